@@ -1,0 +1,134 @@
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import {
+  AppError,
+  MalformedJsonError,
+  PayloadTooLargeError,
+  UnsupportedMediaTypeError,
+  ValidationError,
+} from './errors.ts';
+import { type LambdaHandler, type Observability, withObservability } from './observability.ts';
+
+/** Request bodies larger than this are refused with 413 before they are parsed. */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+const STATUS_BY_CODE: Record<string, number> = {
+  validation_failed: 400,
+  malformed_json: 400,
+  not_found: 404,
+  conflict: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  idempotency_key_reused: 422,
+};
+
+export interface HttpRequest {
+  /** The correlation id of this request: API Gateway's request id. Returned as `x-correlation-id`. */
+  readonly correlationId: string;
+  /** The body parsed as JSON, after the size and content-type checks. */
+  json(): unknown;
+  /** The raw body text, after the size check. */
+  text(): string;
+  /** A path parameter of the route; throws ValidationError when it is absent. */
+  pathParameter(name: string): string;
+  /** A request header, by case-insensitive name. */
+  header(name: string): string | undefined;
+}
+
+export interface HttpResult {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export type HttpHandler = LambdaHandler<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>;
+
+/**
+ * The one wrapper for API Gateway HTTP API (payload v2) handlers: observability, correlation id,
+ * JSON responses, and typed errors mapped to the error shape `{ error: { code, message, details? } }`.
+ * A 500 never carries the error's message: it is logged with the correlation id instead.
+ */
+export function httpHandler(
+  observability: Observability,
+  handle: (request: HttpRequest, context: Context) => Promise<HttpResult>,
+): HttpHandler {
+  const { logger } = observability;
+  return withObservability(observability, async (event, context) => {
+    const request = createRequest(event);
+    logger.setCorrelationId(request.correlationId);
+    logger.appendKeys({ route: event.routeKey });
+    try {
+      return respond(await handle(request, context), request.correlationId);
+    } catch (error) {
+      if (error instanceof AppError) {
+        const status = STATUS_BY_CODE[error.code] ?? 400;
+        logger.info('Request refused', { status, code: error.code, reason: error.message });
+        const body = {
+          error: {
+            code: error.code,
+            message: error.message,
+            ...(error.details ? { details: error.details } : {}),
+          },
+        };
+        return respond({ status, body }, request.correlationId);
+      }
+      logger.error('Request failed', error as Error);
+      const body = {
+        error: {
+          code: 'internal_error',
+          message: 'The request could not be completed. Quote the x-correlation-id header when reporting it.',
+        },
+      };
+      return respond({ status: 500, body }, request.correlationId);
+    }
+  });
+}
+
+function respond(result: HttpResult, correlationId: string): APIGatewayProxyStructuredResultV2 {
+  return {
+    statusCode: result.status,
+    headers: {
+      ...(result.body === undefined ? {} : { 'content-type': 'application/json; charset=utf-8' }),
+      'x-correlation-id': correlationId,
+      ...result.headers,
+    },
+    ...(result.body === undefined ? {} : { body: JSON.stringify(result.body) }),
+  };
+}
+
+function createRequest(event: APIGatewayProxyEventV2): HttpRequest {
+  const headers = new Map<string, string>();
+  for (const [name, value] of Object.entries(event.headers ?? {})) {
+    if (value !== undefined) headers.set(name.toLowerCase(), value);
+  }
+  const text = (): string => {
+    const raw = event.body ?? '';
+    const bytes = event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
+    if (bytes.byteLength > MAX_BODY_BYTES) {
+      throw new PayloadTooLargeError(`Request body is larger than ${MAX_BODY_BYTES} bytes`);
+    }
+    return bytes.toString('utf8');
+  };
+  return {
+    correlationId: event.requestContext.requestId,
+    text,
+    json() {
+      const body = text();
+      const contentType = headers.get('content-type') ?? '';
+      if (!/^application\/json\s*(;|$)/i.test(contentType)) {
+        throw new UnsupportedMediaTypeError('Content-Type must be application/json');
+      }
+      if (body.trim() === '') throw new MalformedJsonError('Request body is empty: send a JSON object');
+      try {
+        return JSON.parse(body);
+      } catch {
+        throw new MalformedJsonError('Request body is not valid JSON');
+      }
+    },
+    pathParameter(name) {
+      const value = event.pathParameters?.[name];
+      if (value === undefined || value === '') throw new ValidationError(`Path parameter ${name} is missing`);
+      return value;
+    },
+    header: (name) => headers.get(name.toLowerCase()),
+  };
+}

@@ -1,0 +1,23 @@
+import { createHash } from 'node:crypto';
+import { ulid } from 'ulid';
+
+/** Sortable, unique ids with a type prefix, e.g. `ord_01JD3V5Q3Z8N2X4G7K9M1P6R0T`. */
+export function newId(prefix: string): string {
+  return `${prefix}_${ulid()}`;
+}
+
+/**
+ * The same id for the same fact, every time: used where a retried step must not create a second
+ * thing (one invoice per order, one event id per published fact, so consumers can deduplicate).
+ */
+export function deterministicId(prefix: string, ...parts: string[]): string {
+  const digest = createHash('sha256').update(parts.join('\u0000')).digest('hex');
+  return `${prefix}_${digest.slice(0, 26).toUpperCase()}`;
+}
+
+const ID_PATTERN = /^[a-z]{2,4}_[0-9A-Z]{26}$/;
+
+/** True when `value` has the shape of an id made by this module with the given prefix. */
+export function isId(value: string, prefix: string): boolean {
+  return ID_PATTERN.test(value) && value.startsWith(`${prefix}_`);
+}

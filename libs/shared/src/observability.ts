@@ -1,0 +1,40 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+
+/**
+ * Logger, tracer and metrics of one function. Create it once, at module scope, so the cold start
+ * pays for it once. The service name and metrics namespace come from the standard Powertools
+ * variables (POWERTOOLS_SERVICE_NAME, POWERTOOLS_METRICS_NAMESPACE) that infra sets per function.
+ */
+export interface Observability {
+  readonly logger: Logger;
+  readonly tracer: Tracer;
+  readonly metrics: Metrics;
+}
+
+export function createObservability(): Observability {
+  return { logger: new Logger(), tracer: new Tracer(), metrics: new Metrics() };
+}
+
+export type LambdaHandler<TEvent, TResult> = (event: TEvent, context: Context) => Promise<TResult>;
+
+/**
+ * Wraps a handler with the Powertools middlewares: Lambda context and a fresh set of keys on every
+ * log line, a traced handler segment, metrics flushed after each invocation with a cold-start metric.
+ * Events are never logged whole: they can carry payment tokens.
+ */
+export function withObservability<TEvent, TResult>(
+  { logger, tracer, metrics }: Observability,
+  handler: LambdaHandler<TEvent, TResult>,
+): LambdaHandler<TEvent, TResult> {
+  return middy(handler)
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(captureLambdaHandler(tracer, { captureResponse: false }))
+    .use(logMetrics(metrics, { captureColdStartMetric: true })) as unknown as LambdaHandler<TEvent, TResult>;
+}

@@ -1,0 +1,57 @@
+#!/usr/bin/env node
+// Bundles every handler of the app in the current directory into its own folder,
+// dist/<handler>/index.mjs, so infra can point Code.fromAsset at one folder per function.
+// Usage (from an app's package.json): node ../../scripts/bundle-handlers.mjs
+import { readdir, rm, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { build } from 'esbuild';
+
+const appDir = process.cwd();
+const handlersDir = join(appDir, 'src', 'handlers');
+const outDir = join(appDir, 'dist');
+
+const handlers = (await readdir(handlersDir))
+  .filter((file) => file.endsWith('.ts') && !file.endsWith('.test.ts'))
+  .map((file) => basename(file, '.ts'))
+  .sort();
+if (handlers.length === 0) {
+  console.error(`No handlers found in ${handlersDir}`);
+  process.exit(1);
+}
+
+await rm(outDir, { recursive: true, force: true });
+const started = performance.now();
+const result = await build({
+  entryPoints: Object.fromEntries(handlers.map((name) => [`${name}/index`, join(handlersDir, `${name}.ts`)])),
+  outdir: outDir,
+  outExtension: { '.js': '.mjs' },
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node24',
+  minify: true,
+  sourcemap: true,
+  sourcesContent: false,
+  // Prefer the ESM builds of dependencies: the AWS SDK's are about a third smaller.
+  mainFields: ['module', 'main'],
+  // The Lambda Node.js runtime ships no AWS SDK we want to depend on: bundle ours, pinned.
+  external: [],
+  // CommonJS dependencies inside an ESM bundle still call require() for Node built-ins.
+  banner: {
+    js: "import { createRequire as __createRequire } from 'node:module';const require=__createRequire(import.meta.url);",
+  },
+  legalComments: 'none',
+  metafile: true,
+  logLevel: 'warning',
+});
+await writeFile(join(outDir, 'meta.json'), JSON.stringify(result.metafile));
+
+const rows = handlers.map((name) => {
+  const output =
+    result.metafile.outputs[`dist/${name}/index.mjs`] ??
+    result.metafile.outputs[join(outDir, name, 'index.mjs')];
+  return { handler: name, kB: output ? (output.bytes / 1024).toFixed(1) : '?' };
+});
+const elapsed = Math.round(performance.now() - started);
+console.log(`Bundled ${handlers.length} handler(s) of ${basename(appDir)} in ${elapsed} ms:`);
+for (const row of rows) console.log(`  dist/${row.handler}/index.mjs  ${row.kB} kB`);
