@@ -41,6 +41,8 @@ const result = await build({
     js: "import { createRequire as __createRequire } from 'node:module';const require=__createRequire(import.meta.url);",
   },
   legalComments: 'none',
+  // Error names are part of the contract: Step Functions retries and catches on them.
+  keepNames: true,
   metafile: true,
   logLevel: 'warning',
 });

@@ -1,6 +1,7 @@
 import { newId } from './ids.ts';
 import { CURRENCIES } from './money.ts';
-import { parseWith, z } from './validation.ts';
+import { parseWith } from './validation.ts';
+import * as z from './zod.ts';
 
 /**
  * Commands: work handed from one function to the next through a queue, in the same versioned

@@ -13,3 +13,17 @@ export function createDocumentClient(): DynamoDBDocumentClient {
 export function isConditionalCheckFailed(error: unknown): boolean {
   return error instanceof Error && error.name === 'ConditionalCheckFailedException';
 }
+
+/**
+ * Runs a conditional write: `true` when it was written, `false` when its ConditionExpression did
+ * not hold. Any other error is thrown.
+ */
+export async function writeIfConditionHolds(write: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await write();
+    return true;
+  } catch (error) {
+    if (isConditionalCheckFailed(error)) return false;
+    throw error;
+  }
+}

@@ -1,6 +1,7 @@
 import { newId } from './ids.ts';
 import { CURRENCIES } from './money.ts';
-import { parseWith, z } from './validation.ts';
+import { parseWith } from './validation.ts';
+import * as z from './zod.ts';
 
 /**
  * Domain events: past-tense facts that travel between services on the EventBridge bus, each in a

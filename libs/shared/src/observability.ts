@@ -19,7 +19,10 @@ export interface Observability {
 }
 
 export function createObservability(): Observability {
-  return { logger: new Logger(), tracer: new Tracer(), metrics: new Metrics() };
+  const logger = new Logger();
+  // Metrics reports its own warnings (such as an invocation that recorded no metric) through the
+  // function's logger, so they are structured JSON and follow POWERTOOLS_LOG_LEVEL.
+  return { logger, tracer: new Tracer(), metrics: new Metrics({ logger }) };
 }
 
 export type LambdaHandler<TEvent, TResult> = (event: TEvent, context: Context) => Promise<TResult>;

@@ -1,11 +1,5 @@
-import * as z from 'zod/mini';
-import en from 'zod/v4/locales/en.js';
 import { ValidationError } from './errors.ts';
-
-// zod/mini ships no messages, so the English ones are loaded once: clients get readable details.
-z.config(en());
-
-export { z };
+import type * as z from './zod.ts';
 
 /** Parses `input` with `schema`, or throws a ValidationError whose details name every bad field. */
 export function parseWith<T>(schema: z.ZodMiniType<T>, input: unknown, what: string): T {

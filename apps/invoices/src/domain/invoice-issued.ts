@@ -1,0 +1,27 @@
+import { createEvent, type EventOf } from '@shop/shared/events';
+import { deterministicId } from '@shop/shared/ids';
+import type { Invoice } from './invoice.ts';
+
+/**
+ * The InvoiceIssued fact of an invoice. Its id and time come from the invoice, so every delivery
+ * that publishes it again publishes the same event, and consumers deduplicate it by id.
+ */
+export function invoiceIssued(
+  invoice: Invoice,
+  options: { correlationId: string },
+): EventOf<'InvoiceIssued'> {
+  return createEvent(
+    'InvoiceIssued',
+    {
+      orderId: invoice.orderId,
+      invoiceId: invoice.invoiceId,
+      total: invoice.total,
+      currency: invoice.currency,
+    },
+    {
+      correlationId: options.correlationId,
+      id: deterministicId('evt', 'InvoiceIssued', invoice.orderId),
+      occurredAt: new Date(invoice.issuedAt),
+    },
+  );
+}

@@ -1,0 +1,30 @@
+import { parseEvent } from '@shop/shared/events';
+import { deterministicId } from '@shop/shared/ids';
+import { describe, expect, it } from 'vitest';
+import { issueInvoice } from '../src/domain/invoice.ts';
+import { invoiceIssued } from '../src/domain/invoice-issued.ts';
+import { anIssueInvoice } from './builders.ts';
+
+describe('the InvoiceIssued event', () => {
+  const invoice = issueInvoice(anIssueInvoice(), {
+    taxRateBasisPoints: 2000,
+    issuedAt: new Date('2025-03-01T10:00:00.000Z'),
+  });
+
+  it('announces the invoice with an id derived from the order, valid against the event schema', () => {
+    const event = invoiceIssued(invoice, { correlationId: 'corr-1' });
+    expect(parseEvent(event, ['InvoiceIssued'])).toEqual({
+      id: deterministicId('evt', 'InvoiceIssued', invoice.orderId),
+      type: 'InvoiceIssued',
+      version: 1,
+      occurredAt: '2025-03-01T10:00:00.000Z',
+      correlationId: 'corr-1',
+      data: { orderId: invoice.orderId, invoiceId: invoice.invoiceId, total: 3499, currency: 'EUR' },
+    });
+  });
+
+  it('is the same event each time it is made for the same invoice', () => {
+    const first = invoiceIssued(invoice, { correlationId: 'corr-1' });
+    expect(invoiceIssued(invoice, { correlationId: 'corr-1' })).toEqual(first);
+  });
+});

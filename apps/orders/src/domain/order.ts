@@ -1,0 +1,164 @@
+import type { OrderLine, PaymentMethod } from '@shop/shared/commands';
+import { NotFoundError } from '@shop/shared/errors';
+import type { EventOf, PaymentFailureReason } from '@shop/shared/events';
+import type { Currency } from '@shop/shared/money';
+
+export const ORDER_STATUSES = ['PENDING_PAYMENT', 'PAID', 'INVOICED', 'PAYMENT_FAILED', 'CANCELLED'] as const;
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
+
+export const TERMINAL_STATUSES: readonly OrderStatus[] = ['INVOICED', 'PAYMENT_FAILED', 'CANCELLED'];
+
+/** The statuses an order can be cancelled from: before payment, or paid but not yet invoiced. */
+export const CANCELLABLE_STATUSES = ['PENDING_PAYMENT', 'PAID'] as const;
+export type CancellableStatus = (typeof CANCELLABLE_STATUSES)[number];
+
+export function isCancellable(status: OrderStatus): status is CancellableStatus {
+  return (CANCELLABLE_STATUSES as readonly OrderStatus[]).includes(status);
+}
+
+export type PaymentStatus = 'PENDING' | 'CAPTURED' | 'FAILED' | 'REFUNDED';
+
+/** What the order knows about its payment; the payment itself lives in the payments service. */
+export interface OrderPayment {
+  method: PaymentMethod['method'];
+  status: PaymentStatus;
+  attempts: number;
+  reason?: PaymentFailureReason;
+}
+
+export interface Order {
+  orderId: string;
+  customerId: string;
+  status: OrderStatus;
+  currency: Currency;
+  items: OrderLine[];
+  total: number;
+  payment: OrderPayment;
+  invoiceId?: string;
+  refund?: { refundId: string; amount: number };
+  createdAt: string;
+  updatedAt: string;
+  /**
+   * Kept so that a republished OrderCancelled carries the same data as the first one: an event id
+   * names one fact, and consumers deduplicate on it.
+   */
+  cancelledFrom?: CancellableStatus;
+  cancelledAt?: string;
+  /** Set once OrderCancelled is on the bus; a cancellation without it is published again on retry. */
+  cancellationPublishedAt?: string;
+}
+
+export class OrderNotFoundError extends NotFoundError {}
+
+/** The order's status kept changing under a conditional write, retry after retry. */
+export class ConcurrentOrderUpdateError extends Error {
+  override readonly name = 'ConcurrentOrderUpdateError';
+}
+
+/** The events from other services that move an order, as the order-events queue delivers them. */
+export const ORDER_EVENT_TYPES = [
+  'PaymentCaptured',
+  'PaymentFailed',
+  'InvoiceIssued',
+  'PaymentRefunded',
+] as const;
+export type OrderEventType = (typeof ORDER_EVENT_TYPES)[number];
+export type OrderEvent = EventOf<OrderEventType>;
+
+/** The attributes a transition sets on the order. */
+export type OrderChanges = Pick<Order, 'status'> & Partial<Pick<Order, 'payment' | 'invoiceId' | 'refund'>>;
+
+interface Transition<T extends OrderEventType> {
+  to: OrderStatus;
+  change: (order: Order, event: EventOf<T>) => Omit<OrderChanges, 'status'>;
+}
+
+type TransitionTable = { readonly [S in OrderStatus]: { readonly [T in OrderEventType]?: Transition<T> } };
+
+/**
+ * Every way an event moves an order, in one table: current status × event type → next status and
+ * what changes. A pair that is not in the table does not apply: the event is recorded and ignored.
+ * Cancellation is a request rather than an event, allowed from CANCELLABLE_STATUSES.
+ */
+export const TRANSITIONS: TransitionTable = {
+  PENDING_PAYMENT: {
+    PaymentCaptured: {
+      to: 'PAID',
+      change: (order, { data }) => ({
+        payment: { ...order.payment, status: 'CAPTURED', attempts: data.attempts },
+      }),
+    },
+    PaymentFailed: {
+      to: 'PAYMENT_FAILED',
+      change: (order, { data }) => ({
+        payment: { ...order.payment, status: 'FAILED', reason: data.reason, attempts: data.attempts },
+      }),
+    },
+  },
+  PAID: {
+    InvoiceIssued: { to: 'INVOICED', change: (_order, { data }) => ({ invoiceId: data.invoiceId }) },
+  },
+  INVOICED: {},
+  PAYMENT_FAILED: {},
+  // A cancelled order stays cancelled, but still learns what became of its payment: a capture that
+  // raced the cancellation (payments refunds it next), a failure (a stopped bank transfer), a refund.
+  CANCELLED: {
+    PaymentCaptured: {
+      to: 'CANCELLED',
+      change: (order, { data }) => ({
+        payment: { ...order.payment, status: 'CAPTURED', attempts: data.attempts },
+      }),
+    },
+    PaymentFailed: {
+      to: 'CANCELLED',
+      change: (order, { data }) => ({
+        payment: { ...order.payment, status: 'FAILED', reason: data.reason, attempts: data.attempts },
+      }),
+    },
+    PaymentRefunded: {
+      to: 'CANCELLED',
+      change: (order, { data }) => ({
+        refund: { refundId: data.refundId, amount: data.amount },
+        payment: { ...order.payment, status: 'REFUNDED' },
+      }),
+    },
+  },
+};
+
+export type EventDecision =
+  | { outcome: 'applied'; changes: OrderChanges }
+  | { outcome: 'ignored'; reason: string };
+
+/** Decides what an event does to an order. Never throws: an event that does not apply is ignored. */
+export function applyEvent<T extends OrderEventType>(order: Order, event: EventOf<T>): EventDecision {
+  const transition = TRANSITIONS[order.status][event.type as T];
+  if (!transition) {
+    return {
+      outcome: 'ignored',
+      reason: `${event.type} does not apply to an order in status ${order.status}`,
+    };
+  }
+  return { outcome: 'applied', changes: { status: transition.to, ...transition.change(order, event) } };
+}
+
+/** The order as GET /orders/{orderId} shows it: no bookkeeping attributes. */
+export function orderView(order: Order) {
+  return {
+    orderId: order.orderId,
+    customerId: order.customerId,
+    status: order.status,
+    currency: order.currency,
+    items: order.items.map(({ sku, quantity, unitPrice }) => ({ sku, quantity, unitPrice })),
+    total: order.total,
+    payment: {
+      method: order.payment.method,
+      status: order.payment.status,
+      attempts: order.payment.attempts,
+      ...(order.payment.reason ? { reason: order.payment.reason } : {}),
+    },
+    ...(order.invoiceId ? { invoiceId: order.invoiceId } : {}),
+    ...(order.refund ? { refund: { refundId: order.refund.refundId, amount: order.refund.amount } } : {}),
+    createdAt: order.createdAt,
+    updatedAt: order.updatedAt,
+  };
+}

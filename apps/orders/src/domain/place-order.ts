@@ -1,0 +1,202 @@
+import { type CommandOf, createCommand } from '@shop/shared/commands';
+import { ValidationError } from '@shop/shared/errors';
+import type { EventPublisher } from '@shop/shared/event-bus';
+import { createEvent } from '@shop/shared/events';
+import { type IdempotencyStore, requestHash } from '@shop/shared/idempotency-key';
+import { deterministicId, newId } from '@shop/shared/ids';
+import { CURRENCIES, MAX_AMOUNT, multiply, sum } from '@shop/shared/money';
+import { parseWith } from '@shop/shared/validation';
+import * as z from '@shop/shared/zod';
+import type { Order, OrderStatus } from './order.ts';
+import type { OrdersStore } from './orders-store.ts';
+
+const MAX_ITEMS = 100;
+const MAX_QUANTITY = 1000;
+
+const customerId = z
+  .string()
+  .check(
+    z.minLength(1),
+    z.maxLength(64),
+    z.regex(/^[A-Za-z0-9_-]*$/, 'Use only letters, digits, "_" and "-"'),
+  );
+const sku = z
+  .string()
+  .check(
+    z.minLength(1),
+    z.maxLength(64),
+    z.regex(/^[A-Za-z0-9._-]*$/, 'Use only letters, digits, ".", "_" and "-"'),
+  );
+
+/** The body of POST /orders. Strict at every level: a misspelt field is an error, never dropped. */
+const placeOrderRequestSchema = z.strictObject({
+  customerId,
+  currency: z.enum(CURRENCIES),
+  items: z
+    .array(
+      z.strictObject({
+        sku,
+        quantity: z.int().check(z.minimum(1), z.maximum(MAX_QUANTITY)),
+        // Minor units (cents): an integer, never a float.
+        unitPrice: z.int().check(z.minimum(1), z.maximum(MAX_AMOUNT)),
+      }),
+    )
+    .check(z.minLength(1), z.maxLength(MAX_ITEMS)),
+  payment: z.discriminatedUnion('method', [
+    z.strictObject({ method: z.literal('card'), token: z.string().check(z.minLength(1), z.maxLength(128)) }),
+    z.strictObject({ method: z.literal('bank_transfer') }),
+  ]),
+});
+
+export type PlaceOrderRequest = z.infer<typeof placeOrderRequestSchema>;
+
+/** Validates a POST /orders body and computes its total; throws ValidationError naming every bad field. */
+export function parsePlaceOrderRequest(body: unknown): PlaceOrderRequest & { total: number } {
+  const request = parseWith(placeOrderRequestSchema, body, 'Order');
+  const total = sum(request.items.map((item) => multiply(item.unitPrice, item.quantity)));
+  if (total > MAX_AMOUNT) {
+    throw new ValidationError('Order is invalid', [
+      { path: 'items', message: `Order total ${total} exceeds the maximum of ${MAX_AMOUNT} minor units` },
+    ]);
+  }
+  return { ...request, total };
+}
+
+/** The queue that hands RequestPayment commands to the payments service. */
+export interface PaymentRequests {
+  send(command: CommandOf<'RequestPayment'>): Promise<void>;
+}
+
+export interface PlaceOrderDependencies {
+  orders: Pick<OrdersStore, 'get' | 'create' | 'deleteIfPending'>;
+  paymentRequests: PaymentRequests;
+  events: EventPublisher;
+  idempotency: IdempotencyStore;
+  /** Told when an accepted order's OrderPlaced could not be published: someone must look at it. */
+  onOrderPlacedUnpublished: (orderId: string, error: unknown) => void;
+  now?: () => Date;
+}
+
+export interface PlacedOrder {
+  orderId: string;
+  status: OrderStatus;
+  total: number;
+  currency: Order['currency'];
+}
+
+/**
+ * Places an order: stores it as PENDING_PAYMENT, asks payments to take the payment, announces it.
+ * A request that fails leaves nothing behind, so the client can simply retry; with an
+ * Idempotency-Key, a retry returns the order of the first attempt instead of placing a second one.
+ */
+export async function placeOrder(
+  body: unknown,
+  context: { correlationId: string; idempotencyKey: string | undefined },
+  deps: PlaceOrderDependencies,
+): Promise<PlacedOrder> {
+  const request = parsePlaceOrderRequest(body);
+  let orderId = newId('ord');
+  if (context.idempotencyKey) {
+    const { replayOf } = await deps.idempotency.claim({
+      key: context.idempotencyKey,
+      requestHash: requestHash(body),
+      resourceId: orderId,
+    });
+    if (replayOf) {
+      const earlier = await deps.orders.get(replayOf);
+      if (earlier) return replay(earlier, request, context.correlationId, deps);
+      // The earlier attempt failed before its order was written (or was undone): place it now.
+      orderId = replayOf;
+    }
+  }
+
+  const at = (deps.now?.() ?? new Date()).toISOString();
+  const order: Order = {
+    orderId,
+    customerId: request.customerId,
+    status: 'PENDING_PAYMENT',
+    currency: request.currency,
+    items: request.items,
+    total: request.total,
+    // The payment token is deliberately absent: it travels only in the RequestPayment message.
+    payment: { method: request.payment.method, status: 'PENDING', attempts: 0 },
+    createdAt: at,
+    updatedAt: at,
+  };
+  if (!(await deps.orders.create(order))) {
+    // A concurrent retry with the same Idempotency-Key wrote this order first.
+    const concurrent = await deps.orders.get(orderId);
+    if (!concurrent) throw new Error(`Order ${orderId} exists but cannot be read`);
+    return replay(concurrent, request, context.correlationId, deps);
+  }
+
+  try {
+    await deps.paymentRequests.send(requestPayment(order, request, context.correlationId));
+  } catch (error) {
+    await deps.orders.deleteIfPending(orderId);
+    throw error;
+  }
+
+  try {
+    await deps.events.publish(
+      createEvent(
+        'OrderPlaced',
+        {
+          orderId,
+          customerId: order.customerId,
+          total: order.total,
+          currency: order.currency,
+          paymentMethod: order.payment.method,
+        },
+        { correlationId: context.correlationId, id: deterministicId('evt', 'OrderPlaced', orderId) },
+      ),
+    );
+  } catch (error) {
+    // The order is stored and its payment requested, so it will complete whether or not this
+    // announcement goes out; nothing in the flow waits for OrderPlaced (it feeds the audit stream).
+    // Failing the request now would make the client retry an order that already exists, so the
+    // failure is reported to operators instead.
+    deps.onOrderPlacedUnpublished(orderId, error);
+  }
+  return placed(order);
+}
+
+/**
+ * Answers a retried request with the order of the first attempt. A still pending order gets its
+ * RequestPayment again, in case the first attempt stopped before sending it: the payment workflow's
+ * execution is named by the order id, so a duplicate command cannot start a second payment.
+ */
+async function replay(
+  order: Order,
+  request: PlaceOrderRequest,
+  correlationId: string,
+  deps: PlaceOrderDependencies,
+): Promise<PlacedOrder> {
+  if (order.status === 'PENDING_PAYMENT') {
+    await deps.paymentRequests.send(requestPayment(order, request, correlationId));
+  }
+  return placed(order);
+}
+
+function requestPayment(
+  order: Order,
+  request: PlaceOrderRequest,
+  correlationId: string,
+): CommandOf<'RequestPayment'> {
+  return createCommand(
+    'RequestPayment',
+    {
+      orderId: order.orderId,
+      customerId: order.customerId,
+      amount: order.total,
+      currency: order.currency,
+      items: order.items,
+      payment: request.payment,
+    },
+    { correlationId },
+  );
+}
+
+function placed(order: Order): PlacedOrder {
+  return { orderId: order.orderId, status: order.status, total: order.total, currency: order.currency };
+}

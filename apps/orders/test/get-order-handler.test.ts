@@ -1,0 +1,77 @@
+import { httpEvent, lambdaContext } from '@shop/shared/testing/events';
+import { describe, expect, it } from 'vitest';
+import { anOrder } from './builders.ts';
+import { bodyOf, createOrdersTable, type ErrorBody } from './handler-support.ts';
+
+await createOrdersTable();
+const { handler } = await import('../src/handlers/get-order.ts');
+const { ordersStore } = await import('../src/adapters/orders-store.ts');
+
+function get(orderId: string) {
+  return handler(
+    httpEvent({ method: 'GET', route: '/orders/{orderId}', pathParameters: { orderId } }),
+    lambdaContext(),
+  );
+}
+
+describe('GET /orders/{orderId}', () => {
+  it('answers 200 with the order: status, total, payment and its invoice id once issued', async () => {
+    const order = anOrder({
+      status: 'INVOICED',
+      payment: { method: 'card', status: 'CAPTURED', attempts: 2 },
+      invoiceId: 'inv_01JD3V5Q3Z8N2X4G7K9M1P6R0T',
+    });
+    await ordersStore.create(order);
+
+    const response = await get(order.orderId);
+
+    expect(response.statusCode).toBe(200);
+    expect(bodyOf(response)).toEqual({
+      orderId: order.orderId,
+      customerId: order.customerId,
+      status: 'INVOICED',
+      currency: 'EUR',
+      items: order.items,
+      total: 2500,
+      payment: { method: 'card', status: 'CAPTURED', attempts: 2 },
+      invoiceId: 'inv_01JD3V5Q3Z8N2X4G7K9M1P6R0T',
+      createdAt: order.createdAt,
+      updatedAt: order.updatedAt,
+    });
+  });
+
+  it('shows why the payment of a failed order failed', async () => {
+    const order = anOrder({
+      status: 'PAYMENT_FAILED',
+      payment: { method: 'card', status: 'FAILED', attempts: 4, reason: 'provider_unavailable' },
+    });
+    await ordersStore.create(order);
+
+    const response = await get(order.orderId);
+
+    expect(bodyOf<{ payment: unknown }>(response).payment).toEqual({
+      method: 'card',
+      status: 'FAILED',
+      attempts: 4,
+      reason: 'provider_unavailable',
+    });
+  });
+
+  it('answers 404 for an order id that names no order', async () => {
+    const response = await get('ord_01JD3V5Q3Z8N2X4G7K9M1P6R0T');
+    expect(response.statusCode).toBe(404);
+    expect(bodyOf<ErrorBody>(response).error.code).toBe('not_found');
+  });
+
+  it.each([
+    ['a number', '12345'],
+    ['another kind of id', 'inv_01JD3V5Q3Z8N2X4G7K9M1P6R0T'],
+    ['a lower-case id', 'ord_01jd3v5q3z8n2x4g7k9m1p6r0t'],
+    ['a too short id', 'ord_01JD3V5Q'],
+    ['an expression', "ord_' OR 1=1"],
+  ])('answers 404 for a malformed order id: %s', async (_, orderId) => {
+    const response = await get(orderId);
+    expect(response.statusCode).toBe(404);
+    expect(bodyOf<ErrorBody>(response).error.code).toBe('not_found');
+  });
+});

@@ -1,0 +1,166 @@
+import { describe, expect, it } from 'vitest';
+import {
+  applyEvent,
+  isCancellable,
+  ORDER_EVENT_TYPES,
+  ORDER_STATUSES,
+  type OrderEventType,
+  type OrderStatus,
+  orderView,
+} from '../src/domain/order.ts';
+import { aCancelledOrder, anEvent, anOrder } from './builders.ts';
+
+/** The design's transitions (DESIGN §3, §4), written out independently of the code's table. */
+const expected: Partial<Record<`${OrderStatus} + ${OrderEventType}`, OrderStatus>> = {
+  'PENDING_PAYMENT + PaymentCaptured': 'PAID',
+  'PENDING_PAYMENT + PaymentFailed': 'PAYMENT_FAILED',
+  'PAID + InvoiceIssued': 'INVOICED',
+  'CANCELLED + PaymentCaptured': 'CANCELLED',
+  'CANCELLED + PaymentFailed': 'CANCELLED',
+  'CANCELLED + PaymentRefunded': 'CANCELLED',
+};
+
+const everyPair = ORDER_STATUSES.flatMap((status) =>
+  ORDER_EVENT_TYPES.map((type) => [status, type] as const),
+);
+
+describe('the order transition table', () => {
+  it('covers every status and every event type the order consumes', () => {
+    expect(everyPair).toHaveLength(5 * 4);
+  });
+
+  it.each(everyPair)('%s + %s is applied or ignored as designed', (status, type) => {
+    const order = anOrder({ status });
+    const decision = applyEvent(order, anEvent(type, order.orderId));
+    const to = expected[`${status} + ${type}`];
+    if (to)
+      expect(decision).toEqual({ outcome: 'applied', changes: expect.objectContaining({ status: to }) });
+    else {
+      expect(decision).toEqual({
+        outcome: 'ignored',
+        reason: `${type} does not apply to an order in status ${status}`,
+      });
+    }
+  });
+
+  it('marks a captured payment and its attempts when a pending order is paid', () => {
+    const order = anOrder();
+    const decision = applyEvent(order, anEvent('PaymentCaptured', order.orderId, { attempts: 3 }));
+    expect(decision).toEqual({
+      outcome: 'applied',
+      changes: { status: 'PAID', payment: { method: 'card', status: 'CAPTURED', attempts: 3 } },
+    });
+  });
+
+  it('records the reason and attempts of a failed payment', () => {
+    const order = anOrder({ payment: { method: 'bank_transfer', status: 'PENDING', attempts: 0 } });
+    const event = anEvent('PaymentFailed', order.orderId, { reason: 'bank_transfer_timeout', attempts: 1 });
+    expect(applyEvent(order, event)).toEqual({
+      outcome: 'applied',
+      changes: {
+        status: 'PAYMENT_FAILED',
+        payment: { method: 'bank_transfer', status: 'FAILED', reason: 'bank_transfer_timeout', attempts: 1 },
+      },
+    });
+  });
+
+  it('records the invoice id when a paid order is invoiced', () => {
+    const order = anOrder({ status: 'PAID' });
+    const event = anEvent('InvoiceIssued', order.orderId, { invoiceId: 'inv_01JD3V5Q3Z8N2X4G7K9M1P6R0T' });
+    expect(applyEvent(order, event)).toEqual({
+      outcome: 'applied',
+      changes: { status: 'INVOICED', invoiceId: 'inv_01JD3V5Q3Z8N2X4G7K9M1P6R0T' },
+    });
+  });
+
+  it('records a payment stopped by the cancellation and keeps the order cancelled', () => {
+    const order = aCancelledOrder();
+    const event = anEvent('PaymentFailed', order.orderId, { reason: 'cancelled', attempts: 0 });
+    expect(applyEvent(order, event)).toEqual({
+      outcome: 'applied',
+      changes: {
+        status: 'CANCELLED',
+        payment: { ...order.payment, status: 'FAILED', reason: 'cancelled', attempts: 0 },
+      },
+    });
+  });
+
+  it('records a capture that raced the cancellation, so the refund that follows makes sense', () => {
+    const order = aCancelledOrder();
+    const event = anEvent('PaymentCaptured', order.orderId, { attempts: 1 });
+    expect(applyEvent(order, event)).toEqual({
+      outcome: 'applied',
+      changes: { status: 'CANCELLED', payment: { ...order.payment, status: 'CAPTURED', attempts: 1 } },
+    });
+  });
+
+  it('records the refund of a cancelled order and keeps it cancelled', () => {
+    const order = aCancelledOrder();
+    const event = anEvent('PaymentRefunded', order.orderId, { refundId: 'ref_9', amount: 2500 });
+    expect(applyEvent(order, event)).toEqual({
+      outcome: 'applied',
+      changes: {
+        status: 'CANCELLED',
+        refund: { refundId: 'ref_9', amount: 2500 },
+        payment: { method: 'card', status: 'REFUNDED', attempts: 1 },
+      },
+    });
+  });
+
+  it('leaves the order it is given untouched', () => {
+    const order = anOrder();
+    const before = structuredClone(order);
+    applyEvent(order, anEvent('PaymentCaptured', order.orderId));
+    expect(order).toEqual(before);
+  });
+
+  it.each(ORDER_STATUSES)(
+    'allows cancellation from %s only before the order is invoiced or ended',
+    (status) => {
+      expect(isCancellable(status)).toBe(status === 'PENDING_PAYMENT' || status === 'PAID');
+    },
+  );
+});
+
+describe('the order view', () => {
+  it('shows status, total, payment and the invoice id once issued', () => {
+    const order = anOrder({
+      status: 'INVOICED',
+      payment: { method: 'card', status: 'CAPTURED', attempts: 3 },
+      invoiceId: 'inv_1',
+    });
+    expect(orderView(order)).toEqual({
+      orderId: order.orderId,
+      customerId: order.customerId,
+      status: 'INVOICED',
+      currency: 'EUR',
+      items: [{ sku: 'BOOK-42', quantity: 2, unitPrice: 1250 }],
+      total: 2500,
+      payment: { method: 'card', status: 'CAPTURED', attempts: 3 },
+      invoiceId: 'inv_1',
+      createdAt: order.createdAt,
+      updatedAt: order.updatedAt,
+    });
+  });
+
+  it('shows why a payment failed', () => {
+    const order = anOrder({
+      status: 'PAYMENT_FAILED',
+      payment: { method: 'card', status: 'FAILED', attempts: 4, reason: 'provider_unavailable' },
+    });
+    expect(orderView(order).payment).toEqual({
+      method: 'card',
+      status: 'FAILED',
+      attempts: 4,
+      reason: 'provider_unavailable',
+    });
+  });
+
+  it('shows a refund but not the cancellation bookkeeping', () => {
+    const view = orderView(aCancelledOrder({ refund: { refundId: 'ref_1', amount: 2500 } }));
+    expect(view.refund).toEqual({ refundId: 'ref_1', amount: 2500 });
+    for (const bookkeeping of ['cancelledFrom', 'cancelledAt', 'cancellationPublishedAt']) {
+      expect(view).not.toHaveProperty(bookkeeping);
+    }
+  });
+});

@@ -1,0 +1,193 @@
+import type { CommandOf } from '@shop/shared/commands';
+import { ValidationError } from '@shop/shared/errors';
+import type { DomainEvent } from '@shop/shared/events';
+import { requestHash } from '@shop/shared/idempotency-key';
+import { deterministicId, isId } from '@shop/shared/ids';
+import { describe, expect, it } from 'vitest';
+import type { Order } from '../src/domain/order.ts';
+import { type PlaceOrderDependencies, placeOrder } from '../src/domain/place-order.ts';
+import { anOrder, anOrderRequest } from './builders.ts';
+import { InMemoryOrdersStore } from './in-memory-orders-store.ts';
+
+/** The ports of placeOrder in memory; `replayOf` makes the idempotency store answer as for a retry. */
+function ports(
+  options: { orders?: Order[]; replayOf?: string; sendFails?: boolean; publishFails?: boolean } = {},
+) {
+  const orders = new InMemoryOrdersStore(...(options.orders ?? []));
+  const sent: CommandOf<'RequestPayment'>[] = [];
+  const published: DomainEvent[] = [];
+  const claims: { key: string; requestHash: string; resourceId: string }[] = [];
+  const unpublished: string[] = [];
+  const deps: PlaceOrderDependencies = {
+    orders,
+    paymentRequests: {
+      async send(command) {
+        if (options.sendFails) throw new Error('queue unavailable');
+        sent.push(command);
+      },
+    },
+    events: {
+      async publish(...events) {
+        if (options.publishFails) throw new Error('bus unavailable');
+        published.push(...events);
+      },
+    },
+    idempotency: {
+      async claim(claim) {
+        claims.push(claim);
+        return options.replayOf ? { replayOf: options.replayOf } : {};
+      },
+    },
+    onOrderPlacedUnpublished: (orderId) => unpublished.push(orderId),
+    now: () => new Date('2025-03-10T14:15:02.000Z'),
+  };
+  return { deps, orders, sent, published, claims, unpublished };
+}
+
+const context = { correlationId: 'req-1', idempotencyKey: undefined };
+
+describe('placing an order', () => {
+  it('stores it as PENDING_PAYMENT without the token, requests the payment with it, and announces it', async () => {
+    const { deps, orders, sent, published } = ports();
+    const body = anOrderRequest();
+
+    const placed = await placeOrder(body, context, deps);
+
+    expect(isId(placed.orderId, 'ord')).toBe(true);
+    expect(placed).toEqual({
+      orderId: placed.orderId,
+      status: 'PENDING_PAYMENT',
+      total: 3000,
+      currency: 'EUR',
+    });
+    const stored = orders.orders.get(placed.orderId);
+    expect(stored).toEqual({
+      orderId: placed.orderId,
+      customerId: body.customerId,
+      status: 'PENDING_PAYMENT',
+      currency: 'EUR',
+      items: body.items,
+      total: 3000,
+      payment: { method: 'card', status: 'PENDING', attempts: 0 },
+      createdAt: '2025-03-10T14:15:02.000Z',
+      updatedAt: '2025-03-10T14:15:02.000Z',
+    });
+    expect(sent).toEqual([
+      expect.objectContaining({
+        type: 'RequestPayment',
+        correlationId: 'req-1',
+        data: {
+          orderId: placed.orderId,
+          customerId: body.customerId,
+          amount: 3000,
+          currency: 'EUR',
+          items: body.items,
+          payment: { method: 'card', token: 'tok_visa' },
+        },
+      }),
+    ]);
+    expect(published).toEqual([
+      expect.objectContaining({
+        id: deterministicId('evt', 'OrderPlaced', placed.orderId),
+        type: 'OrderPlaced',
+        data: {
+          orderId: placed.orderId,
+          customerId: body.customerId,
+          total: 3000,
+          currency: 'EUR',
+          paymentMethod: 'card',
+        },
+      }),
+    ]);
+  });
+
+  it('claims nothing and stores nothing when the body is invalid', async () => {
+    const { deps, orders, claims, sent } = ports();
+    await expect(
+      placeOrder(anOrderRequest({ items: [] }), { ...context, idempotencyKey: 'key-1' }, deps),
+    ).rejects.toBeInstanceOf(ValidationError);
+    expect([claims, [...orders.orders.values()], sent]).toEqual([[], [], []]);
+  });
+
+  it('removes the order again and fails when the payment cannot be requested', async () => {
+    const { deps, orders, published } = ports({ sendFails: true });
+    await expect(placeOrder(anOrderRequest(), context, deps)).rejects.toThrow('queue unavailable');
+    expect(orders.orders.size).toBe(0);
+    expect(published).toEqual([]);
+  });
+
+  it('accepts the order and reports it when OrderPlaced cannot be published', async () => {
+    const { deps, orders, sent, unpublished } = ports({ publishFails: true });
+    const placed = await placeOrder(anOrderRequest(), context, deps);
+    expect(placed.status).toBe('PENDING_PAYMENT');
+    expect(orders.orders.has(placed.orderId)).toBe(true);
+    expect(sent).toHaveLength(1);
+    expect(unpublished).toEqual([placed.orderId]);
+  });
+
+  it('claims the Idempotency-Key with a hash of the body and the new order id', async () => {
+    const { deps, claims } = ports();
+    const body = anOrderRequest();
+    const placed = await placeOrder(body, { ...context, idempotencyKey: 'key-1' }, deps);
+    expect(claims).toEqual([{ key: 'key-1', requestHash: requestHash(body), resourceId: placed.orderId }]);
+  });
+});
+
+describe('retrying with an Idempotency-Key', () => {
+  const retry = { ...context, idempotencyKey: 'key-1' };
+
+  it('returns the pending order of the first attempt and requests its payment again', async () => {
+    const first = anOrder();
+    const { deps, orders, sent, published } = ports({ orders: [first], replayOf: first.orderId });
+
+    const placed = await placeOrder(anOrderRequest(), retry, deps);
+
+    expect(placed).toEqual({
+      orderId: first.orderId,
+      status: 'PENDING_PAYMENT',
+      total: 2500,
+      currency: 'EUR',
+    });
+    expect(orders.orders.size).toBe(1);
+    expect(sent.map((command) => command.data.orderId)).toEqual([first.orderId]);
+    expect(published).toEqual([]);
+  });
+
+  it('returns an order that has moved on as it is now, without requesting its payment again', async () => {
+    const first = anOrder({ status: 'PAID', payment: { method: 'card', status: 'CAPTURED', attempts: 1 } });
+    const { deps, sent } = ports({ orders: [first], replayOf: first.orderId });
+
+    const placed = await placeOrder(anOrderRequest(), retry, deps);
+
+    expect(placed).toEqual({ orderId: first.orderId, status: 'PAID', total: 2500, currency: 'EUR' });
+    expect(sent).toEqual([]);
+  });
+
+  it('places the order under the replayed id when the first attempt never wrote it', async () => {
+    const replayed = 'ord_01JD3V5Q3Z8N2X4G7K9M1P6R0T';
+    const { deps, orders, sent, published } = ports({ replayOf: replayed });
+
+    const placed = await placeOrder(anOrderRequest(), retry, deps);
+
+    expect(placed.orderId).toBe(replayed);
+    expect([...orders.orders.keys()]).toEqual([replayed]);
+    expect(sent.map((command) => command.data.orderId)).toEqual([replayed]);
+    expect(published.map((event) => event.data.orderId)).toEqual([replayed]);
+  });
+
+  it('returns the order a concurrent retry wrote first, instead of failing', async () => {
+    const replayed = 'ord_01JD3V5Q3Z8N2X4G7K9M1P6R0T';
+    const { deps, orders, sent, published } = ports({ replayOf: replayed });
+    const concurrent = anOrder({ orderId: replayed, total: 3000 });
+    orders.beforeWrite = () => {
+      if (!orders.orders.has(replayed)) orders.orders.set(replayed, concurrent);
+    };
+
+    const placed = await placeOrder(anOrderRequest(), retry, deps);
+
+    expect(placed).toEqual({ orderId: replayed, status: 'PENDING_PAYMENT', total: 3000, currency: 'EUR' });
+    expect(orders.orders.get(replayed)).toEqual(concurrent);
+    expect(sent).toHaveLength(1);
+    expect(published).toEqual([]);
+  });
+});

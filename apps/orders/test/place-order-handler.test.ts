@@ -1,0 +1,196 @@
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { deterministicId } from '@shop/shared/ids';
+import { httpEvent, lambdaContext } from '@shop/shared/testing/events';
+import { createTestQueue, drainQueue, scanTable } from '@shop/shared/testing/resources';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { PlacedOrder } from '../src/domain/place-order.ts';
+import { anOrderRequest } from './builders.ts';
+import {
+  acceptPutEvents,
+  bodyOf,
+  createIdempotencyTable,
+  createOrdersTable,
+  type ErrorBody,
+  publishedEvents,
+} from './handler-support.ts';
+
+// EventBridge is mocked because no emulator covers PutEvents in these tests; DynamoDB and SQS are real.
+const eventBridge = mockClient(EventBridgeClient);
+const ordersTable = await createOrdersTable();
+const idempotencyTable = await createIdempotencyTable();
+const queue = await createTestQueue('PAYMENT_REQUESTS_QUEUE_URL');
+process.env.EVENT_BUS_NAME = 'test-bus';
+const { handler } = await import('../src/handlers/place-order.ts');
+
+function post(body: unknown, headers: Record<string, string> = {}) {
+  return handler(httpEvent({ method: 'POST', route: '/orders', body, headers }), lambdaContext());
+}
+
+const ordersOf = async (customerId: unknown) =>
+  (await scanTable(ordersTable)).filter((item) => item.customerId === customerId);
+
+beforeEach(async () => {
+  acceptPutEvents(eventBridge);
+  await drainQueue(queue.url);
+});
+
+describe('POST /orders', () => {
+  it('accepts an order: 202 with its location, stored without the token, payment requested with it, announced', async () => {
+    const body = anOrderRequest();
+
+    const response = await post(body);
+
+    expect(response.statusCode).toBe(202);
+    const placed = bodyOf<PlacedOrder>(response);
+    expect(placed).toEqual({
+      orderId: expect.stringMatching(/^ord_/),
+      status: 'PENDING_PAYMENT',
+      total: 3000,
+      currency: 'EUR',
+    });
+    expect(response.headers?.location).toBe(`/orders/${placed.orderId}`);
+
+    const stored = await ordersOf(body.customerId);
+    expect(stored).toEqual([
+      {
+        orderId: placed.orderId,
+        customerId: body.customerId,
+        status: 'PENDING_PAYMENT',
+        currency: 'EUR',
+        items: body.items,
+        total: 3000,
+        payment: { method: 'card', status: 'PENDING', attempts: 0 },
+        createdAt: expect.any(String),
+        updatedAt: expect.any(String),
+      },
+    ]);
+    expect(JSON.stringify(stored)).not.toContain('tok_visa');
+
+    expect(await drainQueue(queue.url)).toEqual([
+      {
+        id: expect.stringMatching(/^cmd_/),
+        type: 'RequestPayment',
+        version: 1,
+        correlationId: response.headers?.['x-correlation-id'],
+        data: {
+          orderId: placed.orderId,
+          customerId: body.customerId,
+          amount: 3000,
+          currency: 'EUR',
+          items: body.items,
+          payment: { method: 'card', token: 'tok_visa' },
+        },
+      },
+    ]);
+
+    expect(publishedEvents(eventBridge)).toEqual([
+      {
+        busName: 'test-bus',
+        source: 'serverless-commerce.orders',
+        detailType: 'OrderPlaced',
+        detail: expect.objectContaining({
+          id: deterministicId('evt', 'OrderPlaced', placed.orderId),
+          type: 'OrderPlaced',
+          data: {
+            orderId: placed.orderId,
+            customerId: body.customerId,
+            total: 3000,
+            currency: 'EUR',
+            paymentMethod: 'card',
+          },
+        }),
+      },
+    ]);
+  });
+
+  it('accepts a bank transfer order and requests its payment without a token', async () => {
+    const body = anOrderRequest({ payment: { method: 'bank_transfer' } });
+    const response = await post(body);
+    expect(response.statusCode).toBe(202);
+    const [command] = (await drainQueue(queue.url)) as { data: { payment: unknown } }[];
+    expect(command?.data.payment).toEqual({ method: 'bank_transfer' });
+    expect((await ordersOf(body.customerId))[0]?.payment).toEqual({
+      method: 'bank_transfer',
+      status: 'PENDING',
+      attempts: 0,
+    });
+  });
+
+  it('still accepts the order when PutEvents fails, because the order is stored and its payment requested', async () => {
+    eventBridge.on(PutEventsCommand).rejects(new Error('EventBridge is unavailable'));
+    const body = anOrderRequest();
+
+    const response = await post(body);
+
+    expect(response.statusCode).toBe(202);
+    expect(await ordersOf(body.customerId)).toHaveLength(1);
+    expect(await drainQueue(queue.url)).toHaveLength(1);
+  });
+
+  it('still accepts the order when PutEvents rejects the entry', async () => {
+    eventBridge.on(PutEventsCommand).resolves({
+      FailedEntryCount: 1,
+      Entries: [{ ErrorCode: 'InternalFailure', ErrorMessage: 'try again' }],
+    });
+    const body = anOrderRequest();
+
+    const response = await post(body);
+
+    expect(response.statusCode).toBe(202);
+    expect(await ordersOf(body.customerId)).toHaveLength(1);
+  });
+});
+
+describe('POST /orders with an Idempotency-Key', () => {
+  it('answers a retry with the same body with the same order, and stores one order', async () => {
+    const body = anOrderRequest();
+    const key = `key-${body.customerId}`;
+
+    const first = await post(body, { 'Idempotency-Key': key });
+    const retry = await post(body, { 'idempotency-key': key });
+
+    expect([first.statusCode, retry.statusCode]).toEqual([202, 202]);
+    expect(bodyOf(retry)).toEqual(bodyOf(first));
+    const { orderId } = bodyOf<PlacedOrder>(first);
+    expect((await ordersOf(body.customerId)).map((order) => order.orderId)).toEqual([orderId]);
+    // The retry requests the payment of the same order again; payments start one workflow per order.
+    const commands = (await drainQueue(queue.url)) as { data: { orderId: string } }[];
+    expect(commands.map((command) => command.data.orderId)).toEqual([orderId, orderId]);
+    expect(publishedEvents(eventBridge)).toHaveLength(1);
+    expect((await scanTable(idempotencyTable)).filter((record) => record.resourceId === orderId)).toEqual([
+      expect.objectContaining({ id: `POST /orders#${key}`, resourceId: orderId }),
+    ]);
+  });
+
+  it('treats the same body with its fields in another order as the same request', async () => {
+    const body = anOrderRequest();
+    const reordered = Object.fromEntries(Object.entries(body).reverse());
+    const key = `key-${body.customerId}`;
+
+    const first = await post(body, { 'Idempotency-Key': key });
+    const retry = await post(reordered, { 'Idempotency-Key': key });
+
+    expect(bodyOf<PlacedOrder>(retry).orderId).toBe(bodyOf<PlacedOrder>(first).orderId);
+    expect(await ordersOf(body.customerId)).toHaveLength(1);
+  });
+
+  it('refuses the same key with another body with 422 and writes nothing new', async () => {
+    const body = anOrderRequest();
+    const key = `key-${body.customerId}`;
+    await post(body, { 'Idempotency-Key': key });
+    await drainQueue(queue.url);
+    const before = { orders: await scanTable(ordersTable), records: await scanTable(idempotencyTable) };
+    acceptPutEvents(eventBridge);
+
+    const response = await post({ ...body, currency: 'USD' }, { 'Idempotency-Key': key });
+
+    expect(response.statusCode).toBe(422);
+    expect(bodyOf<ErrorBody>(response).error.code).toBe('idempotency_key_reused');
+    expect({ orders: await scanTable(ordersTable), records: await scanTable(idempotencyTable) }).toEqual(
+      before,
+    );
+    expect(await drainQueue(queue.url)).toEqual([]);
+    expect(publishedEvents(eventBridge)).toEqual([]);
+  });
+});

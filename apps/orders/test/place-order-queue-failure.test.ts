@@ -1,0 +1,47 @@
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { httpEvent, lambdaContext } from '@shop/shared/testing/events';
+import { createTestQueue, scanTable } from '@shop/shared/testing/resources';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { anOrderRequest } from './builders.ts';
+import {
+  acceptPutEvents,
+  bodyOf,
+  createIdempotencyTable,
+  createOrdersTable,
+  type ErrorBody,
+  publishedEvents,
+} from './handler-support.ts';
+
+// EventBridge is mocked because no emulator covers PutEvents in these tests; DynamoDB and SQS are real.
+const eventBridge = mockClient(EventBridgeClient);
+const ordersTable = await createOrdersTable();
+await createIdempotencyTable();
+const queue = await createTestQueue('PAYMENT_REQUESTS_QUEUE_URL');
+// A queue the emulator does not have: every SendMessage of this file fails as on a deleted queue.
+process.env.PAYMENT_REQUESTS_QUEUE_URL = queue.url.replace(/[^/]+$/, 'no-such-queue');
+process.env.EVENT_BUS_NAME = 'test-bus';
+const { handler } = await import('../src/handlers/place-order.ts');
+
+beforeEach(() => acceptPutEvents(eventBridge));
+
+describe('POST /orders when the payment request cannot be sent', () => {
+  it('answers 500 without internals and leaves no order behind', async () => {
+    const response = await handler(
+      httpEvent({ method: 'POST', route: '/orders', body: anOrderRequest() }),
+      lambdaContext(),
+    );
+
+    expect(response.statusCode).toBe(500);
+    expect(bodyOf<ErrorBody>(response)).toEqual({
+      error: {
+        code: 'internal_error',
+        message: 'The request could not be completed. Quote the x-correlation-id header when reporting it.',
+      },
+    });
+    expect(response.body).not.toMatch(/queue|sqs|QueueDoesNotExist|NonExistent/i);
+    expect(response.headers?.['x-correlation-id']).toEqual(expect.any(String));
+    expect(await scanTable(ordersTable)).toEqual([]);
+    expect(publishedEvents(eventBridge)).toEqual([]);
+  });
+});

@@ -1,0 +1,145 @@
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { MAX_AMOUNT } from '@shop/shared/money';
+import { httpEvent, lambdaContext } from '@shop/shared/testing/events';
+import { createTestQueue, drainQueue, scanTable } from '@shop/shared/testing/resources';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { aLine, anOrderRequest, withoutUndefined } from './builders.ts';
+import {
+  acceptPutEvents,
+  bodyOf,
+  createIdempotencyTable,
+  createOrdersTable,
+  type ErrorBody,
+  publishedEvents,
+} from './handler-support.ts';
+
+// EventBridge is mocked because no emulator covers PutEvents in these tests; DynamoDB and SQS are real.
+// No request in this file may be accepted, so every table and the queue must stay empty throughout.
+const eventBridge = mockClient(EventBridgeClient);
+const ordersTable = await createOrdersTable();
+const idempotencyTable = await createIdempotencyTable();
+const queue = await createTestQueue('PAYMENT_REQUESTS_QUEUE_URL');
+process.env.EVENT_BUS_NAME = 'test-bus';
+const { handler } = await import('../src/handlers/place-order.ts');
+
+beforeEach(() => acceptPutEvents(eventBridge));
+
+/** Sends with an Idempotency-Key, so an empty idempotency table shows the key was never claimed. */
+function post(body: unknown, headers: Record<string, string> = {}) {
+  return handler(
+    httpEvent({
+      method: 'POST',
+      route: '/orders',
+      body,
+      headers: { 'Idempotency-Key': 'refused-1', ...headers },
+    }),
+    lambdaContext(),
+  );
+}
+
+async function expectNothingWritten(): Promise<void> {
+  expect(await scanTable(ordersTable)).toEqual([]);
+  expect(await scanTable(idempotencyTable)).toEqual([]);
+  expect(await drainQueue(queue.url)).toEqual([]);
+  expect(publishedEvents(eventBridge)).toEqual([]);
+}
+
+const withLine = (line: Record<string, unknown>) => anOrderRequest({ items: [aLine(line)] });
+
+describe('POST /orders refuses a body that breaks a rule with 400 validation_failed and writes nothing', () => {
+  it.each([
+    ['without customerId', withoutUndefined(anOrderRequest({ customerId: undefined })), 'customerId'],
+    ['without currency', withoutUndefined(anOrderRequest({ currency: undefined })), 'currency'],
+    ['without items', withoutUndefined(anOrderRequest({ items: undefined })), 'items'],
+    ['without payment', withoutUndefined(anOrderRequest({ payment: undefined })), 'payment'],
+    ['with an item without unitPrice', withLine({ unitPrice: undefined }), 'items.0.unitPrice'],
+    ['with an unknown top-level field', anOrderRequest({ discount: 100 }), '(root)'],
+    ['with an unknown field in an item', withLine({ price: 1250 }), 'items.0'],
+    [
+      'with an unknown field in the payment',
+      anOrderRequest({ payment: { method: 'card', token: 't', cvc: '1' } }),
+      'payment',
+    ],
+    ['with customerId as a number', anOrderRequest({ customerId: 42 }), 'customerId'],
+    ['with items as an object', anOrderRequest({ items: { sku: 'BOOK-42' } }), 'items'],
+    ['with quantity as a string', withLine({ quantity: '2' }), 'items.0.quantity'],
+    ['with a zero quantity', withLine({ quantity: 0 }), 'items.0.quantity'],
+    ['with a negative quantity', withLine({ quantity: -3 }), 'items.0.quantity'],
+    ['with a fractional quantity', withLine({ quantity: 1.5 }), 'items.0.quantity'],
+    ['with a quantity over 1000', withLine({ quantity: 1001 }), 'items.0.quantity'],
+    ['with a zero unitPrice', withLine({ unitPrice: 0 }), 'items.0.unitPrice'],
+    ['with a negative unitPrice', withLine({ unitPrice: -1250 }), 'items.0.unitPrice'],
+    ['with a fractional unitPrice', withLine({ unitPrice: 12.5 }), 'items.0.unitPrice'],
+    ['with unitPrice as a string', withLine({ unitPrice: '1250' }), 'items.0.unitPrice'],
+    ['with a bad sku', withLine({ sku: 'BOOK 42' }), 'items.0.sku'],
+    ['with a bad customerId', anOrderRequest({ customerId: 'cus/42' }), 'customerId'],
+    ['with an unknown currency', anOrderRequest({ currency: 'XXX' }), 'currency'],
+    ['with no items', anOrderRequest({ items: [] }), 'items'],
+    [
+      'with 101 items',
+      anOrderRequest({ items: Array.from({ length: 101 }, (_, index) => aLine({ sku: `SKU-${index}` })) }),
+      'items',
+    ],
+    ['with a total over MAX_AMOUNT', withLine({ quantity: 2, unitPrice: MAX_AMOUNT }), 'items'],
+    ['with an unknown payment method', anOrderRequest({ payment: { method: 'cash' } }), 'payment.method'],
+    ['with a card payment without token', anOrderRequest({ payment: { method: 'card' } }), 'payment.token'],
+    ['that is a JSON array', [anOrderRequest()], '(root)'],
+  ])('refuses an order %s', async (_, body, path) => {
+    const response = await post(body);
+
+    expect(response.statusCode).toBe(400);
+    const { error } = bodyOf<ErrorBody>(response);
+    expect(error.code).toBe('validation_failed');
+    expect(error.details).toEqual([{ path, message: expect.any(String) }]);
+    await expectNothingWritten();
+  });
+
+  it.each([
+    ['a space', 'key 1'],
+    ['a non-ASCII character', 'clé-1'],
+    ['more than 255 characters', 'k'.repeat(256)],
+  ])('refuses an Idempotency-Key with %s', async (_, key) => {
+    const response = await post(anOrderRequest(), { 'Idempotency-Key': key });
+
+    expect(response.statusCode).toBe(400);
+    expect(bodyOf<ErrorBody>(response).error).toEqual({
+      code: 'validation_failed',
+      message: expect.any(String),
+      details: [{ path: 'headers.idempotency-key', message: 'Invalid idempotency key' }],
+    });
+    await expectNothingWritten();
+  });
+});
+
+describe('POST /orders refuses a body it cannot read and writes nothing', () => {
+  it('refuses a body over 64 KiB with 413', async () => {
+    const body = anOrderRequest({ note: 'x'.repeat(64 * 1024) });
+    const response = await post(body);
+    expect(response.statusCode).toBe(413);
+    expect(bodyOf<ErrorBody>(response).error.code).toBe('payload_too_large');
+    await expectNothingWritten();
+  });
+
+  it.each([
+    ['text/plain', { 'content-type': 'text/plain' }],
+    ['form data', { 'content-type': 'application/x-www-form-urlencoded' }],
+    ['JSON look-alike', { 'content-type': 'application/jsonp' }],
+  ])('refuses a %s content type with 415', async (_, headers) => {
+    const response = await post(anOrderRequest(), headers);
+    expect(response.statusCode).toBe(415);
+    expect(bodyOf<ErrorBody>(response).error.code).toBe('unsupported_media_type');
+    await expectNothingWritten();
+  });
+
+  it.each([
+    ['malformed JSON', '{"customerId": "cus_1",'],
+    ['an empty body', ''],
+    ['a blank body', '  \n'],
+  ])('refuses %s with 400 malformed_json', async (_, body) => {
+    const response = await post(body);
+    expect(response.statusCode).toBe(400);
+    expect(bodyOf<ErrorBody>(response).error.code).toBe('malformed_json');
+    await expectNothingWritten();
+  });
+});

@@ -1,0 +1,22 @@
+import { workflowTask } from '@shop/shared/workflow-task';
+import { paymentProvider } from '#adapters/payment-provider';
+import { observability } from '#observability';
+import { parseTaskInput } from '../domain/task-inputs.ts';
+
+const { logger } = observability;
+
+/** Workflow task: captures an authorized card payment or a confirmed bank transfer. */
+export const handler = workflowTask(observability, {
+  parse: (input) => parseTaskInput('capture', input),
+  handle: async ({ orderId, amount, currency, method, authorizationId }) => {
+    const { captureId } = await paymentProvider.capture({
+      orderId,
+      amount,
+      currency,
+      method,
+      authorizationId,
+    });
+    logger.info('Payment captured', { orderId, captureId });
+    return { captureId };
+  },
+});

@@ -1,0 +1,40 @@
+import { type CommandOf, createCommand } from '@shop/shared/commands';
+import { createEvent, type EventOf } from '@shop/shared/events';
+import { newId } from '@shop/shared/ids';
+import type { PaymentRecord } from '../src/domain/payment.ts';
+
+/** A card payment as the workflow records it when it starts; every test gets its own order. */
+export function aPayment(overrides: Partial<PaymentRecord> = {}): PaymentRecord {
+  return {
+    orderId: newId('ord'),
+    status: 'STARTED',
+    method: 'card',
+    amount: 4_250,
+    currency: 'EUR',
+    attempts: 0,
+    updatedAt: '2025-03-10T14:15:02.000Z',
+    ...overrides,
+  };
+}
+
+export function aRequestPayment(
+  data: Partial<CommandOf<'RequestPayment'>['data']> = {},
+): CommandOf<'RequestPayment'> {
+  return createCommand(
+    'RequestPayment',
+    {
+      orderId: newId('ord'),
+      customerId: 'cus_1',
+      amount: 4_250,
+      currency: 'EUR',
+      items: [{ sku: 'SKU-1', quantity: 2, unitPrice: 2_125 }],
+      payment: { method: 'card', token: 'tok_visa' },
+      ...data,
+    },
+    { correlationId: newId('cor') },
+  );
+}
+
+export function anOrderCancelled(orderId: string): EventOf<'OrderCancelled'> {
+  return createEvent('OrderCancelled', { orderId, previousStatus: 'PAID' }, { correlationId: newId('cor') });
+}

@@ -1,0 +1,174 @@
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { SendTaskFailureCommand, SFNClient, TaskTimedOut } from '@aws-sdk/client-sfn';
+import { deterministicId } from '@shop/shared/ids';
+import { busEvent, lambdaContext, sqsEvent } from '@shop/shared/testing/events';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { testPaymentProvider } from '../src/domain/test-payment-provider.ts';
+import { anOrderCancelled, aPayment } from './builders.ts';
+import { createPaymentsTable } from './payments-table.ts';
+
+// Step Functions and EventBridge are mocked: no emulator covers SendTaskFailure or PutEvents in handler tests.
+const stepFunctions = mockClient(SFNClient);
+const eventBridge = mockClient(EventBridgeClient);
+const refunds = vi.spyOn(testPaymentProvider, 'refund');
+beforeEach(() => {
+  stepFunctions.reset();
+  eventBridge.reset();
+  eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e1' }] });
+  refunds.mockClear();
+});
+
+const table = await createPaymentsTable();
+process.env.EVENT_BUS_NAME = 'shop-bus';
+const { handler } = await import('../src/handlers/cancel-payment.ts');
+
+const cancel = (orderId: string) => {
+  const cancellation = anOrderCancelled(orderId);
+  return { cancellation, event: sqsEvent([busEvent(cancellation, 'serverless-commerce.orders')]) };
+};
+const taskFailures = () =>
+  stepFunctions.commandCalls(SendTaskFailureCommand).map((call) => call.args[0].input);
+const publishedEvents = () =>
+  eventBridge
+    .commandCalls(PutEventsCommand)
+    .flatMap((call) => call.args[0].input.Entries ?? [])
+    .map((entry) => ({ detailType: entry.DetailType, detail: JSON.parse(entry.Detail ?? 'null') }));
+
+describe('cancel-payment', () => {
+  it('cancels an awaited bank transfer and fails the waiting workflow task', async () => {
+    const payment = await table.seed(
+      aPayment({ method: 'bank_transfer', status: 'AWAITING_TRANSFER', taskToken: 'token-1' }),
+    );
+    const { event } = cancel(payment.orderId);
+    const result = await handler(event, lambdaContext());
+    expect(result.batchItemFailures).toEqual([]);
+    expect(await table.itemsOf(payment.orderId)).toEqual([
+      { ...payment, status: 'CANCELLED', reason: 'cancelled', updatedAt: expect.any(String) },
+    ]);
+    expect(taskFailures()).toEqual([
+      { taskToken: 'token-1', error: 'OrderCancelled', cause: expect.any(String) },
+    ]);
+    expect(refunds).not.toHaveBeenCalled();
+  });
+
+  it('accepts that the waiting task is already over', async () => {
+    stepFunctions
+      .on(SendTaskFailureCommand)
+      .rejects(new TaskTimedOut({ message: 'Task Timed Out', $metadata: {} }));
+    const payment = await table.seed(
+      aPayment({ method: 'bank_transfer', status: 'AWAITING_TRANSFER', taskToken: 'token-1' }),
+    );
+    const result = await handler(cancel(payment.orderId).event, lambdaContext());
+    expect(result.batchItemFailures).toEqual([]);
+    expect(await table.itemsOf(payment.orderId)).toEqual([expect.objectContaining({ status: 'CANCELLED' })]);
+  });
+
+  it('fails the waiting task again for a transfer already cancelled, in case a crash followed the write', async () => {
+    const payment = await table.seed(
+      aPayment({ method: 'bank_transfer', status: 'CANCELLED', taskToken: 'token-1' }),
+    );
+    const result = await handler(cancel(payment.orderId).event, lambdaContext());
+    expect(result.batchItemFailures).toEqual([]);
+    expect(taskFailures()).toEqual([
+      { taskToken: 'token-1', error: 'OrderCancelled', cause: expect.any(String) },
+    ]);
+    expect(await table.itemsOf(payment.orderId)).toEqual([payment]);
+  });
+
+  it('refunds a captured payment once, records it REFUNDED and publishes PaymentRefunded', async () => {
+    const captureId = deterministicId('cap', 'any');
+    const payment = await table.seed(aPayment({ status: 'CAPTURED', captureId, authorizationId: 'auth_1' }));
+    const { cancellation, event } = cancel(payment.orderId);
+    const result = await handler(event, lambdaContext());
+    const refundId = deterministicId('ref', captureId);
+    expect(result.batchItemFailures).toEqual([]);
+    expect(refunds).toHaveBeenCalledTimes(1);
+    expect(await table.itemsOf(payment.orderId)).toEqual([
+      { ...payment, status: 'REFUNDED', refundId, updatedAt: expect.any(String) },
+    ]);
+    expect(publishedEvents()).toEqual([
+      {
+        detailType: 'PaymentRefunded',
+        detail: expect.objectContaining({
+          id: deterministicId('evt', 'PaymentRefunded', payment.orderId),
+          correlationId: cancellation.correlationId,
+          data: { orderId: payment.orderId, refundId, amount: payment.amount, currency: payment.currency },
+        }),
+      },
+    ]);
+  });
+
+  it('handles the same message twice with one refund, one REFUNDED record and the same event id', async () => {
+    const payment = await table.seed(aPayment({ status: 'CAPTURED', captureId: 'cap_twice' }));
+    const { event } = cancel(payment.orderId);
+    await handler(event, lambdaContext());
+    const result = await handler(event, lambdaContext());
+    expect(result.batchItemFailures).toEqual([]);
+    expect(refunds).toHaveBeenCalledTimes(1);
+    expect(await table.itemsOf(payment.orderId)).toEqual([expect.objectContaining({ status: 'REFUNDED' })]);
+    const [first, again] = publishedEvents();
+    expect(again).toEqual(first);
+    expect(first?.detail.id).toBe(deterministicId('evt', 'PaymentRefunded', payment.orderId));
+  });
+
+  it('publishes the refund on redelivery when the publish failed, without refunding again', async () => {
+    eventBridge
+      .on(PutEventsCommand)
+      .resolvesOnce({
+        FailedEntryCount: 1,
+        Entries: [{ ErrorCode: 'InternalFailure', ErrorMessage: 'retry' }],
+      })
+      .resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e2' }] });
+    const payment = await table.seed(aPayment({ status: 'CAPTURED', captureId: 'cap_retry' }));
+    const { event } = cancel(payment.orderId);
+    const failed = await handler(event, lambdaContext());
+    expect(failed.batchItemFailures).toEqual([{ itemIdentifier: event.Records[0]?.messageId }]);
+    const retried = await handler(event, lambdaContext());
+    expect(retried.batchItemFailures).toEqual([]);
+    expect(refunds).toHaveBeenCalledTimes(1);
+    expect(publishedEvents().map((published) => published.detail.id)).toEqual([
+      deterministicId('evt', 'PaymentRefunded', payment.orderId),
+      deterministicId('evt', 'PaymentRefunded', payment.orderId),
+    ]);
+  });
+
+  it.each(['STARTED', 'TRANSFER_CONFIRMED'] as const)(
+    'returns the message to the queue while the payment is %s, and changes nothing',
+    async (status) => {
+      const payment = await table.seed(aPayment({ method: 'bank_transfer', status, taskToken: 'token-1' }));
+      const { event } = cancel(payment.orderId);
+      const result = await handler(event, lambdaContext());
+      expect(result.batchItemFailures).toEqual([{ itemIdentifier: event.Records[0]?.messageId }]);
+      expect(await table.itemsOf(payment.orderId)).toEqual([payment]);
+      expect(taskFailures()).toEqual([]);
+      expect(refunds).not.toHaveBeenCalled();
+    },
+  );
+
+  it('leaves a CANCELLED tombstone for an order whose payment has not started', async () => {
+    const orderId = 'ord_not_started';
+    const result = await handler(cancel(orderId).event, lambdaContext());
+    expect(result.batchItemFailures).toEqual([]);
+    expect(await table.itemsOf(orderId)).toEqual([
+      { orderId, status: 'CANCELLED', attempts: 0, reason: 'cancelled', updatedAt: expect.any(String) },
+    ]);
+  });
+
+  it('does nothing for a payment that already failed', async () => {
+    const payment = await table.seed(aPayment({ status: 'FAILED', reason: 'card_declined', attempts: 1 }));
+    const result = await handler(cancel(payment.orderId).event, lambdaContext());
+    expect(result.batchItemFailures).toEqual([]);
+    expect(await table.itemsOf(payment.orderId)).toEqual([payment]);
+    expect(taskFailures()).toEqual([]);
+    expect(publishedEvents()).toEqual([]);
+  });
+
+  it('reports a message that is not an OrderCancelled event alone', async () => {
+    const payment = await table.seed(aPayment({ status: 'FAILED' }));
+    const cancellation = anOrderCancelled(payment.orderId);
+    const event = sqsEvent([busEvent({ ...cancellation, type: 'OrderPlaced' }), busEvent(cancellation)]);
+    const result = await handler(event, lambdaContext());
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: event.Records[0]?.messageId }]);
+  });
+});

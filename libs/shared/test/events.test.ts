@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { createCommand, parseCommand } from '../src/commands.ts';
+import { ValidationError } from '../src/errors.ts';
+import {
+  createEvent,
+  EVENT_TYPES,
+  parseBusEventBody,
+  parseEvent,
+  UnexpectedEventError,
+} from '../src/events.ts';
+import { busEvent } from '../src/testing/events.ts';
+
+const captured = () =>
+  createEvent(
+    'PaymentCaptured',
+    { orderId: 'ord_1', captureId: 'cap_1', amount: 1000, currency: 'EUR', attempts: 1 },
+    { correlationId: 'corr-1' },
+  );
+
+describe('domain-event envelopes', () => {
+  it('covers every event of the design', () => {
+    expect(EVENT_TYPES.sort()).toEqual(
+      [
+        'InvoiceIssued',
+        'OrderCancelled',
+        'OrderPlaced',
+        'PaymentCaptured',
+        'PaymentFailed',
+        'PaymentRefunded',
+      ].sort(),
+    );
+  });
+
+  it('wraps data in a versioned envelope that validates against its own schema', () => {
+    const event = captured();
+    expect(event).toMatchObject({ type: 'PaymentCaptured', version: 1, correlationId: 'corr-1' });
+    expect(event.id).toMatch(/^evt_/);
+    expect(parseEvent(event, ['PaymentCaptured'])).toEqual(event);
+  });
+
+  it('unwraps the envelope from an EventBridge event delivered to SQS', () => {
+    const event = captured();
+    expect(parseBusEventBody(JSON.stringify(busEvent(event)), ['PaymentCaptured', 'PaymentFailed'])).toEqual(
+      event,
+    );
+  });
+
+  it('refuses an event type the consumer does not accept', () => {
+    expect(() => parseEvent(captured(), ['InvoiceIssued'])).toThrow(UnexpectedEventError);
+  });
+
+  it('refuses an envelope whose data breaks its schema, naming the field', () => {
+    const event = {
+      ...captured(),
+      data: { orderId: 'ord_1', captureId: 'cap_1', amount: 10.5, currency: 'EUR' },
+    };
+    expect(() => parseEvent(event, ['PaymentCaptured'])).toThrow(ValidationError);
+    try {
+      parseEvent(event, ['PaymentCaptured']);
+    } catch (error) {
+      expect((error as ValidationError).details?.map((detail) => detail.path)).toEqual([
+        'data.amount',
+        'data.attempts',
+      ]);
+    }
+  });
+});
+
+describe('command envelopes', () => {
+  it('round-trips a RequestPayment command through a queue body', () => {
+    const command = createCommand(
+      'RequestPayment',
+      {
+        orderId: 'ord_1',
+        customerId: 'c1',
+        amount: 500,
+        currency: 'EUR',
+        items: [{ sku: 'A', quantity: 1, unitPrice: 500 }],
+        payment: { method: 'card', token: 'tok_visa' },
+      },
+      { correlationId: 'corr' },
+    );
+    expect(parseCommand('RequestPayment', JSON.stringify(command))).toEqual(command);
+  });
+
+  it('refuses a command of another type', () => {
+    const command = createCommand(
+      'IssueInvoice',
+      { orderId: 'o', customerId: 'c', currency: 'EUR', items: [], captureId: 'cap' },
+      { correlationId: 'corr' },
+    );
+    expect(() => parseCommand('RequestPayment', JSON.stringify(command))).toThrow(ValidationError);
+  });
+});
