@@ -1,3 +1,4 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import {
   AppError,
@@ -51,11 +52,18 @@ export function httpHandler(
   observability: Observability,
   handle: (request: HttpRequest, context: Context) => Promise<HttpResult>,
 ): HttpHandler {
-  const { logger } = observability;
+  const { logger, metrics } = observability;
   return withObservability(observability, async (event, context) => {
     const request = createRequest(event);
     logger.setCorrelationId(request.correlationId);
     logger.appendKeys({ route: event.routeKey });
+    const response = await answer(request, context);
+    // One count per status class: the API's success and error rates, per function.
+    metrics.addMetric(`Http${String(response.statusCode).charAt(0)}xx`, MetricUnit.Count, 1);
+    return response;
+  });
+
+  async function answer(request: HttpRequest, context: Context): Promise<APIGatewayProxyStructuredResultV2> {
     try {
       return respond(await handle(request, context), request.correlationId);
     } catch (error) {
@@ -80,7 +88,7 @@ export function httpHandler(
       };
       return respond({ status: 500, body }, request.correlationId);
     }
-  });
+  }
 }
 
 function respond(result: HttpResult, correlationId: string): APIGatewayProxyStructuredResultV2 {

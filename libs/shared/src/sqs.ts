@@ -1,4 +1,5 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { type LambdaHandler, type Observability, withObservability } from './observability.ts';
 
@@ -18,7 +19,7 @@ export function sqsBatchHandler<TMessage extends { correlationId: string }>(
     handle: (message: TMessage, record: SQSRecord) => Promise<void>;
   },
 ): SqsBatchHandler {
-  const { logger } = observability;
+  const { logger, metrics } = observability;
   const processor = new BatchProcessor(EventType.SQS);
   const handleRecord = async (record: SQSRecord): Promise<void> => {
     logger.setCorrelationId(undefined);
@@ -37,11 +38,15 @@ export function sqsBatchHandler<TMessage extends { correlationId: string }>(
       logger.removeKeys(['messageId']);
     }
   };
-  return withObservability(observability, (event, context) =>
-    processPartialResponse(event, handleRecord, processor, {
+  return withObservability(observability, async (event, context) => {
+    const response = await processPartialResponse(event, handleRecord, processor, {
       context,
       processInParallel: false,
       throwOnFullBatchFailure: false,
-    }),
-  );
+    });
+    const failed = response.batchItemFailures.length;
+    metrics.addMetric('MessagesProcessed', MetricUnit.Count, event.Records.length - failed);
+    metrics.addMetric('MessagesFailed', MetricUnit.Count, failed);
+    return response;
+  });
 }

@@ -1,3 +1,4 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { LambdaHandler, Observability } from './observability.ts';
 import { withObservability } from './observability.ts';
 
@@ -13,13 +14,16 @@ export function workflowTask<TInput extends { correlationId: string }, TOutput>(
     handle: (input: TInput) => Promise<TOutput>;
   },
 ): LambdaHandler<unknown, TOutput> {
-  const { logger } = observability;
+  const { logger, metrics } = observability;
   return withObservability(observability, async (event) => {
     const input = options.parse(event);
     logger.setCorrelationId(input.correlationId);
     try {
-      return await options.handle(input);
+      const output = await options.handle(input);
+      metrics.addMetric('TasksSucceeded', MetricUnit.Count, 1);
+      return output;
     } catch (error) {
+      metrics.addMetric('TasksFailed', MetricUnit.Count, 1);
       logger.warn('Task failed', { errorName: (error as Error).name, reason: (error as Error).message });
       throw error;
     }
