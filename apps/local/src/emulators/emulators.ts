@@ -1,0 +1,71 @@
+import { mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import dynalite from 'dynalite';
+import { buildApp } from 'fauxqs';
+import kinesalite from 'kinesalite';
+import type { LocalService } from '../contracts.ts';
+
+/**
+ * The real-protocol emulators, started in this process on loopback: dynalite (DynamoDB), fauxqs
+ * (SQS) and kinesalite (Kinesis). dynalite and kinesalite both default to port 4567, so a port is
+ * always passed (0: any free one). With `persistDir`, DynamoDB data survives a restart.
+ */
+export interface Emulators {
+  dynamodb: LocalService;
+  sqs: LocalService;
+  kinesis: LocalService;
+  stop(): Promise<void>;
+}
+
+export async function startEmulators(options: { persistDir?: string } = {}): Promise<Emulators> {
+  let dynamoPath: string | undefined;
+  if (options.persistDir) {
+    dynamoPath = join(options.persistDir, 'dynamodb');
+    mkdirSync(dynamoPath, { recursive: true });
+  }
+  const dynamo = await listen(
+    dynalite({
+      createTableMs: 0,
+      deleteTableMs: 0,
+      updateTableMs: 0,
+      ...(dynamoPath ? { path: dynamoPath } : {}),
+    }),
+  );
+  const kinesis = await listen(kinesalite({ createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0 }));
+  const fauxqs = buildApp({ logger: false });
+  await fauxqs.listen({ host: '127.0.0.1', port: 0 });
+  const sqsPort = (fauxqs.server.address() as AddressInfo).port;
+
+  const services = {
+    dynamodb: { endpoint: endpointOf(dynamo), stop: () => close(dynamo) },
+    kinesis: { endpoint: endpointOf(kinesis), stop: () => close(kinesis) },
+    sqs: { endpoint: `http://127.0.0.1:${sqsPort}`, stop: () => fauxqs.close() },
+  };
+  return {
+    ...services,
+    async stop() {
+      await Promise.allSettled(Object.values(services).map((service) => service.stop()));
+    },
+  };
+}
+
+function endpointOf(server: Server): string {
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+async function listen(server: Server): Promise<Server> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  return server;
+}
+
+function close(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections?.();
+  });
+}

@@ -1,0 +1,213 @@
+import {
+  ExecutionAbortedError,
+  ExecutionError,
+  ExecutionTimeoutError,
+  type RunOptions,
+  StateMachine,
+  type StateMachineDefinition,
+} from 'aws-local-stepfunctions';
+import { instrumentStateEntries, type PreparedDefinition } from './definition.ts';
+import { taskError } from './errors.ts';
+import { type TaskExecution, type TaskHandler, type TaskServices, taskHandler } from './task-handlers.ts';
+import { newTaskToken } from './task-tokens.ts';
+
+/** One execution of a state machine on aws-local-stepfunctions, with AWS's bookkeeping around it. */
+export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+
+/** An entry of the library's event log (its type is not exported by name). */
+export type EventLog =
+  ReturnType<StateMachine['run']>['eventLogs'] extends AsyncGenerator<infer E> ? E : never;
+
+type TaskHandlers = NonNullable<NonNullable<RunOptions['overrides']>['taskResourceLocalHandlers']>;
+type LibraryJson = Parameters<TaskHandlers[string]>[0];
+
+export interface LocalStateMachine {
+  arn: string;
+  name: string;
+  prepared: PreparedDefinition;
+}
+
+export interface ExecutionRecord {
+  executionArn: string;
+  stateMachineArn: string;
+  stateMachineName: string;
+  name: string;
+  /** The input as given to StartExecution (JSON text). */
+  input: string;
+  roleArn: string;
+  startDate: Date;
+  status: ExecutionStatus;
+  stopDate?: Date;
+  output?: string;
+  error?: string;
+  cause?: string;
+  /** The library's event log so far, in order (GetExecutionHistory). */
+  events: EventLog[];
+  /** Aborts a running execution (StopExecution); its error and cause are reported as given. */
+  stop(error?: string, cause?: string): void;
+  /** Settles once the execution ended and its event log is complete. */
+  ended: Promise<void>;
+}
+
+export interface ExecutionHooks {
+  onEvent(record: ExecutionRecord, event: EventLog): void;
+  onEnd(record: ExecutionRecord): void;
+}
+
+interface StateEntry {
+  enteredTime: string;
+  retries: number;
+}
+
+export function launchExecution(
+  machine: LocalStateMachine,
+  start: { executionArn: string; name: string; input: string; roleArn: string },
+  services: TaskServices,
+  hooks: ExecutionHooks,
+): ExecutionRecord {
+  const startDate = new Date();
+  const stopped = new AbortController();
+  const entries = new Map<string, StateEntry>();
+  let pendingToken: string | undefined;
+  let stopRequest: { error?: string; cause?: string } = {};
+
+  const context = {
+    // Where the definition's `$$.Execution` paths point (see prepareDefinition).
+    LocalExecution: {
+      Id: start.executionArn,
+      // Parsed per read: a state's result must not share objects with the context.
+      get Input() {
+        return JSON.parse(start.input) as unknown;
+      },
+      Name: start.name,
+      RoleArn: start.roleArn,
+      StartTime: startDate.toISOString(),
+      RedriveCount: 0,
+    },
+    StateMachine: { Id: machine.arn, Name: machine.name },
+    // Read while the library evaluates a .waitForTaskToken state's Parameters; the state's task
+    // handler, called right after with no await in between, claims the token.
+    Task: {
+      get Token() {
+        pendingToken ??= newTaskToken();
+        return pendingToken;
+      },
+    },
+    // Where the definition's `$$.State` paths point (see prepareDefinition): one view per state.
+    LocalStates: Object.fromEntries(
+      machine.prepared.stateNames.map((stateName, index) => [
+        `s${index}`,
+        {
+          Name: stateName,
+          get EnteredTime() {
+            return entries.get(stateName)?.enteredTime ?? new Date().toISOString();
+          },
+          get RetryCount() {
+            return entries.get(stateName)?.retries ?? 0;
+          },
+        },
+      ]),
+    ),
+  };
+
+  const taskExecution: TaskExecution = {
+    executionArn: start.executionArn,
+    stateMachineArn: machine.arn,
+    claimTaskToken() {
+      const token = pendingToken ?? newTaskToken();
+      pendingToken = undefined;
+      return token;
+    },
+  };
+  const guard = (stateName: string, handler: TaskHandler) => (input: LibraryJson) =>
+    untilStopped(() => handler(input), stopped.signal).catch((error: unknown) => {
+      // Runs before the library sees the failure, so a retry's Parameters read the new count.
+      const entry = entries.get(stateName);
+      if (entry) entry.retries += 1;
+      throw error;
+    }) as Promise<LibraryJson>;
+  const handlers: TaskHandlers = Object.fromEntries(
+    [...machine.prepared.tasks].map(([stateName, plan]) => [
+      stateName,
+      guard(stateName, taskHandler(plan, services, taskExecution)),
+    ]),
+  );
+
+  const definition = instrumentStateEntries(machine.prepared.definition, (stateName) => {
+    entries.set(stateName, { enteredTime: new Date().toISOString(), retries: 0 });
+  });
+  const run = new StateMachine(definition as unknown as StateMachineDefinition, {
+    validationOptions: { noValidate: true },
+  }).run(JSON.parse(start.input) as LibraryJson, {
+    context,
+    overrides: { taskResourceLocalHandlers: handlers },
+  });
+
+  const record: ExecutionRecord = {
+    executionArn: start.executionArn,
+    stateMachineArn: machine.arn,
+    stateMachineName: machine.name,
+    name: start.name,
+    input: start.input,
+    roleArn: start.roleArn,
+    startDate,
+    status: 'RUNNING',
+    events: [],
+    stop(error, cause) {
+      if (record.status !== 'RUNNING' || stopped.signal.aborted) return;
+      stopRequest = { ...(error === undefined ? {} : { error }), ...(cause === undefined ? {} : { cause }) };
+      stopped.abort();
+      run.abort();
+    },
+    ended: Promise.resolve(),
+  };
+
+  const eventLog = (async () => {
+    for await (const event of run.eventLogs) {
+      record.events.push(event);
+      hooks.onEvent(record, event);
+    }
+  })();
+  record.ended = Promise.allSettled([run.result, eventLog]).then(([result]) => {
+    Object.assign(record, outcome(result, stopRequest), { stopDate: new Date() });
+    // Releases whatever still waits (a callback task of a timed-out execution, for one).
+    stopped.abort();
+    services.tokens.endExecution(record.executionArn);
+    hooks.onEnd(record);
+  });
+  return record;
+}
+
+function outcome(
+  result: PromiseSettledResult<unknown>,
+  stopRequest: { error?: string; cause?: string },
+): Pick<ExecutionRecord, 'status' | 'output' | 'error' | 'cause'> {
+  if (result.status === 'fulfilled')
+    return { status: 'SUCCEEDED', output: JSON.stringify(result.value ?? null) };
+  const error = result.reason;
+  if (error instanceof ExecutionAbortedError) return { status: 'ABORTED', ...stopRequest };
+  if (error instanceof ExecutionTimeoutError) {
+    return {
+      status: 'TIMED_OUT',
+      error: 'States.Timeout',
+      cause: 'The execution ran longer than its TimeoutSeconds',
+    };
+  }
+  const failure =
+    error instanceof ExecutionError && error.cause instanceof Error ? error.cause : (error as Error);
+  return { status: 'FAILED', error: failure.name, cause: failure.message };
+}
+
+/** A task's promise, rejected at once when its execution stops (so nothing waits on a dead execution). */
+function untilStopped<T>(task: () => Promise<T>, signal: AbortSignal): Promise<T> {
+  const stoppedError = () => taskError('States.Runtime', 'The execution has stopped');
+  // A retry after a stop must not run the task again.
+  if (signal.aborted) return Promise.reject(stoppedError());
+  return new Promise<T>((resolve, reject) => {
+    const onStop = () => reject(stoppedError());
+    signal.addEventListener('abort', onStop, { once: true });
+    task()
+      .then(resolve, reject)
+      .finally(() => signal.removeEventListener('abort', onStop));
+  });
+}

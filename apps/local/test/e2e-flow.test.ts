@@ -1,0 +1,297 @@
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { type LocalCloud, startLocalCloud } from '../src/cloud.ts';
+import type { LogEntry } from '../src/contracts.ts';
+import { anOrder, apiClient, awsClients, eventually } from './e2e-support.ts';
+
+/**
+ * The whole system on the local cloud, driven through its HTTP API: the synthesized templates of
+ * the `local` stage, the real handler bundles, real-protocol emulators. Retry intervals are
+ * shortened and visibility timeouts capped (documented local options); retry counts are not.
+ */
+let cloud: LocalCloud;
+let api: ReturnType<typeof apiClient>;
+let aws: ReturnType<typeof awsClients>;
+const logs: LogEntry[] = [];
+
+beforeAll(async () => {
+  cloud = await startLocalCloud({
+    assemblyDir: inject('localAssemblyDir'),
+    port: 0,
+    log: (entry) => logs.push(entry),
+    retryIntervalScale: 0.01,
+    maxVisibilityTimeoutSeconds: 1,
+  });
+  api = apiClient(cloud);
+  aws = awsClients(cloud);
+}, 60_000);
+
+afterAll(async () => {
+  await cloud?.stop();
+});
+
+const settled = (orderId: string, statuses: string[]) =>
+  eventually(
+    () => api.getOrder(orderId),
+    (response) => statuses.includes(response.body?.status),
+  ).then((response) => response.body);
+
+async function paymentStatus(orderId: string): Promise<string | undefined> {
+  const { Item } = await aws.dynamodb.send(
+    new GetItemCommand({
+      TableName: aws.table('payments'),
+      Key: { orderId: { S: orderId } },
+      ConsistentRead: true,
+    }),
+  );
+  return Item?.status?.S;
+}
+
+describe('an order placed on the local cloud', () => {
+  it('with tok_visa is paid and invoiced, and its invoice can be read', async () => {
+    const placed = await api.placeOrder({ method: 'card', token: 'tok_visa' });
+    expect(placed.status).toBe(202);
+    expect(placed.body).toMatchObject({ status: 'PENDING_PAYMENT', total: 2999, currency: 'EUR' });
+    expect(placed.headers.get('location')).toBe(`/orders/${placed.body.orderId}`);
+
+    const order = await settled(placed.body.orderId, ['INVOICED', 'PAYMENT_FAILED']);
+    expect(order).toMatchObject({ status: 'INVOICED', payment: { status: 'CAPTURED', attempts: 1 } });
+
+    const invoice = await api.call('GET', `/invoices/${order.invoiceId}`);
+    expect(invoice.status).toBe(200);
+    expect(invoice.body).toMatchObject({
+      orderId: order.orderId,
+      total: 2999,
+      currency: 'EUR',
+      tax: 500,
+      subtotal: 2499,
+    });
+    expect(invoice.body.lines).toHaveLength(2);
+  });
+
+  it('with tok_declined fails with the reason card_declined and gets no invoice', async () => {
+    const placed = await api.placeOrder({ method: 'card', token: 'tok_declined' });
+    const order = await settled(placed.body.orderId, ['INVOICED', 'PAYMENT_FAILED']);
+    expect(order).toMatchObject({
+      status: 'PAYMENT_FAILED',
+      payment: { status: 'FAILED', reason: 'card_declined' },
+    });
+    expect(order.invoiceId).toBeUndefined();
+  });
+
+  it('with tok_flaky is invoiced after the workflow retried the provider', async () => {
+    const placed = await api.placeOrder({ method: 'card', token: 'tok_flaky' });
+    const order = await settled(placed.body.orderId, ['INVOICED', 'PAYMENT_FAILED']);
+    expect(order.status).toBe('INVOICED');
+    expect(order.payment.attempts).toBeGreaterThanOrEqual(3);
+  });
+
+  it('with tok_outage fails as provider_unavailable once the retries run out, with no invoice', async () => {
+    const placed = await api.placeOrder({ method: 'card', token: 'tok_outage' });
+    const order = await settled(placed.body.orderId, ['INVOICED', 'PAYMENT_FAILED']);
+    expect(order).toMatchObject({
+      status: 'PAYMENT_FAILED',
+      payment: { status: 'FAILED', reason: 'provider_unavailable', attempts: 5 },
+    });
+    expect(order.invoiceId).toBeUndefined();
+    expect(await paymentStatus(order.orderId)).toBe('FAILED');
+  });
+
+  it('by bank transfer waits in PENDING_PAYMENT until the transfer is confirmed, then is invoiced', async () => {
+    const placed = await api.placeOrder({ method: 'bank_transfer' });
+    const orderId = placed.body.orderId;
+    await eventually(
+      () => paymentStatus(orderId),
+      (status) => status === 'AWAITING_TRANSFER',
+    );
+    expect((await api.getOrder(orderId)).body.status).toBe('PENDING_PAYMENT');
+
+    const confirmed = await api.call('POST', `/payments/${orderId}/confirm`);
+    expect(confirmed.status).toBe(202);
+    expect((await settled(orderId, ['INVOICED', 'PAYMENT_FAILED'])).status).toBe('INVOICED');
+    expect((await api.call('POST', `/payments/${orderId}/confirm`)).status).toBe(409);
+  });
+
+  it('cancelled while its bank transfer is awaited ends CANCELLED and the workflow stops without capture', async () => {
+    const placed = await api.placeOrder({ method: 'bank_transfer' });
+    const orderId = placed.body.orderId;
+    await eventually(
+      () => paymentStatus(orderId),
+      (status) => status === 'AWAITING_TRANSFER',
+    );
+
+    const cancelled = await api.call('POST', `/orders/${orderId}/cancel`);
+    expect(cancelled.status).toBe(202);
+    const order = await eventually(
+      () => api.getOrder(orderId),
+      (response) => response.body.payment.status === 'FAILED',
+    );
+    expect(order.body).toMatchObject({
+      status: 'CANCELLED',
+      payment: { status: 'FAILED', reason: 'cancelled' },
+    });
+    expect(await paymentStatus(orderId)).toBe('CANCELLED');
+    expect((await api.call('POST', `/orders/${orderId}/cancel`)).status).toBe(409);
+  });
+
+  it('is refused with 409 when cancelled after it was invoiced', async () => {
+    const placed = await api.placeOrder({ method: 'card', token: 'tok_visa' });
+    await settled(placed.body.orderId, ['INVOICED']);
+    const refused = await api.call('POST', `/orders/${placed.body.orderId}/cancel`);
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.code).toBe('conflict');
+  });
+});
+
+describe('requests the API refuses', () => {
+  const oversized = { ...anOrder(), customerId: 'x'.repeat(70 * 1024) };
+  const cases: [string, unknown, Record<string, string>, number, string][] = [
+    ['a missing field', { ...anOrder(), currency: undefined }, {}, 400, 'validation_failed'],
+    ['an unknown field', { ...anOrder(), discount: 5 }, {}, 400, 'validation_failed'],
+    ['a wrong type', { ...anOrder(), items: 'many' }, {}, 400, 'validation_failed'],
+    [
+      'a zero quantity',
+      anOrder({ items: [{ sku: 'A', quantity: 0, unitPrice: 100 }] }),
+      {},
+      400,
+      'validation_failed',
+    ],
+    [
+      'a negative price',
+      anOrder({ items: [{ sku: 'A', quantity: 1, unitPrice: -1 }] }),
+      {},
+      400,
+      'validation_failed',
+    ],
+    [
+      'a fractional price',
+      anOrder({ items: [{ sku: 'A', quantity: 1, unitPrice: 9.99 }] }),
+      {},
+      400,
+      'validation_failed',
+    ],
+    ['an unknown currency', anOrder({ currency: 'XXX' }), {}, 400, 'validation_failed'],
+    ['no items', anOrder({ items: [] }), {}, 400, 'validation_failed'],
+    [
+      '101 items',
+      anOrder({
+        items: Array.from({ length: 101 }, (_, i) => ({ sku: `S${i}`, quantity: 1, unitPrice: 1 })),
+      }),
+      {},
+      400,
+      'validation_failed',
+    ],
+    ['a body over 64 KiB', oversized, {}, 413, 'payload_too_large'],
+    ['another content type', anOrder(), { 'content-type': 'text/plain' }, 415, 'unsupported_media_type'],
+    ['malformed JSON', '{"customerId":', {}, 400, 'malformed_json'],
+  ];
+
+  it.each(cases)(
+    'refuses %s with its status and error code and writes nothing',
+    async (_, body, headers, status, code) => {
+      const ordersBefore = await aws.count('orders');
+      const executionsBefore = cloud.stepFunctions.listExecutions().length;
+      const response = await api.call('POST', '/orders', body, headers);
+      expect(response.status).toBe(status);
+      expect(response.body.error.code).toBe(code);
+      expect(await aws.count('orders')).toBe(ordersBefore);
+      expect(cloud.stepFunctions.listExecutions()).toHaveLength(executionsBefore);
+    },
+  );
+
+  it('answers 404 for an unknown order and an unknown invoice, and for ids that cannot exist', async () => {
+    for (const path of [
+      '/orders/ord_01JD3V5Q3Z8N2X4G7K9M1P6R0T',
+      '/orders/..%2F..%2Fetc',
+      '/invoices/inv_x%27%20OR%201%3D1',
+    ]) {
+      const response = await api.call('GET', path);
+      expect(response.status, path).toBe(404);
+      expect(response.body.error.code).toBe('not_found');
+    }
+  });
+
+  it('answers a replayed Idempotency-Key with the same order, and refuses the key with another body', async () => {
+    const key = { 'idempotency-key': `e2e-${Date.now()}` };
+    const first = await api.call('POST', '/orders', anOrder(), key);
+    const replay = await api.call('POST', '/orders', anOrder(), key);
+    expect(first.status).toBe(202);
+    expect(replay.status).toBe(202);
+    expect(replay.body.orderId).toBe(first.body.orderId);
+
+    const ordersBefore = await aws.count('orders');
+    const reused = await api.call('POST', '/orders', anOrder({ currency: 'USD' }), key);
+    expect(reused.status).toBe(422);
+    expect(reused.body.error.code).toBe('idempotency_key_reused');
+    expect(await aws.count('orders')).toBe(ordersBefore);
+  });
+});
+
+describe('a poison message', () => {
+  it('ends in its DLQ without holding back the rest of its batch', async () => {
+    const placed = await api.placeOrder({ method: 'bank_transfer' });
+    const orderId = placed.body.orderId;
+    await eventually(
+      () => paymentStatus(orderId),
+      (status) => status === 'AWAITING_TRANSFER',
+    );
+    // A batch of a message no handler can read and a redelivered RequestPayment (a duplicate the
+    // consumer acknowledges: the workflow execution is named by the order id).
+    const duplicate = {
+      id: 'cmd_duplicate',
+      type: 'RequestPayment',
+      version: 1,
+      correlationId: 'e2e-poison',
+      data: { ...anOrder({ payment: { method: 'bank_transfer' } }), orderId, amount: 2999 },
+    };
+    await aws.sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: aws.queue('payment-requests'),
+        Entries: [
+          { Id: 'poison', MessageBody: 'this is not JSON' },
+          { Id: 'duplicate', MessageBody: JSON.stringify(duplicate) },
+        ],
+      }),
+    );
+    const inDlq = await eventually(
+      () => aws.receive('payment-requests-dlq'),
+      (messages) => messages.length > 0,
+      20_000,
+    );
+    expect(inDlq.map((message) => message.Body)).toEqual(['this is not JSON']);
+    expect(await paymentStatus(orderId)).toBe('AWAITING_TRANSFER');
+  });
+});
+
+describe('a paid order cancelled before it is invoiced', () => {
+  it('is refunded: CANCELLED with the refund recorded', async () => {
+    // Stopping the invoices consumer holds the order in PAID long enough to cancel it.
+    const issueInvoice = [...cloud.eventSources.keys()].find((name) => name.endsWith('-issue-invoice'));
+    await cloud.eventSources.get(issueInvoice ?? '')?.stop();
+
+    const placed = await api.placeOrder({ method: 'card', token: 'tok_visa' });
+    const orderId = placed.body.orderId;
+    await settled(orderId, ['PAID']);
+    expect((await api.call('POST', `/orders/${orderId}/cancel`)).status).toBe(202);
+
+    const order = await eventually(
+      () => api.getOrder(orderId),
+      (response) => response.body.refund !== undefined,
+    );
+    expect(order.body).toMatchObject({
+      status: 'CANCELLED',
+      payment: { status: 'REFUNDED' },
+      refund: { amount: 2999 },
+    });
+    expect(await paymentStatus(orderId)).toBe('REFUNDED');
+  });
+});
+
+describe('the logs', () => {
+  it('never carry a payment token', () => {
+    const text = JSON.stringify(logs);
+    expect(logs.length).toBeGreaterThan(0);
+    expect(text).not.toMatch(/tok_(visa|declined|flaky|outage)/);
+  });
+});

@@ -1,0 +1,86 @@
+import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { LocalCloud } from '../src/cloud.ts';
+
+/** Small helpers to drive a running local cloud over HTTP, as a client of the API would. */
+export function apiClient(cloud: LocalCloud) {
+  const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+    const response = await fetch(`${cloud.url}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', ...headers },
+      ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
+  };
+  return {
+    call,
+    placeOrder: (payment: Record<string, unknown>, overrides: Record<string, unknown> = {}, headers = {}) =>
+      call('POST', '/orders', anOrder({ payment, ...overrides }), headers),
+    getOrder: (orderId: string) => call('GET', `/orders/${orderId}`),
+  };
+}
+
+export function anOrder(overrides: Record<string, unknown> = {}) {
+  return {
+    customerId: 'cus_e2e',
+    currency: 'EUR',
+    items: [
+      { sku: 'BOOK-1', quantity: 2, unitPrice: 1250 },
+      { sku: 'PEN-7', quantity: 1, unitPrice: 499 },
+    ],
+    payment: { method: 'card', token: 'tok_visa' },
+    ...overrides,
+  };
+}
+
+/** Polls `read` until `done` holds for its value, or fails with the last value after the deadline. */
+export async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs;
+  let last: T = await read();
+  while (!done(last)) {
+    if (Date.now() > deadline)
+      throw new Error(`Condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(last)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    last = await read();
+  }
+  return last;
+}
+
+export function awsClients(cloud: LocalCloud) {
+  const common = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+  const dynamodb = new DynamoDBClient({ ...common, endpoint: cloud.endpoints.dynamodb });
+  const sqs = new SQSClient({ ...common, endpoint: cloud.endpoints.sqs, useQueueUrlAsEndpoint: false });
+  const table = (suffix: string) => {
+    const found = cloud.model.tables.find((candidate) => candidate.name.endsWith(`-${suffix}`));
+    if (!found) throw new Error(`No table ending in -${suffix}`);
+    return found.name;
+  };
+  const queue = (suffix: string) => {
+    const found = cloud.model.queues.find((candidate) => candidate.name.endsWith(`-${suffix}`));
+    if (!found) throw new Error(`No queue ending in -${suffix}`);
+    return found.url;
+  };
+  return {
+    dynamodb,
+    sqs,
+    table,
+    queue,
+    async count(suffix: string) {
+      const { Count = 0 } = await dynamodb.send(
+        new ScanCommand({ TableName: table(suffix), Select: 'COUNT' }),
+      );
+      return Count;
+    },
+    async receive(queueSuffix: string) {
+      const { Messages = [] } = await sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: queue(queueSuffix),
+          MaxNumberOfMessages: 10,
+          WaitTimeSeconds: 0,
+        }),
+      );
+      return Messages;
+    },
+  };
+}

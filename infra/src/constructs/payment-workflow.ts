@@ -1,0 +1,369 @@
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as events from 'aws-cdk-lib/aws-events';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+import { APP_NAME, physicalName, type StageConfig } from '../stages.ts';
+
+export interface PaymentWorkflowProps {
+  readonly stage: StageConfig;
+  readonly paymentsTable: dynamodb.ITable;
+  readonly eventBus: events.IEventBus;
+  readonly invoiceRequestsQueue: sqs.IQueue;
+  readonly authorize: lambda.IFunction;
+  readonly capture: lambda.IFunction;
+  readonly awaitBankTransfer: lambda.IFunction;
+  readonly alarmTopic: sns.ITopic;
+}
+
+// Error names the task functions throw (apps/payments/src/domain) and the workflow retries or catches.
+const PROVIDER_UNAVAILABLE = 'ProviderUnavailableError';
+const CARD_DECLINED = 'CardDeclinedError';
+/** The error cancel-payment fails a waiting bank transfer with (SendTaskFailure). */
+const ORDER_CANCELLED = 'OrderCancelled';
+const CONDITIONAL_CHECK_FAILED = 'DynamoDB.ConditionalCheckFailedException';
+
+const { stringAt, numberAt } = sfn.JsonPath;
+const S = (value: string) => tasks.DynamoAttributeValue.fromString(value);
+const now = () => S(sfn.JsonPath.stateEnteredTime);
+/** DynamoDB's JSON carries numbers as strings; the events' schemas want integers. */
+const attemptsOf = { 'attempts.$': 'States.StringToJson($.Attributes.attempts.N)' };
+
+/**
+ * The payment of one order, as a Standard workflow (it may wait days for a bank transfer), in
+ * JSONPath without variables: the local cloud's emulator runs exactly this definition, and it
+ * supports neither JSONata nor Assign. The payment's state lives in the Payments table and is
+ * written by the workflow's own DynamoDB steps; facts leave through EventBridge, work through SQS.
+ *
+ * Input: the RequestPayment command's data and its correlation id,
+ * `{ orderId, customerId, amount, currency, items, payment: { method, token? }, correlationId }`.
+ */
+export class PaymentWorkflow extends Construct {
+  readonly stateMachine: sfn.StateMachine;
+  readonly failureAlarm: cloudwatch.Alarm;
+  /** The functions the workflow invokes: their invoke permission is on the state machine's role. */
+  readonly invokedFunctions: readonly lambda.IFunction[];
+
+  constructor(scope: Construct, id: string, props: PaymentWorkflowProps) {
+    super(scope, id);
+    const { stage, paymentsTable: table } = props;
+    this.invokedFunctions = [props.authorize, props.capture, props.awaitBankTransfer];
+
+    // A CANCELLED tombstone from cancel-payment, or a repeated start, makes this write fail: the
+    // order was settled without this execution.
+    const recordAttempt = tasks.DynamoPutItem.jsonPath(this, 'RecordAttempt', {
+      table,
+      item: {
+        orderId: S(stringAt('$.orderId')),
+        status: S('STARTED'),
+        method: S(stringAt('$.payment.method')),
+        amount: tasks.DynamoAttributeValue.numberFromString(sfn.JsonPath.jsonToString(numberAt('$.amount'))),
+        currency: S(stringAt('$.currency')),
+        attempts: tasks.DynamoAttributeValue.fromNumber(0),
+        updatedAt: now(),
+      },
+      conditionExpression: 'attribute_not_exists(orderId)',
+      resultPath: sfn.JsonPath.DISCARD,
+    });
+    retryTransientErrors(recordAttempt, [CONDITIONAL_CHECK_FAILED]);
+    recordAttempt.addCatch(sfn.Succeed.jsonPath(this, 'AlreadyHandled'), {
+      errors: [CONDITIONAL_CHECK_FAILED],
+      resultPath: sfn.JsonPath.DISCARD,
+    });
+
+    const failure = this.failurePath(props);
+    const declined = failure('CardDeclined', 'card_declined');
+    const providerUnavailable = failure('ProviderUnavailable', 'provider_unavailable');
+    const transferTimedOut = failure('BankTransferTimedOut', 'bank_transfer_timeout');
+    // cancel-payment has already marked the payment CANCELLED: it stays so.
+    const cancelled = failure('PaymentCancelled', 'cancelled', 'CANCELLED');
+
+    const authorize = tasks.LambdaInvoke.jsonPath(this, 'Authorize', {
+      lambdaFunction: props.authorize,
+      payload: sfn.TaskInput.fromObject({
+        orderId: stringAt('$.orderId'),
+        amount: numberAt('$.amount'),
+        currency: stringAt('$.currency'),
+        token: stringAt('$.payment.token'),
+        correlationId: stringAt('$.correlationId'),
+      }),
+      payloadResponseOnly: true,
+      resultPath: '$.authorization',
+    });
+    retryProviderUnavailable(authorize);
+    authorize.addCatch(declined, { errors: [CARD_DECLINED], resultPath: '$.error' });
+    authorize.addCatch(providerUnavailable, { errors: [PROVIDER_UNAVAILABLE], resultPath: '$.error' });
+
+    const awaitBankTransfer = tasks.LambdaInvoke.jsonPath(this, 'AwaitBankTransfer', {
+      lambdaFunction: props.awaitBankTransfer,
+      integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+      payload: sfn.TaskInput.fromObject({
+        orderId: stringAt('$.orderId'),
+        taskToken: sfn.JsonPath.taskToken,
+        correlationId: stringAt('$.correlationId'),
+      }),
+      taskTimeout: sfn.Timeout.duration(stage.bankTransferTimeout),
+      resultPath: '$.transfer',
+    });
+    awaitBankTransfer.addCatch(transferTimedOut, { errors: [sfn.Errors.TIMEOUT], resultPath: '$.error' });
+    awaitBankTransfer.addCatch(cancelled, { errors: [ORDER_CANCELLED], resultPath: '$.error' });
+
+    // Two capture states rather than one: a card capture passes its authorization, a transfer has
+    // none, and a JSONPath payload cannot leave a field out.
+    const capture = (captureId: string, authorizationId?: string) => {
+      const task = tasks.LambdaInvoke.jsonPath(this, captureId, {
+        lambdaFunction: props.capture,
+        payload: sfn.TaskInput.fromObject({
+          orderId: stringAt('$.orderId'),
+          amount: numberAt('$.amount'),
+          currency: stringAt('$.currency'),
+          method: stringAt('$.payment.method'),
+          ...(authorizationId ? { authorizationId } : {}),
+          correlationId: stringAt('$.correlationId'),
+        }),
+        payloadResponseOnly: true,
+        resultPath: '$.capture',
+      });
+      retryProviderUnavailable(task);
+      task.addCatch(providerUnavailable, { errors: [PROVIDER_UNAVAILABLE], resultPath: '$.error' });
+      return task;
+    };
+
+    const recordCapture = tasks.DynamoUpdateItem.jsonPath(this, 'RecordCapture', {
+      table,
+      key: { orderId: S(stringAt('$.orderId')) },
+      updateExpression: 'SET #status = :captured, captureId = :captureId, updatedAt = :updatedAt',
+      conditionExpression: '#status IN (:started, :confirmed)',
+      expressionAttributeNames: { '#status': 'status' },
+      expressionAttributeValues: {
+        ':captured': S('CAPTURED'),
+        ':captureId': S(stringAt('$.capture.captureId')),
+        ':updatedAt': now(),
+        ':started': S('STARTED'),
+        ':confirmed': S('TRANSFER_CONFIRMED'),
+      },
+      returnValues: tasks.DynamoReturnValues.ALL_NEW,
+      resultSelector: attemptsOf,
+      resultPath: '$.captured',
+    });
+    retryTransientErrors(recordCapture, [CONDITIONAL_CHECK_FAILED]);
+
+    const publishCaptured = this.publish('PublishPaymentCaptured', props.eventBus, 'PaymentCaptured', {
+      orderId: stringAt('$.orderId'),
+      captureId: stringAt('$.capture.captureId'),
+      amount: numberAt('$.amount'),
+      currency: stringAt('$.currency'),
+      attempts: numberAt('$.captured.attempts'),
+    });
+
+    const requestInvoice = tasks.SqsSendMessage.jsonPath(this, 'RequestInvoice', {
+      queue: props.invoiceRequestsQueue,
+      // The IssueInvoice command of libs/shared/src/commands.ts.
+      messageBody: sfn.TaskInput.fromObject({
+        id: sfn.JsonPath.uuid(),
+        type: 'IssueInvoice',
+        version: 1,
+        correlationId: stringAt('$.correlationId'),
+        data: {
+          orderId: stringAt('$.orderId'),
+          customerId: stringAt('$.customerId'),
+          currency: stringAt('$.currency'),
+          items: sfn.JsonPath.listAt('$.items'),
+          captureId: stringAt('$.capture.captureId'),
+        },
+      }),
+      resultPath: sfn.JsonPath.DISCARD,
+    });
+    retryTransientErrors(requestInvoice);
+
+    const settle = recordCapture
+      .next(publishCaptured)
+      .next(requestInvoice)
+      .next(sfn.Succeed.jsonPath(this, 'PaymentCompleted'));
+
+    const definition = recordAttempt.next(
+      sfn.Choice.jsonPath(this, 'PaymentMethod')
+        .when(
+          sfn.Condition.stringEquals('$.payment.method', 'card'),
+          authorize.next(capture('CaptureCard', stringAt('$.authorization.authorizationId')).next(settle)),
+        )
+        .when(
+          sfn.Condition.stringEquals('$.payment.method', 'bank_transfer'),
+          awaitBankTransfer.next(capture('CaptureBankTransfer').next(settle)),
+        )
+        .otherwise(
+          sfn.Fail.jsonPath(this, 'UnsupportedPaymentMethod', {
+            error: 'UnsupportedPaymentMethod',
+            cause: 'RequestPayment allows card and bank_transfer only',
+          }),
+        ),
+    );
+
+    const stateMachineName = physicalName(stage, 'payment-workflow');
+    const logGroup = new logs.LogGroup(this, 'LogGroup', {
+      // The /aws/vendedlogs/ prefix keeps CloudWatch Logs' resource policy from growing per log group.
+      logGroupName: `/aws/vendedlogs/states/${stateMachineName}`,
+      retention: stage.logRetention,
+      removalPolicy: stage.removal,
+    });
+    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      stateMachineName,
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      queryLanguage: sfn.QueryLanguage.JSON_PATH,
+      definitionBody: sfn.DefinitionBody.fromChainable(definition),
+      comment:
+        'The payment of one order: authorize or await a transfer, capture, announce, request the invoice.',
+      tracingEnabled: true,
+      // Every event, but without execution data: the input carries the card's payment token.
+      logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
+      removalPolicy: stage.removal,
+    });
+
+    this.failureAlarm = this.createFailureAlarm(stage, props.alarmTopic);
+  }
+
+  /**
+   * A declined card or an expired transfer is an outcome, not an incident: record it on the payment
+   * (reading back the attempts), tell the orders service, and end the execution as failed.
+   * Returns a factory of the entry states, one per reason, all leading to that one path.
+   */
+  private failurePath(
+    props: PaymentWorkflowProps,
+  ): (id: string, reason: string, status?: 'FAILED' | 'CANCELLED') => sfn.Pass {
+    const recordFailure = tasks.DynamoUpdateItem.jsonPath(this, 'RecordFailure', {
+      table: props.paymentsTable,
+      key: { orderId: S(stringAt('$.orderId')) },
+      // Whatever the status was: the workflow has stopped waiting, so a confirmation that comes
+      // after the timeout finds the payment settled and is refused.
+      updateExpression: 'SET #status = :status, #reason = :reason, updatedAt = :updatedAt',
+      conditionExpression: 'attribute_exists(orderId)',
+      expressionAttributeNames: { '#status': 'status', '#reason': 'reason' },
+      expressionAttributeValues: {
+        ':status': S(stringAt('$.failure.status')),
+        ':reason': S(stringAt('$.failure.reason')),
+        ':updatedAt': now(),
+      },
+      returnValues: tasks.DynamoReturnValues.ALL_NEW,
+      resultSelector: attemptsOf,
+      resultPath: '$.failed',
+    });
+    retryTransientErrors(recordFailure, [CONDITIONAL_CHECK_FAILED]);
+    recordFailure
+      .next(
+        this.publish('PublishPaymentFailed', props.eventBus, 'PaymentFailed', {
+          orderId: stringAt('$.orderId'),
+          reason: stringAt('$.failure.reason'),
+          attempts: numberAt('$.failed.attempts'),
+        }),
+      )
+      .next(
+        sfn.Fail.jsonPath(this, 'PaymentFailed', {
+          error: 'PaymentFailed',
+          cause: 'The payment failed; see its reason in the Payments table',
+        }),
+      );
+
+    return (id, reason, status = 'FAILED') => {
+      const entry = sfn.Pass.jsonPath(this, id, {
+        result: sfn.Result.fromObject({ reason, status }),
+        resultPath: '$.failure',
+      });
+      entry.next(recordFailure);
+      return entry;
+    };
+  }
+
+  /** PutEvents of one domain event, in the envelope of libs/shared/src/events.ts. */
+  private publish(
+    id: string,
+    bus: events.IEventBus,
+    type: string,
+    data: Record<string, unknown>,
+  ): tasks.EventBridgePutEvents {
+    const task = tasks.EventBridgePutEvents.jsonPath(this, id, {
+      entries: [
+        {
+          eventBus: bus,
+          source: `${APP_NAME}.payments`,
+          detailType: type,
+          detail: sfn.TaskInput.fromObject({
+            id: sfn.JsonPath.uuid(),
+            type,
+            version: 1,
+            occurredAt: sfn.JsonPath.stateEnteredTime,
+            correlationId: stringAt('$.correlationId'),
+            data,
+          }),
+        },
+      ],
+      resultPath: sfn.JsonPath.DISCARD,
+    });
+    retryTransientErrors(task);
+    return task;
+  }
+
+  /**
+   * Failed executions include the expected ones (a declined card ends in PaymentFailed), so the
+   * alarm is on the share of executions that fail, once there are enough of them to judge.
+   */
+  private createFailureAlarm(stage: StageConfig, topic: sns.ITopic): cloudwatch.Alarm {
+    const period = Duration.minutes(15);
+    const failed = this.stateMachine.metricFailed({ period, statistic: cloudwatch.Stats.SUM });
+    const timedOut = this.stateMachine.metricTimedOut({ period, statistic: cloudwatch.Stats.SUM });
+    const aborted = this.stateMachine.metricAborted({ period, statistic: cloudwatch.Stats.SUM });
+    const succeeded = this.stateMachine.metricSucceeded({ period, statistic: cloudwatch.Stats.SUM });
+    const alarm = new cloudwatch.Alarm(this, 'FailureAlarm', {
+      alarmName: physicalName(stage, 'payment-workflow-failures'),
+      alarmDescription:
+        'More than half of the payment workflow executions that ended in 15 minutes failed (at least 5), ' +
+        'or one timed out or was aborted.',
+      metric: new cloudwatch.MathExpression({
+        expression:
+          'IF(timedOut + aborted > 0, 100, IF(failed >= 5, 100 * failed / (failed + succeeded), 0))',
+        usingMetrics: { failed, timedOut, aborted, succeeded },
+        period,
+        label: 'Failed executions (%)',
+      }),
+      threshold: 50,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    alarm.addAlarmAction(new actions.SnsAction(topic));
+    return alarm;
+  }
+}
+
+/** The provider's transient failures: 1 s, then doubling with full jitter; 4 retries, so 5 calls. */
+function retryProviderUnavailable(task: sfn.TaskStateBase): void {
+  task.addRetry({
+    errors: [PROVIDER_UNAVAILABLE],
+    interval: Duration.seconds(1),
+    backoffRate: 2,
+    maxAttempts: 4,
+    jitterStrategy: sfn.JitterType.FULL,
+  });
+}
+
+/**
+ * Throttling or a brief outage of DynamoDB, EventBridge or SQS should not fail a payment. Errors
+ * in `final` are outcomes the state handles (a failed condition): a retrier with 0 attempts that
+ * comes first keeps them from being retried.
+ */
+function retryTransientErrors(task: sfn.TaskStateBase, final: string[] = []): void {
+  if (final.length > 0) task.addRetry({ errors: final, maxAttempts: 0 });
+  task.addRetry({
+    errors: [sfn.Errors.ALL],
+    interval: Duration.seconds(1),
+    backoffRate: 2,
+    maxAttempts: 3,
+    jitterStrategy: sfn.JitterType.FULL,
+  });
+}

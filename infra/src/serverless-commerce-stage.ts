@@ -1,0 +1,75 @@
+import { type StackProps, Stage, type StageProps, Tags } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { DataStack } from './stacks/data-stack.ts';
+import { InvoicesService } from './stacks/invoices-service.ts';
+import { OrdersService } from './stacks/orders-service.ts';
+import { PaymentsService } from './stacks/payments-service.ts';
+import { APP_NAME, type StageConfig, stackName } from './stages.ts';
+
+export interface ServerlessCommerceStageProps extends StageProps {
+  readonly config: StageConfig;
+}
+
+/**
+ * The whole application in one stage: the data stack, then one stack per service. The same class
+ * is deployed from a laptop (personal stages) and by the pipeline (test, prod).
+ *
+ * Deployment order follows the SSM parameters each stack reads: data → invoices → payments →
+ * orders. addDependency only orders the deployments; no value crosses stacks as an export.
+ */
+export class ServerlessCommerceStage extends Stage {
+  readonly config: StageConfig;
+  readonly data: DataStack;
+  readonly invoices: InvoicesService;
+  readonly payments: PaymentsService;
+  readonly orders: OrdersService;
+
+  constructor(scope: Construct, id: string, props: ServerlessCommerceStageProps) {
+    const { config } = props;
+    super(scope, id, {
+      ...props,
+      env: { region: config.region, ...(config.account ? { account: config.account } : {}) },
+    });
+    this.config = config;
+
+    // Stack tags are set explicitly (feature flag @aws-cdk/core:explicitStackTags); Tags.of tags
+    // every resource in the templates, which is what the stage's budget filters on.
+    const tags = { app: APP_NAME, stage: config.name, owner: config.owner };
+    for (const [key, value] of Object.entries(tags)) Tags.of(this).add(key, value);
+    const stackProps = (name: string, description: string): StackProps => ({
+      stackName: stackName(config, name),
+      description,
+      terminationProtection: config.terminationProtection,
+      tags,
+    });
+
+    this.data = new DataStack(this, 'Data', {
+      ...stackProps(
+        'data',
+        'Tables, event bus and archive, event stream: the stateful part, deployed first.',
+      ),
+      stage: config,
+    });
+    this.invoices = new InvoicesService(this, 'Invoices', {
+      ...stackProps('invoices', 'Invoices service: invoice-requests queue, issue-invoice, get-invoice.'),
+      stage: config,
+    });
+    this.payments = new PaymentsService(this, 'Payments', {
+      ...stackProps(
+        'payments',
+        'Payments service: PaymentWorkflow, its tasks, payment-requests and cancellations.',
+      ),
+      stage: config,
+    });
+    this.orders = new OrdersService(this, 'Orders', {
+      ...stackProps('orders', 'Orders service: the HTTP API, order functions, order-events queue.'),
+      stage: config,
+    });
+    this.invoices.addStackDependency(this.data, 'reads the data stack parameters');
+    this.payments.addStackDependency(this.data, 'reads the data stack parameters');
+    this.payments.addStackDependency(this.invoices, 'sends IssueInvoice to the invoice-requests queue');
+    this.orders.addStackDependency(this.data, 'reads the data stack parameters');
+    this.orders.addStackDependency(this.payments, 'sends RequestPayment; routes to confirm-bank-transfer');
+    this.orders.addStackDependency(this.invoices, 'routes GET /invoices/{invoiceId} to get-invoice');
+  }
+}

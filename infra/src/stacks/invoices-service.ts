@@ -1,0 +1,41 @@
+import { Duration } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { PARAMETERS, publishParameter } from '../parameters.ts';
+import { ServiceStack, type ServiceStackProps } from './service-stack.ts';
+
+/**
+ * Invoices: one invoice per paid order, issued from the invoice-requests queue (its inbox, fed by the
+ * payment workflow), and GET /invoices/{invoiceId}, which the HTTP API of the orders stack routes to
+ * the function published here. Deployed before payments, which sends to the queue.
+ */
+export class InvoicesService extends ServiceStack {
+  constructor(scope: Construct, id: string, props: ServiceStackProps) {
+    super(scope, id, 'invoices', props);
+    const { stage, data } = this;
+    const invoicesTable = data.table('invoices');
+
+    const consumerTimeout = Duration.seconds(30);
+    const invoiceRequests = this.addQueue('InvoiceRequestsQueue', 'invoice-requests', consumerTimeout);
+    this.addFunction('IssueInvoiceFunction', {
+      handler: 'issue-invoice',
+      description:
+        'Issues the invoice of a paid order (IssueInvoice from invoice-requests) and announces InvoiceIssued.',
+      timeout: consumerTimeout,
+      reservedConcurrency: stage.reservedConcurrency,
+      environment: { TAX_RATE_BASIS_POINTS: String(stage.taxRateBasisPoints) },
+    })
+      .bindTable(invoicesTable, 'readWrite')
+      .bindEventBus(data.eventBus)
+      .consume(invoiceRequests, { batchSize: 10 });
+
+    const getInvoice = this.addFunction('GetInvoiceFunction', {
+      handler: 'get-invoice',
+      description: 'GET /invoices/{invoiceId}',
+    }).bindTable(invoicesTable, 'read');
+
+    publishParameter(this, stage, PARAMETERS.invoiceRequestsQueueUrl, invoiceRequests.queue.queueUrl);
+    publishParameter(this, stage, PARAMETERS.invoiceRequestsQueueArn, invoiceRequests.queue.queueArn);
+    publishParameter(this, stage, PARAMETERS.getInvoiceFunctionArn, getInvoice.target.functionArn);
+    this.addDashboard();
+  }
+}

@@ -1,0 +1,139 @@
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { PaymentWorkflow } from '../constructs/payment-workflow.ts';
+import { EVENT_SOURCES } from '../events.ts';
+import { PARAMETERS, publishParameter, readParameter } from '../parameters.ts';
+import { ServiceStack, type ServiceStackProps } from './service-stack.ts';
+
+/**
+ * Payments: the payment-requests queue (its inbox: orders sends RequestPayment), the PaymentWorkflow
+ * and its task functions, the bank-transfer confirmation behind POST /payments/{orderId}/confirm,
+ * and cancellations from OrderCancelled events. Deployed after invoices (the workflow sends to the
+ * invoice-requests queue) and before orders (which sends to payment-requests).
+ */
+export class PaymentsService extends ServiceStack {
+  constructor(scope: Construct, id: string, props: ServiceStackProps) {
+    super(scope, id, 'payments', props);
+    const { stage, data } = this;
+    const paymentsTable = data.table('payments');
+    const consumerTimeout = Duration.seconds(30);
+
+    const invoiceRequests = sqs.Queue.fromQueueAttributes(this, 'InvoiceRequestsQueue', {
+      queueArn: readParameter(this, stage, PARAMETERS.invoiceRequestsQueueArn),
+      queueUrl: readParameter(this, stage, PARAMETERS.invoiceRequestsQueueUrl),
+    });
+
+    // Task functions: the workflow retries and catches the errors they throw by name, so a
+    // declined card is an error here and the alarms judge these functions by their error rate.
+    const authorize = this.addFunction('AuthorizeFunction', {
+      handler: 'authorize',
+      description:
+        'PaymentWorkflow task: one authorization attempt of a card payment, counted in the Payments table.',
+      errorRateAlarmPercent: 50,
+    }).bindTable(paymentsTable, 'readWrite');
+    const capture = this.addFunction('CaptureFunction', {
+      handler: 'capture',
+      description: 'PaymentWorkflow task: captures an authorized card payment or a confirmed transfer.',
+      errorRateAlarmPercent: 50,
+    });
+    const awaitBankTransfer = this.addFunction('AwaitBankTransferFunction', {
+      handler: 'await-bank-transfer',
+      description: 'PaymentWorkflow task: keeps the task token the workflow waits on for a bank transfer.',
+    }).bindTable(paymentsTable, 'readWrite');
+    // Deployed for a compensation step; nothing invokes it yet: cancel-payment refunds through the
+    // provider port itself.
+    this.addFunction('RefundFunction', {
+      handler: 'refund',
+      description: 'Task function: refunds a capture (idempotent per capture at the provider).',
+      errorRateAlarmPercent: 50,
+    });
+
+    const workflow = new PaymentWorkflow(this, 'PaymentWorkflow', {
+      stage,
+      paymentsTable: paymentsTable.table,
+      eventBus: data.eventBus,
+      invoiceRequestsQueue: invoiceRequests,
+      authorize: authorize.target,
+      capture: capture.target,
+      awaitBankTransfer: awaitBankTransfer.target,
+      alarmTopic: data.alarmTopic,
+    });
+
+    const paymentRequests = this.addQueue('PaymentRequestsQueue', 'payment-requests', consumerTimeout);
+    this.addFunction('StartPaymentFunction', {
+      handler: 'start-payment',
+      description: 'Starts the PaymentWorkflow of each RequestPayment command (execution name = order id).',
+      timeout: consumerTimeout,
+      reservedConcurrency: stage.reservedConcurrency,
+    })
+      .bindStateMachineForStarting(workflow.stateMachine, 'PAYMENT_WORKFLOW_ARN')
+      .consume(paymentRequests, {
+        // Up to 10 commands per invocation drain a burst with a tenth of the invocations (each
+        // StartExecution takes tens of milliseconds, far inside the timeout). No batching window:
+        // it would hold back every payment to save invocations that cost fractions of a cent.
+        batchSize: 10,
+        maxBatchingWindow: Duration.seconds(0),
+      });
+
+    const paymentCancellations = this.addQueue(
+      'PaymentCancellationsQueue',
+      'payment-cancellations',
+      consumerTimeout,
+    );
+    this.subscribe('PaymentCancellationsRule', paymentCancellations, {
+      sources: [EVENT_SOURCES.orders],
+      types: ['OrderCancelled'],
+    });
+    this.addFunction('CancelPaymentFunction', {
+      handler: 'cancel-payment',
+      description:
+        'Applies OrderCancelled: fails a waiting bank transfer, or refunds a capture and announces PaymentRefunded.',
+      timeout: consumerTimeout,
+      reservedConcurrency: stage.reservedConcurrency,
+    })
+      .bindTable(paymentsTable, 'readWrite')
+      .bindEventBus(data.eventBus)
+      .bindStateMachineForTaskResponses(workflow.stateMachine)
+      .consume(paymentCancellations, { batchSize: 10 });
+
+    const confirmBankTransfer = this.addFunction('ConfirmBankTransferFunction', {
+      handler: 'confirm-bank-transfer',
+      description:
+        'POST /payments/{orderId}/confirm: the bank-transfer callback; resumes the waiting workflow.',
+    })
+      .bindTable(paymentsTable, 'readWrite')
+      .bindStateMachineForTaskResponses(workflow.stateMachine);
+
+    publishParameter(this, stage, PARAMETERS.paymentRequestsQueueUrl, paymentRequests.queue.queueUrl);
+    publishParameter(this, stage, PARAMETERS.paymentRequestsQueueArn, paymentRequests.queue.queueArn);
+    publishParameter(
+      this,
+      stage,
+      PARAMETERS.confirmBankTransferFunctionArn,
+      confirmBankTransfer.target.functionArn,
+    );
+
+    const { stateMachine } = workflow;
+    this.addDashboard([
+      [
+        new cloudwatch.GraphWidget({
+          title: 'PaymentWorkflow executions',
+          width: 16,
+          left: [
+            stateMachine.metricStarted({ label: 'Started' }),
+            stateMachine.metricSucceeded({ label: 'Succeeded' }),
+            stateMachine.metricFailed({ label: 'Failed (payment failed or error)' }),
+            stateMachine.metricTimedOut({ label: 'Timed out' }),
+          ],
+        }),
+        new cloudwatch.AlarmStatusWidget({
+          title: 'PaymentWorkflow',
+          width: 8,
+          alarms: [workflow.failureAlarm],
+        }),
+      ],
+    ]);
+  }
+}

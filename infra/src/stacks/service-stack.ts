@@ -1,0 +1,104 @@
+import { type Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import type { Construct } from 'constructs';
+import { QueueWithDlq } from '../constructs/queue-with-dlq.ts';
+import { ServiceDashboard } from '../constructs/service-dashboard.ts';
+import {
+  ServiceFunction,
+  type ServiceFunctionProps,
+  type ServiceName,
+} from '../constructs/service-function.ts';
+import type { DomainEventType } from '../events.ts';
+import { SharedData } from '../shared-data.ts';
+import { physicalName, type StageConfig } from '../stages.ts';
+
+export interface ServiceStackProps extends StackProps {
+  readonly stage: StageConfig;
+}
+
+export type FunctionOptions = Omit<
+  ServiceFunctionProps,
+  'stage' | 'service' | 'alarmTopic' | 'deploymentApplication'
+>;
+
+/**
+ * What every service stack shares: the data stack's resources (through SSM), the stage's alarm
+ * topic, a CodeDeploy application for canary releases, and a dashboard listing its functions and
+ * queues. Each service subscribes to the bus itself: it owns its rules and the queues they feed.
+ */
+export abstract class ServiceStack extends Stack {
+  protected readonly stage: StageConfig;
+  protected readonly service: ServiceName;
+  protected readonly data: SharedData;
+  private readonly deploymentApplication?: codedeploy.LambdaApplication;
+  private readonly functions: ServiceFunction[] = [];
+  private readonly queues: QueueWithDlq[] = [];
+
+  protected constructor(scope: Construct, id: string, service: ServiceName, props: ServiceStackProps) {
+    super(scope, id, props);
+    this.stage = props.stage;
+    this.service = service;
+    this.data = new SharedData(this, props.stage);
+    if (props.stage.canary) {
+      this.deploymentApplication = new codedeploy.LambdaApplication(this, 'DeploymentApplication', {
+        applicationName: physicalName(props.stage, service),
+      });
+    }
+  }
+
+  protected addFunction(id: string, options: FunctionOptions): ServiceFunction {
+    const fn = new ServiceFunction(this, id, {
+      ...options,
+      stage: this.stage,
+      service: this.service,
+      alarmTopic: this.data.alarmTopic,
+      ...(this.deploymentApplication ? { deploymentApplication: this.deploymentApplication } : {}),
+    });
+    this.functions.push(fn);
+    return fn;
+  }
+
+  protected addQueue(id: string, name: string, consumerTimeout: Duration): QueueWithDlq {
+    const queue = new QueueWithDlq(this, id, {
+      stage: this.stage,
+      name,
+      alarmTopic: this.data.alarmTopic,
+      consumerTimeout,
+    });
+    this.queues.push(queue);
+    return queue;
+  }
+
+  /**
+   * A rule on the application's bus that feeds `queue`. Events the rule cannot deliver go to the
+   * queue's own DLQ, where the same alarm sees them.
+   */
+  protected subscribe(
+    id: string,
+    queue: QueueWithDlq,
+    pattern: { sources: string[]; types: DomainEventType[] },
+  ): events.Rule {
+    return new events.Rule(this, id, {
+      ruleName: physicalName(this.stage, queue.name),
+      description: `${pattern.types.join(', ')} for the ${this.service} service.`,
+      eventBus: this.data.eventBus,
+      eventPattern: { source: pattern.sources, detailType: pattern.types },
+      targets: [new targets.SqsQueue(queue.queue, { deadLetterQueue: queue.deadLetterQueue.queue })],
+    });
+  }
+
+  /** Call last: the dashboard lists the functions and queues added so far. Skipped where the stage has none. */
+  protected addDashboard(extraRows: cloudwatch.IWidget[][] = []): void {
+    if (!this.stage.dashboard) return;
+    new ServiceDashboard(this, 'Dashboard', {
+      stage: this.stage,
+      service: this.service,
+      functions: this.functions,
+      queues: this.queues,
+      extraRows,
+    });
+  }
+}

@@ -1,0 +1,360 @@
+import { readFileSync } from 'node:fs';
+import type { Stack } from 'aws-cdk-lib';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ServerlessCommerceStage } from '../src/serverless-commerce-stage.ts';
+import { type CfnResource, resourcesOf, type Synthesized, synthesize } from './synth.ts';
+
+let synthesized: Synthesized;
+beforeAll(() => {
+  synthesized = synthesize('dev-alice');
+});
+afterAll(() => synthesized?.cleanup());
+
+const stacksOf = (stage: ServerlessCommerceStage): Stack[] => [
+  stage.data,
+  stage.invoices,
+  stage.payments,
+  stage.orders,
+];
+const services = (stage: ServerlessCommerceStage): Stack[] => [stage.invoices, stage.payments, stage.orders];
+const stages = () => [synthesized.stage, synthesized.pipeline.test, synthesized.pipeline.prod];
+const templates = (stage: ServerlessCommerceStage): Template[] =>
+  stacksOf(stage).map((s) => synthesized.template(s));
+
+/** The handler name of a function, from its physical name `serverless-commerce-<stage>-<handler>`. */
+const handlerOf = (fn: CfnResource, stage: ServerlessCommerceStage) =>
+  propertiesOf(fn).FunctionName.replace(`serverless-commerce-${stage.config.name}-`, '');
+
+type FunctionProperties = {
+  FunctionName: string;
+  Environment: { Variables: Record<string, string> };
+  LoggingConfig: { LogGroup: { Ref: string } };
+};
+const propertiesOf = (fn: CfnResource) => fn.Properties as unknown as FunctionProperties;
+
+const serviceFunctions = (template: Template) =>
+  resourcesOf(template, 'AWS::Lambda::Function').filter(([, fn]) => fn.Properties?.Runtime === 'nodejs24.x');
+
+describe('queues', () => {
+  it('gives every queue a DLQ, and every DLQ an alarm that notifies the alarm topic', () => {
+    for (const stage of stages()) {
+      for (const template of templates(stage)) {
+        const queues = resourcesOf(template, 'AWS::SQS::Queue');
+        const deadLetterTargets = new Set<string>();
+        for (const [, queue] of queues) {
+          const target = (
+            queue.Properties?.RedrivePolicy as { deadLetterTargetArn?: { 'Fn::GetAtt': string[] } }
+          )?.deadLetterTargetArn?.['Fn::GetAtt']?.[0];
+          if (target) deadLetterTargets.add(target);
+        }
+        for (const [, rule] of resourcesOf(template, 'AWS::Events::Rule')) {
+          for (const target of (rule.Properties?.Targets as {
+            DeadLetterConfig?: { Arn: { 'Fn::GetAtt': string[] } };
+          }[]) ?? []) {
+            const dlq = target.DeadLetterConfig?.Arn['Fn::GetAtt'][0];
+            if (dlq) deadLetterTargets.add(dlq);
+          }
+        }
+        for (const [id, queue] of queues) {
+          expect(queue.Properties, id).toMatchObject({ SqsManagedSseEnabled: true });
+          if (deadLetterTargets.has(id)) {
+            template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+              MetricName: 'ApproximateNumberOfMessagesVisible',
+              Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [id, 'QueueName'] } }],
+              Threshold: 1,
+              AlarmActions: [Match.anyValue()],
+            });
+          } else {
+            expect(queue.Properties?.RedrivePolicy, `${id} has a DLQ`).toMatchObject({ maxReceiveCount: 5 });
+          }
+        }
+        for (const [, policy] of resourcesOf(template, 'AWS::SQS::QueuePolicy')) {
+          expect(JSON.stringify(policy.Properties), 'refuses requests without TLS').toContain(
+            'aws:SecureTransport',
+          );
+        }
+      }
+    }
+  });
+
+  it('subscribes each service to the events it consumes, from the services that publish them', () => {
+    const { stage } = synthesized;
+    synthesized.template(stage.orders).hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['serverless-commerce.payments', 'serverless-commerce.invoices'],
+        'detail-type': ['PaymentCaptured', 'PaymentFailed', 'InvoiceIssued', 'PaymentRefunded'],
+      },
+      Targets: [Match.objectLike({ DeadLetterConfig: Match.anyValue() })],
+    });
+    synthesized.template(stage.payments).hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { source: ['serverless-commerce.orders'], 'detail-type': ['OrderCancelled'] },
+    });
+  });
+});
+
+describe('functions', () => {
+  it('runs every function on Node.js 24, arm64, traced, logging to its own log group with a retention', () => {
+    for (const stage of stages()) {
+      for (const stack of services(stage)) {
+        const template = synthesized.template(stack);
+        const functions = serviceFunctions(template);
+        expect(functions.length).toBeGreaterThan(0);
+        for (const [id, fn] of functions) {
+          expect(fn.Properties, id).toMatchObject({
+            Handler: 'index.handler',
+            Architectures: ['arm64'],
+            TracingConfig: { Mode: 'Active' },
+            LoggingConfig: { LogFormat: 'JSON', LogGroup: { Ref: expect.any(String) } },
+            Environment: {
+              Variables: expect.objectContaining({
+                NODE_OPTIONS: '--enable-source-maps',
+                POWERTOOLS_SERVICE_NAME: expect.any(String),
+                POWERTOOLS_METRICS_NAMESPACE: `serverless-commerce/${stage.config.name}`,
+              }),
+            },
+          });
+          const logGroup = propertiesOf(fn).LoggingConfig.LogGroup.Ref;
+          expect(template.toJSON().Resources[logGroup].Properties.RetentionInDays).toBeGreaterThan(0);
+        }
+      }
+    }
+  });
+
+  it('gives each function its own role', () => {
+    for (const stage of stages()) {
+      for (const template of templates(stage)) {
+        const roles = resourcesOf(template, 'AWS::Lambda::Function').map(([, fn]) =>
+          JSON.stringify(fn.Properties?.Role),
+        );
+        expect(new Set(roles).size).toBe(roles.length);
+      }
+    }
+  });
+
+  it('grants no DynamoDB, SQS, Kinesis or EventBridge action on a wildcard resource', () => {
+    const dataActions = /^(dynamodb|sqs|kinesis|events|firehose):/;
+    for (const stack of synthesized.stacks) {
+      const template = synthesized.template(stack);
+      const policies = [
+        ...resourcesOf(template, 'AWS::IAM::Policy').map(
+          ([id, p]) => [id, p.Properties?.PolicyDocument] as const,
+        ),
+        ...resourcesOf(template, 'AWS::IAM::Role').flatMap(([id, role]) =>
+          ((role.Properties?.Policies as { PolicyDocument: unknown }[]) ?? []).map(
+            (p) => [id, p.PolicyDocument] as const,
+          ),
+        ),
+      ];
+      for (const [id, document] of policies) {
+        for (const statement of (
+          document as { Statement: { Action: string | string[]; Resource: unknown }[] }
+        ).Statement) {
+          const actions = [statement.Action].flat();
+          if (!actions.some((action) => dataActions.test(action))) continue;
+          const literals = JSON.stringify(statement.Resource).match(/"[^"]*"/g) ?? [];
+          expect(
+            literals.filter((literal) => literal.includes('*')),
+            `${stack.node.path}/${id}: ${actions}`,
+          ).toEqual([]);
+        }
+      }
+    }
+  });
+
+  it('sets exactly the variables each bundle reads, and nothing another function needs', () => {
+    const applicationVariables = [
+      'ORDERS_TABLE_NAME',
+      'PAYMENTS_TABLE_NAME',
+      'INVOICES_TABLE_NAME',
+      'IDEMPOTENCY_TABLE_NAME',
+      'PAYMENT_REQUESTS_QUEUE_URL',
+      'EVENT_BUS_NAME',
+      'PAYMENT_WORKFLOW_ARN',
+      'TAX_RATE_BASIS_POINTS',
+    ];
+    const { stage } = synthesized;
+    let checked = 0;
+    for (const stack of services(stage)) {
+      for (const [, fn] of serviceFunctions(synthesized.template(stack))) {
+        const variables = propertiesOf(fn).Environment.Variables;
+        const service = variables.POWERTOOLS_SERVICE_NAME;
+        const handler = handlerOf(fn, stage);
+        const bundle = readFileSync(
+          new URL(`../../apps/${service}/dist/${handler}/index.mjs`, import.meta.url),
+          'utf8',
+        );
+        const read = applicationVariables.filter(
+          (name) => bundle.includes(`"${name}"`) || bundle.includes(`'${name}'`),
+        );
+        const set = Object.keys(variables);
+        expect(set.filter((name) => applicationVariables.includes(name)).sort(), handler).toEqual(
+          read.sort(),
+        );
+        checked += 1;
+      }
+    }
+    expect(checked).toBe(13);
+  });
+
+  it('consumes queues with partial batch responses, bounded concurrency and a batch size chosen per queue', () => {
+    const { stage, pipeline } = synthesized;
+    const payments = synthesized.template(stage.payments);
+    payments.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: Match.stringLikeRegexp('^StartPaymentFunction') },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BatchSize: 10,
+      MaximumBatchingWindowInSeconds: 0,
+      ScalingConfig: { MaximumConcurrency: 2 },
+    });
+    for (const s of stages()) {
+      for (const stack of services(s)) {
+        for (const [id, mapping] of resourcesOf(
+          synthesized.template(stack),
+          'AWS::Lambda::EventSourceMapping',
+        )) {
+          expect(mapping.Properties, id).toMatchObject({
+            FunctionResponseTypes: ['ReportBatchItemFailures'],
+          });
+        }
+      }
+    }
+    // Reserved concurrency only where the account can spare it.
+    for (const [, fn] of serviceFunctions(payments))
+      expect(fn.Properties?.ReservedConcurrentExecutions).toBeUndefined();
+    synthesized.template(pipeline.prod.payments).hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: 'serverless-commerce-prod-start-payment',
+      ReservedConcurrentExecutions: 20,
+    });
+  });
+
+  it("alarms on every function's errors and throttles", () => {
+    for (const stack of services(synthesized.pipeline.prod)) {
+      const template = synthesized.template(stack);
+      const count = serviceFunctions(template).length;
+      const alarms = resourcesOf(template, 'AWS::CloudWatch::Alarm').map(([, a]) =>
+        String(a.Properties?.AlarmName),
+      );
+      expect(alarms.filter((name) => /-(errors|error-rate)$/.test(name))).toHaveLength(count);
+      expect(alarms.filter((name) => name.endsWith('-throttles'))).toHaveLength(count);
+    }
+  });
+});
+
+describe('alarms', () => {
+  it('sends every alarm of a stage to its topic, named so that the topic policy lets CloudWatch publish', () => {
+    for (const stage of stages()) {
+      for (const template of templates(stage)) {
+        for (const [id, alarm] of resourcesOf(template, 'AWS::CloudWatch::Alarm')) {
+          expect(alarm.Properties?.AlarmName, id).toMatch(
+            new RegExp(`^serverless-commerce-${stage.config.name}-`),
+          );
+          expect(alarm.Properties?.AlarmActions, id).toHaveLength(1);
+        }
+      }
+    }
+    const policies = synthesized.template(synthesized.stage.data).findResources('AWS::SNS::TopicPolicy');
+    const statements = Object.values(policies).flatMap(
+      (policy) => policy.Properties.PolicyDocument.Statement as { Principal: unknown }[],
+    );
+    const cloudWatch = statements.find((s) =>
+      JSON.stringify(s.Principal).includes('cloudwatch.amazonaws.com'),
+    );
+    expect(JSON.stringify(cloudWatch)).toContain(':alarm:serverless-commerce-dev-alice-*');
+  });
+
+  it('alarms on the payment workflow by its failure rate, not on each declined card', () => {
+    synthesized.template(synthesized.stage.payments).hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'serverless-commerce-dev-alice-payment-workflow-failures',
+      Metrics: Match.arrayWith([Match.objectLike({ Expression: Match.stringLikeRegexp('failed >= 5') })]),
+    });
+  });
+});
+
+describe('canary releases', () => {
+  it('publishes test and prod functions behind a live alias that CodeDeploy shifts, rolling back on alarms', () => {
+    for (const stage of [synthesized.pipeline.test, synthesized.pipeline.prod]) {
+      for (const stack of services(stage)) {
+        const template = synthesized.template(stack);
+        const count = serviceFunctions(template).length;
+        template.resourceCountIs('AWS::Lambda::Alias', count);
+        template.allResourcesProperties('AWS::Lambda::Alias', { Name: 'live' });
+        template.resourceCountIs('AWS::CodeDeploy::DeploymentGroup', count);
+        for (const [id, group] of resourcesOf(template, 'AWS::CodeDeploy::DeploymentGroup')) {
+          expect(group.Properties, id).toMatchObject({
+            DeploymentConfigName: 'CodeDeployDefault.LambdaCanary10Percent5Minutes',
+            AlarmConfiguration: { Enabled: true, Alarms: [expect.anything(), expect.anything()] },
+            AutoRollbackConfiguration: {
+              Enabled: true,
+              Events: expect.arrayContaining(['DEPLOYMENT_STOP_ON_ALARM']),
+            },
+          });
+        }
+        // Event sources invoke the alias, never $LATEST.
+        for (const [, mapping] of resourcesOf(template, 'AWS::Lambda::EventSourceMapping')) {
+          expect(JSON.stringify(mapping.Properties?.FunctionName)).toMatch(/LiveAlias/);
+        }
+      }
+    }
+  });
+
+  it('routes the API to the aliases in test and prod', () => {
+    const template = synthesized.template(synthesized.pipeline.prod.orders);
+    const integrations = resourcesOf(template, 'AWS::ApiGatewayV2::Integration');
+    expect(integrations).toHaveLength(5);
+    for (const [id, integration] of integrations) {
+      const uri = JSON.stringify(integration.Properties?.IntegrationUri);
+      expect(uri, id).toMatch(/LiveAlias|confirmbanktransferfunctionarn|getinvoicefunctionarn/);
+    }
+    const published = resourcesOf(
+      synthesized.template(synthesized.pipeline.prod.payments),
+      'AWS::SSM::Parameter',
+    ).find(
+      ([, p]) =>
+        p.Properties?.Name === '/serverless-commerce/prod/payments/confirm-bank-transfer-function/arn',
+    );
+    expect(JSON.stringify(published?.[1].Properties?.Value)).toMatch(/LiveAlias/);
+  });
+
+  it('deploys personal stages without aliases or CodeDeploy', () => {
+    for (const stack of services(synthesized.stage)) {
+      synthesized.template(stack).resourceCountIs('AWS::Lambda::Alias', 0);
+      synthesized.template(stack).resourceCountIs('AWS::CodeDeploy::DeploymentGroup', 0);
+    }
+  });
+});
+
+describe('HTTP API', () => {
+  it('routes the contract of DESIGN §4 with payload v2, default throttling and access logs', () => {
+    const template = synthesized.template(synthesized.stage.orders);
+    const routes = resourcesOf(template, 'AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties?.RouteKey);
+    expect(routes.sort()).toEqual([
+      'GET /invoices/{invoiceId}',
+      'GET /orders/{orderId}',
+      'POST /orders',
+      'POST /orders/{orderId}/cancel',
+      'POST /payments/{orderId}/confirm',
+    ]);
+    template.allResourcesProperties('AWS::ApiGatewayV2::Integration', {
+      IntegrationType: 'AWS_PROXY',
+      PayloadFormatVersion: '2.0',
+    });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 },
+      AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.anyValue() },
+    });
+  });
+});
+
+describe('dashboards', () => {
+  it('draws one dashboard per service in test and prod, and none on personal stages', () => {
+    for (const stack of services(synthesized.stage))
+      synthesized.template(stack).resourceCountIs('AWS::CloudWatch::Dashboard', 0);
+    synthesized.template(synthesized.stage.data).resourceCountIs('AWS::CloudWatch::Dashboard', 0);
+    for (const stack of services(synthesized.pipeline.prod)) {
+      synthesized.template(stack).resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    }
+  });
+});

@@ -1,0 +1,174 @@
+import validateAsl from 'asl-validator';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ServerlessCommerceStage } from '../src/serverless-commerce-stage.ts';
+import { type CfnResource, REGION, resourcesOf, type Synthesized, synthesize } from './synth.ts';
+
+let synthesized: Synthesized;
+beforeAll(() => {
+  synthesized = synthesize('dev-alice');
+});
+afterAll(() => synthesized?.cleanup());
+
+const ACCOUNT = '123456789012';
+
+type State = {
+  Type: string;
+  Next?: string;
+  Resource?: string;
+  Retry?: {
+    ErrorEquals: string[];
+    IntervalSeconds?: number;
+    MaxAttempts?: number;
+    BackoffRate?: number;
+    JitterStrategy?: string;
+  }[];
+  Catch?: { ErrorEquals: string[]; Next: string }[];
+  [key: string]: unknown;
+};
+type Definition = { StartAt: string; States: Record<string, State>; QueryLanguage?: string };
+
+/**
+ * The state machine's definition as Step Functions would receive it: the template's Fn::Join with
+ * every Ref and Fn::GetAtt replaced by a fake but well-formed value (as the local cloud does).
+ */
+function definitionOf(stage: ServerlessCommerceStage): Definition {
+  const template = synthesized.template(stage.payments).toJSON() as {
+    Resources: Record<string, CfnResource>;
+    Parameters: Record<string, { Default?: string }>;
+  };
+  const [, stateMachine] =
+    resourcesOf(synthesized.template(stage.payments), 'AWS::StepFunctions::StateMachine')[0] ?? [];
+  const resolve = (part: unknown): string => {
+    if (typeof part === 'string') return part;
+    const { Ref: ref, 'Fn::GetAtt': getAtt } = part as { Ref?: string; 'Fn::GetAtt'?: [string, string] };
+    const pseudo: Record<string, string> = {
+      'AWS::Partition': 'aws',
+      'AWS::Region': REGION,
+      'AWS::AccountId': ACCOUNT,
+      'AWS::URLSuffix': 'amazonaws.com',
+    };
+    if (ref && pseudo[ref]) return pseudo[ref];
+    const id = ref ?? getAtt?.[0] ?? '';
+    const parameter = template.Parameters[id]?.Default;
+    if (parameter?.endsWith('/url')) return `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${id}`;
+    if (parameter?.endsWith('/arn')) return `arn:aws:sqs:${REGION}:${ACCOUNT}:${id}`;
+    if (parameter) return id;
+    const type = template.Resources[id]?.Type;
+    if (type === 'AWS::Lambda::Function') return `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${id}`;
+    if (type === 'AWS::Lambda::Alias') return `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${id}:live`;
+    throw new Error(`No fake value for ${JSON.stringify(part)}`);
+  };
+  const body = stateMachine?.Properties?.DefinitionString as { 'Fn::Join': [string, unknown[]] };
+  return JSON.parse(body['Fn::Join'][1].map(resolve).join(body['Fn::Join'][0])) as Definition;
+}
+
+describe('PaymentWorkflow', () => {
+  it('is valid Amazon States Language once its references are resolved, on every stage', () => {
+    for (const stage of [synthesized.stage, synthesized.pipeline.test, synthesized.pipeline.prod]) {
+      const result = validateAsl(definitionOf(stage));
+      expect(result.errorsText('\n'), stage.config.name).toBe('');
+      expect(result.isValid).toBe(true);
+    }
+  });
+
+  it('uses JSONPath only: no JSONata and no variables, which the local emulator would ignore', () => {
+    const definition = definitionOf(synthesized.stage);
+    const text = JSON.stringify(definition);
+    expect(definition.QueryLanguage ?? 'JSONPath').toBe('JSONPath');
+    expect(text).not.toContain('JSONata');
+    expect(text).not.toContain('"Assign"');
+    expect(text).not.toContain('{%');
+    const [, stateMachine] =
+      resourcesOf(synthesized.template(synthesized.stage.payments), 'AWS::StepFunctions::StateMachine')[0] ??
+      [];
+    expect(stateMachine?.Properties).toMatchObject({
+      StateMachineType: 'STANDARD',
+      TracingConfiguration: { Enabled: true },
+      LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: false },
+    });
+  });
+
+  it('retries Authorize on provider outages (1 s, doubling, full jitter, 5 calls) and catches declines and exhausted retries', () => {
+    const { States } = definitionOf(synthesized.stage);
+    const authorize = States.Authorize;
+    expect(authorize?.Retry).toContainEqual({
+      ErrorEquals: ['ProviderUnavailableError'],
+      IntervalSeconds: 1,
+      BackoffRate: 2,
+      MaxAttempts: 4,
+      JitterStrategy: 'FULL',
+    });
+    const catches = Object.fromEntries((authorize?.Catch ?? []).map((c) => [c.ErrorEquals.join(), c.Next]));
+    expect(States[catches.CardDeclinedError ?? '']).toMatchObject({
+      Result: { reason: 'card_declined' },
+      Next: 'RecordFailure',
+    });
+    expect(States[catches.ProviderUnavailableError ?? '']).toMatchObject({
+      Result: { reason: 'provider_unavailable' },
+      Next: 'RecordFailure',
+    });
+    expect(States.RecordFailure?.Next).toBe('PublishPaymentFailed');
+    expect(States.PublishPaymentFailed?.Next).toBe('PaymentFailed');
+    expect(States.PaymentFailed?.Type).toBe('Fail');
+  });
+
+  it('records the attempt first and ends quietly when the order was already handled', () => {
+    const { StartAt, States } = definitionOf(synthesized.stage);
+    expect(StartAt).toBe('RecordAttempt');
+    expect(States.RecordAttempt).toMatchObject({
+      Resource: 'arn:aws:states:::dynamodb:putItem',
+      Parameters: expect.objectContaining({ ConditionExpression: 'attribute_not_exists(orderId)' }),
+      Catch: [
+        {
+          ErrorEquals: ['DynamoDB.ConditionalCheckFailedException'],
+          Next: 'AlreadyHandled',
+          ResultPath: null,
+        },
+      ],
+    });
+    expect(States.AlreadyHandled?.Type).toBe('Succeed');
+  });
+
+  it('waits for a bank transfer with a task token and a timeout, and fails the payment on timeout or cancellation', () => {
+    const { States } = definitionOf(synthesized.pipeline.prod);
+    const wait = States.AwaitBankTransfer;
+    expect(wait).toMatchObject({
+      Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+      TimeoutSeconds: 3 * 24 * 3600,
+      Parameters: { Payload: expect.objectContaining({ 'taskToken.$': '$$.Task.Token' }) },
+    });
+    const catches = Object.fromEntries((wait?.Catch ?? []).map((c) => [c.ErrorEquals.join(), c.Next]));
+    expect(States[catches['States.Timeout'] ?? '']).toMatchObject({
+      Result: { reason: 'bank_transfer_timeout', status: 'FAILED' },
+    });
+    // cancel-payment marked the payment CANCELLED before it failed the task: the record keeps that.
+    expect(States[catches.OrderCancelled ?? '']).toMatchObject({
+      Result: { reason: 'cancelled', status: 'CANCELLED' },
+    });
+  });
+
+  it('captures, records, announces PaymentCaptured, then requests the invoice through SQS', () => {
+    const { States } = definitionOf(synthesized.stage);
+    expect(States.CaptureCard?.Next).toBe('RecordCapture');
+    expect(States.CaptureBankTransfer?.Next).toBe('RecordCapture');
+    expect(States.RecordCapture?.Next).toBe('PublishPaymentCaptured');
+    expect(States.PublishPaymentCaptured).toMatchObject({
+      Resource: 'arn:aws:states:::events:putEvents',
+      Parameters: {
+        Entries: [
+          expect.objectContaining({
+            Source: 'serverless-commerce.payments',
+            DetailType: 'PaymentCaptured',
+            Detail: expect.objectContaining({ 'id.$': 'States.UUID()', type: 'PaymentCaptured', version: 1 }),
+          }),
+        ],
+      },
+      Next: 'RequestInvoice',
+    });
+    expect(States.RequestInvoice).toMatchObject({
+      Resource: 'arn:aws:states:::sqs:sendMessage',
+      Parameters: { MessageBody: expect.objectContaining({ type: 'IssueInvoice', version: 1 }) },
+      Next: 'PaymentCompleted',
+    });
+  });
+});
