@@ -12,7 +12,8 @@ process.env.EVENT_BUS_NAME = 'test-bus';
 process.env.TAX_RATE_BASIS_POINTS = '2000';
 const { handler } = await import('../src/handlers/issue-invoice.ts');
 
-// EventBridge is mocked because no emulator covers PutEvents in handler tests.
+// Only EventBridge is mocked: its PutEvents endpoint belongs to the local cloud (apps/local), which
+// these service tests cannot depend on; the end-to-end tests cover it for real. DynamoDB and SQS are real.
 const eventBridge = mockClient(EventBridgeClient);
 beforeEach(() => {
   eventBridge.reset();

@@ -13,7 +13,8 @@ import {
   publishedEvents,
 } from './handler-support.ts';
 
-// EventBridge is mocked because no emulator covers PutEvents in these tests; DynamoDB is real.
+// Only EventBridge is mocked: its PutEvents endpoint belongs to the local cloud (apps/local), which
+// these service tests cannot depend on; the end-to-end tests cover it for real. DynamoDB and SQS are real.
 const eventBridge = mockClient(EventBridgeClient);
 await createOrdersTable();
 process.env.EVENT_BUS_NAME = 'test-bus';

@@ -1,5 +1,5 @@
 import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { createTestTable } from '@shop/shared/testing/resources';
+import { createTestQueue, createTestTable } from '@shop/shared/testing/resources';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
 
@@ -15,6 +15,18 @@ export function createOrdersTable(): Promise<string> {
 /** The Idempotency table of the shared contract, on the emulator; sets IDEMPOTENCY_TABLE_NAME. */
 export function createIdempotencyTable(): Promise<string> {
   return createTestTable({ envVar: 'IDEMPOTENCY_TABLE_NAME', partitionKey: 'id' });
+}
+
+/**
+ * What place-order needs on the emulators (both tables and the payment-requests queue), with its
+ * variables set: import the handler after this.
+ */
+export async function createPlaceOrderResources() {
+  const ordersTable = await createOrdersTable();
+  const idempotencyTable = await createIdempotencyTable();
+  const queue = await createTestQueue('PAYMENT_REQUESTS_QUEUE_URL');
+  process.env.EVENT_BUS_NAME = 'test-bus';
+  return { ordersTable, idempotencyTable, queue };
 }
 
 /** The parsed JSON body of an HTTP handler's response, as the type the test expects. */

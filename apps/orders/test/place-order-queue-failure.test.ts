@@ -1,26 +1,23 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { httpEvent, lambdaContext } from '@shop/shared/testing/events';
-import { createTestQueue, scanTable } from '@shop/shared/testing/resources';
+import { scanTable } from '@shop/shared/testing/resources';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { anOrderRequest } from './builders.ts';
 import {
   acceptPutEvents,
   bodyOf,
-  createIdempotencyTable,
-  createOrdersTable,
+  createPlaceOrderResources,
   type ErrorBody,
   publishedEvents,
 } from './handler-support.ts';
 
-// EventBridge is mocked because no emulator covers PutEvents in these tests; DynamoDB and SQS are real.
+// Only EventBridge is mocked: its PutEvents endpoint belongs to the local cloud (apps/local), which
+// these service tests cannot depend on; the end-to-end tests cover it for real. DynamoDB and SQS are real.
 const eventBridge = mockClient(EventBridgeClient);
-const ordersTable = await createOrdersTable();
-await createIdempotencyTable();
-const queue = await createTestQueue('PAYMENT_REQUESTS_QUEUE_URL');
+const { ordersTable, queue } = await createPlaceOrderResources();
 // A queue the emulator does not have: every SendMessage of this file fails as on a deleted queue.
 process.env.PAYMENT_REQUESTS_QUEUE_URL = queue.url.replace(/[^/]+$/, 'no-such-queue');
-process.env.EVENT_BUS_NAME = 'test-bus';
 const { handler } = await import('../src/handlers/place-order.ts');
 
 beforeEach(() => acceptPutEvents(eventBridge));

@@ -1,26 +1,23 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { MAX_AMOUNT } from '@shop/shared/money';
 import { httpEvent, lambdaContext } from '@shop/shared/testing/events';
-import { createTestQueue, drainQueue, scanTable } from '@shop/shared/testing/resources';
+import { drainQueue, scanTable } from '@shop/shared/testing/resources';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { aLine, anOrderRequest, withoutUndefined } from './builders.ts';
 import {
   acceptPutEvents,
   bodyOf,
-  createIdempotencyTable,
-  createOrdersTable,
+  createPlaceOrderResources,
   type ErrorBody,
   publishedEvents,
 } from './handler-support.ts';
 
-// EventBridge is mocked because no emulator covers PutEvents in these tests; DynamoDB and SQS are real.
+// Only EventBridge is mocked: its PutEvents endpoint belongs to the local cloud (apps/local), which
+// these service tests cannot depend on; the end-to-end tests cover it for real. DynamoDB and SQS are real.
 // No request in this file may be accepted, so every table and the queue must stay empty throughout.
 const eventBridge = mockClient(EventBridgeClient);
-const ordersTable = await createOrdersTable();
-const idempotencyTable = await createIdempotencyTable();
-const queue = await createTestQueue('PAYMENT_REQUESTS_QUEUE_URL');
-process.env.EVENT_BUS_NAME = 'test-bus';
+const { ordersTable, idempotencyTable, queue } = await createPlaceOrderResources();
 const { handler } = await import('../src/handlers/place-order.ts');
 
 beforeEach(() => acceptPutEvents(eventBridge));

@@ -89,17 +89,8 @@ export async function findInvoice(invoiceId: string, store: Pick<InvoicesStore, 
   return invoice;
 }
 
-export interface InvoiceView {
-  invoiceId: string;
-  orderId: string;
-  currency: Currency;
-  lines: InvoiceLine[];
-  subtotal: number;
-  tax: number;
-  total: number;
-  taxRateBasisPoints: number;
-  issuedAt: string;
-}
+/** The invoice as served over HTTP: everything but the customer, since the route is public. */
+export type InvoiceView = Omit<Invoice, 'customerId'>;
 
 /**
  * The invoice as `GET /invoices/{invoiceId}` returns it. Fields are picked one by one so that an

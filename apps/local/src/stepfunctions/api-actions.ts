@@ -29,7 +29,7 @@ export function apiActions(state: ApiState): Record<string, ApiAction> {
     DescribeExecution: (input) => {
       const record = state.execution(input.executionArn);
       return {
-        ...summary(record),
+        ...executionSummary(record),
         input: record.input,
         inputDetails: { included: true },
         ...(record.output === undefined ? {} : { output: record.output, outputDetails: { included: true } }),
@@ -46,7 +46,7 @@ export function apiActions(state: ApiState): Record<string, ApiAction> {
         .executionsOf(arn)
         .filter((record) => input.statusFilter === undefined || record.status === input.statusFilter);
       const { items, nextToken } = page(listed, input.maxResults, input.nextToken);
-      return { executions: items.map(summary), ...(nextToken ? { nextToken } : {}) };
+      return { executions: items.map(executionSummary), ...(nextToken ? { nextToken } : {}) };
     },
 
     GetExecutionHistory: (input) => {
@@ -92,7 +92,7 @@ export function apiActions(state: ApiState): Record<string, ApiAction> {
 }
 
 /** An execution as ListExecutions lists it. */
-function summary(record: ExecutionRecord) {
+export function executionSummary(record: ExecutionRecord) {
   return {
     executionArn: record.executionArn,
     stateMachineArn: record.stateMachineArn,

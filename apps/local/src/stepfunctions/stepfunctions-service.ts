@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { LambdaInvoker, LocalService, LogEntry, LogSink } from '../contracts.ts';
-import { apiActions, isJson, MAX_PAYLOAD_CHARS } from './api-actions.ts';
+import { apiActions, executionSummary, isJson, MAX_PAYLOAD_CHARS } from './api-actions.ts';
 import { prepareDefinition } from './definition.ts';
 import { StepFunctionsApiError } from './errors.ts';
 import {
@@ -338,12 +338,7 @@ export async function createStepFunctionsService(
 
 function describe(record: ExecutionRecord): ExecutionDescription {
   return {
-    executionArn: record.executionArn,
-    stateMachineArn: record.stateMachineArn,
-    name: record.name,
-    status: record.status,
-    startDate: record.startDate,
-    ...(record.stopDate ? { stopDate: record.stopDate } : {}),
+    ...executionSummary(record),
     input: record.input,
     ...(record.output === undefined ? {} : { output: record.output }),
     ...(record.error === undefined ? {} : { error: record.error }),
