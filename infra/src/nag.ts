@@ -134,6 +134,9 @@ const OPEN_ROUTES: Record<string, string> = {
   'GET /invoices/{invoiceId}':
     'Unauthenticated by DESIGN §4; invoice ids are derived hashes, not enumerable. Add the same JWT ' +
     'authorizer and check ownership before serving real customers.',
+  $default:
+    'Answers only 404/405 error bodies for requests no route matches; it reads and writes nothing. ' +
+    'With a JWT authorizer on the API, give this route the same authorizer.',
   'POST /payments/{orderId}/confirm':
     "The built-in test provider's bank-transfer callback, which carries no credentials. A real " +
     "provider adapter must verify the provider's signature (or use an IAM authorizer) on this route.",

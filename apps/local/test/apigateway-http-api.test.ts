@@ -329,6 +329,26 @@ describe('routing', () => {
     expect(invocations).toEqual([]);
   });
 
+  it('asks the fallback before the $default route, which gets what the fallback leaves', async () => {
+    const { url, invocations } = await start(
+      {},
+      {
+        routes: [...shopRoutes, { routeKey: '$default', functionName: 'Everything' }],
+        fallback(request, response) {
+          if (request.url !== '/') return false;
+          response.writeHead(200, { 'content-type': 'text/html' }).end('<h1>live</h1>');
+          return true;
+        },
+      },
+    );
+
+    const page = await fetch(`${url}/`);
+    await fetch(`${url}/missing`);
+
+    expect(await page.text()).toBe('<h1>live</h1>');
+    expect(invocations.map((invocation) => invocation.functionName)).toEqual(['Everything']);
+  });
+
   it('serves a named stage under its prefix and reports it in the event', async () => {
     const { url, lastEvent } = await start({}, { stage: 'prod' });
 

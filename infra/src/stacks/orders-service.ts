@@ -112,6 +112,22 @@ export class OrdersService extends ServiceStack {
       this.publishedFunction('GetInvoiceFunction', PARAMETERS.getInvoiceFunctionArn),
     );
 
+    // Whatever no route matches gets the contract's error shape (404, or 405 with Allow) from a
+    // function that knows the routes, instead of API Gateway's own {"message":"Not Found"}.
+    const unmatchedRoute = this.addFunction('UnmatchedRouteFunction', {
+      handler: 'unmatched-route',
+      description: '$default route: 404 or 405 in the error shape of the HTTP contract.',
+    });
+    unmatchedRoute.function.addEnvironment('API_ROUTE_KEYS', [...this.routes.keys()].join(','));
+    this.routes.set(
+      '$default',
+      new apigwv2.HttpRoute(this, 'DefaultRoute', {
+        httpApi: api,
+        routeKey: apigwv2.HttpRouteKey.DEFAULT,
+        integration: new HttpLambdaIntegration('UnmatchedRouteIntegration', unmatchedRoute.target),
+      }),
+    );
+
     // The HTTP handlers turn an unexpected error into a 500 response rather than a failed
     // invocation, so the function alarms do not see them: this one does.
     new cloudwatch.Alarm(this, 'HttpApiServerErrorsAlarm', {

@@ -37,6 +37,17 @@ export class ConflictError extends AppError {
   readonly code = 'conflict';
 }
 
+/** The path exists with other methods: 405, with the methods it accepts in the `Allow` header. */
+export class MethodNotAllowedError extends AppError {
+  readonly code = 'method_not_allowed';
+  readonly allowedMethods: string[];
+
+  constructor(message: string, allowedMethods: string[]) {
+    super(message);
+    this.allowedMethods = allowedMethods;
+  }
+}
+
 export class PayloadTooLargeError extends AppError {
   readonly code = 'payload_too_large';
 }

@@ -1,8 +1,11 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { visit } from 'jsonc-parser';
 import {
   AppError,
   MalformedJsonError,
+  MethodNotAllowedError,
+  NotFoundError,
   PayloadTooLargeError,
   UnsupportedMediaTypeError,
   ValidationError,
@@ -16,6 +19,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   validation_failed: 400,
   malformed_json: 400,
   not_found: 404,
+  method_not_allowed: 405,
   conflict: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
@@ -25,6 +29,10 @@ const STATUS_BY_CODE: Record<string, number> = {
 export interface HttpRequest {
   /** The correlation id of this request: API Gateway's request id. Returned as `x-correlation-id`. */
   readonly correlationId: string;
+  /** `GET`, `POST`, ... */
+  readonly method: string;
+  /** The request path, e.g. `/orders/ord_01J...`. */
+  readonly path: string;
   /** The body parsed as JSON, after the size and content-type checks. */
   json(): unknown;
   /** The raw body text, after the size check. */
@@ -77,7 +85,9 @@ export function httpHandler(
             ...(error.details ? { details: error.details } : {}),
           },
         };
-        return respond({ status, body }, request.correlationId);
+        const headers: Record<string, string> =
+          error instanceof MethodNotAllowedError ? { allow: error.allowedMethods.join(', ') } : {};
+        return respond({ status, body, headers }, request.correlationId);
       }
       logger.error('Request failed', error as Error);
       const body = {
@@ -118,6 +128,8 @@ function createRequest(event: APIGatewayProxyEventV2): HttpRequest {
   };
   return {
     correlationId: event.requestContext.requestId,
+    method: event.requestContext.http.method,
+    path: event.rawPath,
     text,
     json() {
       const body = text();
@@ -126,11 +138,19 @@ function createRequest(event: APIGatewayProxyEventV2): HttpRequest {
         throw new UnsupportedMediaTypeError('Content-Type must be application/json');
       }
       if (body.trim() === '') throw new MalformedJsonError('Request body is empty: send a JSON object');
+      let value: unknown;
       try {
-        return JSON.parse(body);
+        value = JSON.parse(body);
       } catch {
         throw new MalformedJsonError('Request body is not valid JSON');
       }
+      const duplicate = firstDuplicateKey(body);
+      if (duplicate !== undefined) {
+        throw new MalformedJsonError('Request body has a duplicate key: send each key once', [
+          { path: duplicate, message: 'Duplicate key' },
+        ]);
+      }
+      return value;
     },
     pathParameter(name) {
       const value = event.pathParameters?.[name];
@@ -139,4 +159,53 @@ function createRequest(event: APIGatewayProxyEventV2): HttpRequest {
     },
     header: (name) => headers.get(name.toLowerCase()),
   };
+}
+
+/**
+ * The path of the first key that appears twice in one object of a JSON text, if any. JSON.parse
+ * silently keeps the last one, while other parsers keep the first: a body whose meaning depends on
+ * the parser (`{"unitPrice": 1, "unitPrice": 1250}`) is refused rather than guessed (RFC 8259 §4).
+ */
+function firstDuplicateKey(json: string): string | undefined {
+  const objects: Set<string>[] = [];
+  let duplicate: string | undefined;
+  visit(json, {
+    onObjectBegin: () => {
+      objects.push(new Set());
+    },
+    onObjectEnd: () => {
+      objects.pop();
+    },
+    onObjectProperty: (key, _offset, _length, _line, _character, pathOf) => {
+      const keys = objects.at(-1);
+      if (!keys || duplicate !== undefined) return;
+      if (keys.has(key)) duplicate = [...pathOf(), key].join('.');
+      keys.add(key);
+    },
+  });
+  return duplicate;
+}
+
+/**
+ * Answers a request no route of the API matched (the API's `$default` route): 405 with the methods
+ * the path does accept, or 404. `routeKeys` are the API's route keys, e.g. `GET /orders/{orderId}`.
+ */
+export function refuseUnmatchedRoute(routeKeys: readonly string[], method: string, path: string): never {
+  const allowed = routeKeys
+    .map((routeKey) => routeKey.split(' '))
+    .filter(([, template = '']) => routeTemplate(template).test(path))
+    .map(([routeMethod = '']) => routeMethod);
+  if (allowed.length > 0 && !allowed.includes(method)) {
+    throw new MethodNotAllowedError('This path does not accept this method', [...new Set(allowed)].sort());
+  }
+  throw new NotFoundError('No route matches this method and path');
+}
+
+function routeTemplate(template: string): RegExp {
+  const segments = template
+    .split('/')
+    .map((segment) =>
+      /^\{[^}]+\}$/.test(segment) ? '[^/]+' : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
+    );
+  return new RegExp(`^${segments.join('/')}$`);
 }

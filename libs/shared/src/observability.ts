@@ -19,10 +19,28 @@ export interface Observability {
 }
 
 export function createObservability(): Observability {
-  const logger = new Logger();
+  const logger = new Logger({ jsonReplacerFn: redactSecrets });
   // Metrics reports its own warnings (such as an invocation that recorded no metric) through the
   // function's logger, so they are structured JSON and follow POWERTOOLS_LOG_LEVEL.
   return { logger, tracer: new Tracer(), metrics: new Metrics({ logger }) };
+}
+
+// Field names whose values are secrets wherever they appear: payment tokens, the workflow's task
+// tokens (they resume a payment) and credentials in headers.
+const SECRET_FIELDS = new Set(['token', 'paymenttoken', 'tasktoken', 'authorization', 'cookie']);
+// Payment tokens in free text, such as an error message that quotes one.
+const PAYMENT_TOKEN = /\btok_[A-Za-z0-9_]+/g;
+
+/**
+ * The logger's JSON replacer: no log line carries a secret, whoever wrote the line. Code should not
+ * log tokens in the first place; this is the net under that rule, for every key of every entry.
+ */
+export function redactSecrets(key: string, value: unknown): unknown {
+  if (value === undefined || value === null) return value;
+  if (SECRET_FIELDS.has(key.toLowerCase())) return '[REDACTED]';
+  if (typeof value === 'string' && value.includes('tok_'))
+    return value.replace(PAYMENT_TOKEN, 'tok_[REDACTED]');
+  return value;
 }
 
 export type LambdaHandler<TEvent, TResult> = (event: TEvent, context: Context) => Promise<TResult>;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConflictError, NotFoundError, ValidationError } from '../src/errors.ts';
-import { httpHandler, MAX_BODY_BYTES } from '../src/http.ts';
+import { httpHandler, MAX_BODY_BYTES, refuseUnmatchedRoute } from '../src/http.ts';
 import { createObservability } from '../src/observability.ts';
 import { httpEvent, lambdaContext } from '../src/testing/events.ts';
 
@@ -66,6 +66,24 @@ describe('the HTTP handler wrapper', () => {
     }
   });
 
+  it('refuses a body with a duplicate key at any depth with 400 malformed_json, naming the key', async () => {
+    const cases = [
+      ['{"a":1,"a":2}', 'a'],
+      ['{"items":[{"sku":"X","unitPrice":1,"unitPrice":1250}]}', 'items.0.unitPrice'],
+      ['{"payment":{"token":"tok_a","method":"card","token":"tok_b"}}', 'payment.token'],
+    ] as const;
+    for (const [body, path] of cases) {
+      const result = await post(body);
+      expect(result.statusCode, body).toBe(400);
+      expect(errorOf(result)).toMatchObject({ code: 'malformed_json', details: [{ path }] });
+    }
+  });
+
+  it('accepts the same key in different objects', async () => {
+    const result = await post('{"a":{"id":1},"b":{"id":2},"c":[{"id":3},{"id":4}]}');
+    expect(result.statusCode).toBe(200);
+  });
+
   it('maps typed errors to their status and the error shape, with details', async () => {
     const cases = [
       [new ValidationError('bad', [{ path: 'items', message: 'Too small' }]), 400, 'validation_failed'],
@@ -96,5 +114,32 @@ describe('the HTTP handler wrapper', () => {
     expect(result.body).not.toContain('ECONNREFUSED');
     expect(result.body).not.toContain('hunter2');
     expect(result.body).not.toContain('at ');
+  });
+});
+
+describe('the answer for a request no route matched', () => {
+  const routeKeys = ['POST /orders', 'GET /orders/{orderId}', 'POST /orders/{orderId}/cancel'];
+  const unmatched = httpHandler(observability, async (request) =>
+    refuseUnmatchedRoute(routeKeys, request.method, request.path),
+  );
+  const call = (method: string, path: string) => {
+    const event = httpEvent({ method, route: path });
+    event.routeKey = '$default';
+    return unmatched(event, lambdaContext());
+  };
+
+  it('is 405 with the accepted methods in Allow when the path exists', async () => {
+    const result = await call('DELETE', '/orders/ord_1');
+    expect(result.statusCode).toBe(405);
+    expect(result.headers?.allow).toBe('GET');
+    expect(errorOf(result).code).toBe('method_not_allowed');
+  });
+
+  it('is 404 not_found for a path no route has', async () => {
+    for (const path of ['/orderz', '/orders/ord_1/refund', '/', '/orders/ord_1/cancel/x']) {
+      const result = await call('GET', path);
+      expect(result.statusCode, path).toBe(404);
+      expect(errorOf(result).code).toBe('not_found');
+    }
   });
 });

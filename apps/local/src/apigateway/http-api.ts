@@ -30,7 +30,10 @@ export interface HttpApiOptions {
   accountId?: string;
   /** API Gateway answers 503 when the integration takes longer (30 s on AWS). */
   integrationTimeoutMs?: number;
-  /** Asked when no route matches (before the 404); returns true when it has answered the request. */
+  /**
+   * Asked when no route but `$default` matches (before it, or before the 404); returns true when it
+   * has answered the request.
+   */
   fallback?: (request: IncomingMessage, response: ServerResponse) => boolean;
 }
 
@@ -115,8 +118,9 @@ export async function createHttpApi(options: HttpApiOptions): Promise<HttpApi> {
       }
     };
 
+    // The local cloud's own pages come before the API's `$default` route, which would catch them.
+    if ((!match || match.route.routeKey === '$default') && options.fallback?.(request, response)) return;
     if (!match) {
-      if (options.fallback?.(request, response)) return;
       // Node discards an unread request body once the response is sent.
       finish(message(404, 'Not Found'));
       return;

@@ -9,7 +9,8 @@ import { OrderNotFoundError } from '../domain/order.ts';
 /** POST /orders/{orderId}/cancel */
 export const handler = httpHandler(observability, async (request) => {
   const orderId = request.pathParameter('orderId');
-  if (!isId(orderId, 'ord')) throw new OrderNotFoundError(`Order ${orderId} does not exist`);
+  // A malformed id is not echoed: it is arbitrary client input.
+  if (!isId(orderId, 'ord')) throw new OrderNotFoundError('No order has this id');
   const result = await cancelOrder(
     orderId,
     { correlationId: request.correlationId },
