@@ -1,9 +1,9 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type LocalCloud, startLocalCloud } from '../src/cloud.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalCloud } from '../src/cloud.ts';
 import type { LogEntry } from '../src/contracts.ts';
-import { anOrder, apiClient, awsClients, eventually } from './e2e-support.ts';
+import { anOrder, apiClient, awsClients, eventually, startTestCloud } from './e2e-support.ts';
 
 /**
  * The whole system on the local cloud, driven through its HTTP API: the synthesized templates of
@@ -16,13 +16,7 @@ let aws: ReturnType<typeof awsClients>;
 const logs: LogEntry[] = [];
 
 beforeAll(async () => {
-  cloud = await startLocalCloud({
-    assemblyDir: inject('localAssemblyDir'),
-    port: 0,
-    log: (entry) => logs.push(entry),
-    retryIntervalScale: 0.01,
-    maxVisibilityTimeoutSeconds: 1,
-  });
+  cloud = await startTestCloud((entry) => logs.push(entry));
   api = apiClient(cloud);
   aws = awsClients(cloud);
 }, 60_000);

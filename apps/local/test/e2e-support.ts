@@ -1,6 +1,23 @@
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { LocalCloud } from '../src/cloud.ts';
+import { inject } from 'vitest';
+import { type LocalCloud, startLocalCloud } from '../src/cloud.ts';
+import type { LogSink } from '../src/contracts.ts';
+
+/**
+ * The local cloud of the end-to-end tests: the synthesized `local` stage on ephemeral ports, with
+ * the two documented speed-ups. Retry intervals are divided by 100 and visibility timeouts capped
+ * at 1 s; retry and receive counts are never changed.
+ */
+export function startTestCloud(log: LogSink): Promise<LocalCloud> {
+  return startLocalCloud({
+    assemblyDir: inject('localAssemblyDir'),
+    port: 0,
+    log,
+    retryIntervalScale: 0.01,
+    maxVisibilityTimeoutSeconds: 1,
+  });
+}
 
 /** Small helpers to drive a running local cloud over HTTP, as a client of the API would. */
 export function apiClient(cloud: LocalCloud) {
