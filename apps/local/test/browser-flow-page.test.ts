@@ -86,9 +86,8 @@ describe.runIf(hasChromium)('the flow page in Chromium', () => {
     await page.goto(cloud.url);
     await page.getByText('Live', { exact: true }).waitFor();
     const orderId = await placeFromForm({ token: 'tok_visa' });
-    // Mid-flow: the diagram lights up as the order passes; this is the screenshot to look at.
+    // The diagram lights up as the order passes through it.
     await page.locator('.box.lit').first().waitFor();
-    await page.screenshot({ path: join(reportsDir, 'flow-page-mid-flow.png'), fullPage: true });
 
     await rowOf(orderId).locator('[data-status="INVOICED"]').waitFor();
     await expect(rowOf(orderId).locator('.payment').textContent()).resolves.toContain('captured · 1 attempt');
@@ -120,6 +119,9 @@ describe.runIf(hasChromium)('the flow page in Chromium', () => {
     const confirm = rowOf(orderId).getByRole('button', { name: 'Confirm transfer' });
     // The workflow must be waiting for the transfer (its token stored) before the callback resumes it.
     await page.locator('#log-lines li', { hasText: 'Awaiting bank transfer' }).waitFor();
+    await expect(rowOf(orderId).locator('[data-status]').textContent()).resolves.toBe('PENDING_PAYMENT');
+    // Mid-flow, and it stays there until confirmed: the screenshot to look at.
+    await page.screenshot({ path: join(reportsDir, 'flow-page-mid-flow.png'), fullPage: true });
     await confirm.click();
     await rowOf(orderId).locator('[data-status="INVOICED"]').waitFor();
   });

@@ -51,8 +51,12 @@ function box(node: DiagramNode, kind: string, extra: (Node | string)[] = []): HT
   ]);
 }
 
-function column(title: string, groups: { heading?: string; items: HTMLElement[] }[]): HTMLElement {
-  return create('div', { className: 'column' }, [
+function column(
+  title: string,
+  groups: { heading?: string; items: HTMLElement[] }[],
+  className = '',
+): HTMLElement {
+  return create('div', { className: `column ${className}` }, [
     create('h3', { text: title }),
     ...groups.flatMap((group) => [
       ...(group.heading ? [create('h4', { text: group.heading })] : []),
@@ -98,6 +102,7 @@ function renderDiagram(flow: FlowDiagram): void {
         heading: workflow.label,
         items: workflow.states.map((state) => box(state, 'state')),
       })),
+      'workflow',
     ),
     column('Data and events', [
       { heading: 'Tables', items: flow.tables.map((table) => box(table, 'table')) },

@@ -45,6 +45,7 @@ export function createActivityFeed(): ActivityFeed {
   const unsubscribers: (() => void)[] = [];
   const entries: LogEntry[] = [];
   const correlationIdsByOrder = new Map<string, Set<string>>();
+  let shortName = (name: string) => name;
 
   const touch = (orderId: string | undefined) => {
     if (!orderId) return;
@@ -95,7 +96,8 @@ export function createActivityFeed(): ActivityFeed {
     attach({ index, api, lambda, eventSources, eventBridge, stepFunctions }) {
       const tablesOf = (node: string) =>
         index.targetsOf(node).filter((target) => target.startsWith('table:'));
-      const label = (node: string) => node.slice(node.indexOf(':') + 1);
+      const short = index.shortName;
+      shortName = short;
 
       unsubscribers.push(
         api.onRequest((request) =>
@@ -107,12 +109,12 @@ export function createActivityFeed(): ActivityFeed {
         ),
         lambda.onInvocation((event) => {
           const fn = nodeId.fn(event.functionName);
-          if (event.type === 'start')
-            pulse([fn], `${event.functionName} invoked${event.cold ? ' (cold start)' : ''}`);
+          const name = short(event.functionName);
+          if (event.type === 'start') pulse([fn], `${name} invoked${event.cold ? ' (cold start)' : ''}`);
           else
             pulse(
               [fn, ...(event.ok ? tablesOf(fn) : [])],
-              `${event.functionName} ${event.ok ? 'returned' : `failed: ${event.errorType}`} in ${event.durationMs.toFixed(0)} ms`,
+              `${name} ${event.ok ? 'returned' : `failed: ${event.errorType}`} in ${event.durationMs.toFixed(0)} ms`,
               { failed: !event.ok },
             );
         }),
@@ -121,7 +123,7 @@ export function createActivityFeed(): ActivityFeed {
           const targets = index.targetsOf(busNode);
           pulse(
             [busNode, ...(matchedRules.length > 0 ? targets : [])],
-            `${event['detail-type']} on ${label(busNode)} → ${matchedRules.length} rule(s)`,
+            `${event['detail-type']} on ${short(bus)} → ${matchedRules.length} rule(s)`,
             orderOf(JSON.stringify(event.detail)),
           );
         }),
@@ -129,7 +131,7 @@ export function createActivityFeed(): ActivityFeed {
           const workflow = nodeId.workflow(event.stateMachineName);
           const order = orderOf(event.executionName);
           if (event.kind === 'execution') {
-            pulse([workflow], `Execution ${event.executionName} ${event.status}`, {
+            pulse([workflow], `${short(event.stateMachineName)} ${event.executionName} ${event.status}`, {
               failed: event.status !== 'RUNNING' && event.status !== 'SUCCEEDED',
               ...order,
             });
@@ -141,7 +143,7 @@ export function createActivityFeed(): ActivityFeed {
           const integrations = index.targetsOf(state).filter((target) => !target.startsWith('fn:'));
           pulse(
             [workflow, state, ...(event.type === 'StateEntered' ? integrations : [])],
-            `${event.stateName} ${event.type === 'StateEntered' ? 'entered' : `failed: ${event.error}`}`,
+            `${short(event.stateMachineName)} ${event.stateName} ${event.type === 'StateEntered' ? 'entered' : `failed: ${event.error}`}`,
             { failed: event.type === 'StateFailed', ...order },
           );
         }),
@@ -149,10 +151,10 @@ export function createActivityFeed(): ActivityFeed {
       for (const source of eventSources.values()) {
         unsubscribers.push(
           source.onBatch((batch) => {
-            const queueName = batch.queueArn.split(':').at(-1) ?? batch.queueArn;
+            const queueName = short(batch.queueArn.split(':').at(-1) ?? batch.queueArn);
             pulse(
               [index.nodeOf(batch.queueArn), nodeId.fn(batch.functionName)],
-              `${queueName} → ${batch.functionName}: ${batch.messageIds.length} message(s), ${batch.outcome}`,
+              `${queueName} → ${short(batch.functionName)}: ${batch.messageIds.length} message(s), ${batch.outcome}`,
               { failed: batch.outcome !== 'success' },
             );
           }),
@@ -172,6 +174,7 @@ export function createActivityFeed(): ActivityFeed {
 
     logsFor(orderId) {
       const correlationIds = correlationIdsByOrder.get(orderId) ?? new Set<string>();
+      // Entries arrive as workers flush their output: in time order per function, not across them.
       return entries
         .filter(
           (entry) =>
@@ -179,10 +182,11 @@ export function createActivityFeed(): ActivityFeed {
             entry.message.includes(orderId) ||
             entry.fields?.orderId === orderId,
         )
+        .sort((a, b) => a.time.localeCompare(b.time))
         .map(({ time, level, source, message, correlationId }) => ({
           time,
           level,
-          source,
+          source: shortName(source),
           message,
           ...(correlationId ? { correlationId } : {}),
         }));

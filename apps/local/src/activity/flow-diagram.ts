@@ -31,8 +31,8 @@ export interface DiagramIndex {
   nodeOf(reference: string): string | undefined;
   /** Where a box leads: its edges' targets. */
   targetsOf(node: string): string[];
-  /** The queue a dead-letter queue belongs to, by the DLQ's name. */
-  queueOfDlq(dlqName: string): string | undefined;
+  /** A resource's name without the stage prefix every name shares, as the boxes show it. */
+  shortName(name: string): string;
 }
 
 export function buildFlowDiagram(model: LocalModel): DiagramIndex {
@@ -44,12 +44,25 @@ export function buildFlowDiagram(model: LocalModel): DiagramIndex {
   const short = (name: string) =>
     name.startsWith(prefix) && name.length > prefix.length ? name.slice(prefix.length) : name;
 
+  // A dead-letter queue is shown inside its queue's box: anything that names it lands there.
+  const dlqOf = new Map<string, string>();
+  for (const queue of model.queues) {
+    const redrive = queue.attributes.RedrivePolicy;
+    if (!redrive) continue;
+    const target = (JSON.parse(redrive) as { deadLetterTargetArn?: string }).deadLetterTargetArn;
+    const dlq = model.queues.find((candidate) => candidate.arn === target);
+    if (dlq) dlqOf.set(queue.name, dlq.name);
+  }
+  const queueOfDlq = new Map([...dlqOf].map(([queue, dlq]) => [dlq, queue]));
+
   const byReference = new Map<string, string>();
   const remember = (id: string, ...references: string[]) => {
     for (const reference of references) byReference.set(reference, id);
   };
   for (const table of model.tables) remember(nodeId.table(table.name), table.name);
-  for (const queue of model.queues) remember(nodeId.queue(queue.name), queue.name, queue.arn, queue.url);
+  for (const queue of model.queues) {
+    remember(nodeId.queue(queueOfDlq.get(queue.name) ?? queue.name), queue.name, queue.arn, queue.url);
+  }
   for (const bus of model.buses) remember(nodeId.bus(bus.name), bus.name, bus.arn);
   for (const stream of model.streams) remember(nodeId.stream(stream.name), stream.name, stream.arn);
   for (const machine of model.stateMachines)
@@ -103,28 +116,12 @@ export function buildFlowDiagram(model: LocalModel): DiagramIndex {
     .filter((fn) => invoked.has(nodeId.fn(fn.name)))
     .map((fn) => ({ id: nodeId.fn(fn.name), label: short(fn.name), detail: short(fn.stackName) }));
 
-  const dlqOf = new Map<string, string>();
-  for (const queue of model.queues) {
-    const redrive = queue.attributes.RedrivePolicy;
-    if (!redrive) continue;
-    const target = (JSON.parse(redrive) as { deadLetterTargetArn?: string }).deadLetterTargetArn;
-    const dlq = model.queues.find((candidate) => candidate.arn === target);
-    if (dlq) dlqOf.set(queue.name, dlq.name);
-  }
-  const dlqNames = new Set(dlqOf.values());
   const queues: DiagramQueue[] = model.queues
-    .filter((queue) => !dlqNames.has(queue.name))
+    .filter((queue) => !queueOfDlq.has(queue.name))
     .map((queue) => {
       const dlqName = dlqOf.get(queue.name);
       return { id: nodeId.queue(queue.name), label: short(queue.name), ...(dlqName ? { dlqName } : {}) };
     });
-  // An edge to a DLQ is drawn to the box that shows it: its queue's.
-  for (const edge of edges) {
-    for (const [queueName, dlqName] of dlqOf) {
-      if (edge.to === nodeId.queue(dlqName)) edge.to = nodeId.queue(queueName);
-      if (edge.from === nodeId.queue(dlqName)) edge.from = nodeId.queue(queueName);
-    }
-  }
 
   const diagram: FlowDiagram = {
     routes,
@@ -144,12 +141,11 @@ export function buildFlowDiagram(model: LocalModel): DiagramIndex {
     })),
     edges,
   };
-  const queueByDlq = new Map([...dlqOf].map(([queue, dlq]) => [dlq, nodeId.queue(queue)]));
   return {
     diagram,
-    nodeOf: (reference) => queueByDlq.get(reference) ?? byReference.get(reference),
+    nodeOf: (reference) => byReference.get(reference),
     targetsOf: (node) => edges.filter((edge) => edge.from === node).map((edge) => edge.to),
-    queueOfDlq: (dlqName) => queueByDlq.get(dlqName),
+    shortName: short,
   };
 }
 
