@@ -1,9 +1,10 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type LocalCloud, startLocalCloud } from '../src/cloud.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalCloud } from '../src/cloud.ts';
 import { apiClient, eventually } from './e2e-support.ts';
+import { startFlowPageCloud } from './flow-page-support.ts';
 
 /**
  * The flow page at `/` in a real browser: Debian's Chromium, driven by playwright-core (no browser
@@ -28,13 +29,7 @@ describe.runIf(hasChromium)('the flow page in Chromium', () => {
   let page: Page;
 
   beforeAll(async () => {
-    cloud = await startLocalCloud({
-      assemblyDir: inject('localAssemblyDir'),
-      port: 0,
-      log: () => undefined,
-      retryIntervalScale: 0.01,
-      maxVisibilityTimeoutSeconds: 1,
-    });
+    cloud = await startFlowPageCloud();
     browser = await chromium.launch({ executablePath: chromiumPath, headless: true });
     page = await browser.newPage({ viewport });
     mkdirSync(reportsDir, { recursive: true });

@@ -1,11 +1,12 @@
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildFlowDiagram } from '../src/activity/flow-diagram.ts';
-import { type LocalCloud, startLocalCloud } from '../src/cloud.ts';
+import type { LocalCloud } from '../src/cloud.ts';
 import { readAssemblyStacks } from '../src/template/cloud-assembly.ts';
 import { buildLocalModel } from '../src/template/local-model.ts';
 import type { Activity, FlowSnapshot, OrderDetails } from '../src/ui/flow-types.ts';
 import { apiClient, awsClients } from './e2e-support.ts';
+import { startFlowPageCloud } from './flow-page-support.ts';
 
 /**
  * The flow page's server side, over HTTP as the browser uses it (no browser needed): the diagram
@@ -84,13 +85,7 @@ describe('the flow page on a running local cloud', () => {
   let cloud: LocalCloud;
 
   beforeAll(async () => {
-    cloud = await startLocalCloud({
-      assemblyDir: inject('localAssemblyDir'),
-      port: 0,
-      log: () => undefined,
-      retryIntervalScale: 0.01,
-      maxVisibilityTimeoutSeconds: 1,
-    });
+    cloud = await startFlowPageCloud();
   }, 60_000);
 
   afterAll(async () => {
