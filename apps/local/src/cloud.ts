@@ -13,7 +13,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { type ActivityFeed, createActivityFeed } from './activity/activity-feed.ts';
+import { createActivityFeed } from './activity/activity-feed.ts';
 import { buildFlowDiagram } from './activity/flow-diagram.ts';
 import { createHttpApi, type HttpApi } from './apigateway/http-api.ts';
 import type { LambdaInvoker, LogSink } from './contracts.ts';
@@ -75,8 +75,6 @@ export interface LocalCloud {
   api: HttpApi;
   /** The running SQS event source mappings, by function name. */
   eventSources: Map<string, SqsEventSource>;
-  /** What happens in the cloud, as the flow page at `/` shows it. */
-  activity: ActivityFeed;
   stop(): Promise<void>;
 }
 
@@ -277,7 +275,6 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       stepFunctions,
       api,
       eventSources,
-      activity,
       stop: stopAll,
     };
   } catch (error) {

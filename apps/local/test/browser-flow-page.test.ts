@@ -52,6 +52,10 @@ describe.runIf(hasChromium)('the flow page in Chromium', () => {
       await page.getByLabel('Test card token').selectOption(options.token ?? 'tok_visa');
     }
     await page.getByRole('button', { name: 'Place order' }).click();
+    return placedOrderId();
+  }
+
+  async function placedOrderId(): Promise<string> {
     const status = page.getByRole('status').filter({ hasText: /Order ord_\w+ placed/ });
     await status.waitFor();
     const text = (await status.textContent()) ?? '';
@@ -75,6 +79,11 @@ describe.runIf(hasChromium)('the flow page in Chromium', () => {
       expect(await page.locator(`[data-node="route:${route.routeKey}"]`).count()).toBe(1);
     }
     expect(await page.locator('.box.queue').count()).toBeGreaterThanOrEqual(4);
+    // Every form control has a label a screen reader announces.
+    const unlabelled = await page.evaluate(
+      "[...document.querySelectorAll('input, select')].filter((c) => c.labels.length === 0).map((c) => c.id)",
+    );
+    expect(unlabelled).toEqual([]);
   });
 
   it('places a tok_visa order from the form, follows it to INVOICED live, and opens its invoice', async () => {
@@ -98,10 +107,25 @@ describe.runIf(hasChromium)('the flow page in Chromium', () => {
     expect(invoice).toMatchObject({ orderId, total: expect.any(Number), lines: expect.any(Array) });
   });
 
-  it('shows a tok_declined order as PAYMENT_FAILED with the reason card_declined', async () => {
+  it('shows a tok_declined order, placed with the keyboard alone, as PAYMENT_FAILED with the reason card_declined', async () => {
     await page.goto(cloud.url);
     await page.getByText('Live', { exact: true }).waitFor();
-    const orderId = await placeFromForm({ token: 'tok_declined' });
+    // Keyboard only: the skip link leads to the form, Tab walks it, Enter submits it.
+    await page.keyboard.press('Tab');
+    const focused = () => page.evaluate('document.activeElement.id || document.activeElement.textContent');
+    await expect(focused()).resolves.toBe('Skip to the order form');
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Tab');
+    await expect(page.evaluate('document.activeElement.value')).resolves.toBe('card');
+    await page.keyboard.press('Tab');
+    await expect(focused()).resolves.toBe('token');
+    // Type-ahead picks the option, as a user of a select would.
+    await page.keyboard.type('tok_d');
+    await expect(page.getByLabel('Test card token').inputValue()).resolves.toBe('tok_declined');
+    await page.keyboard.press('Tab');
+    await expect(focused()).resolves.toBe('sku');
+    await page.keyboard.press('Enter');
+    const orderId = await placedOrderId();
     await rowOf(orderId).locator('[data-status="PAYMENT_FAILED"]').waitFor();
     await expect(rowOf(orderId).locator('.payment').textContent()).resolves.toContain('card_declined');
     await page.locator('#history li.failed').first().waitFor();

@@ -74,9 +74,14 @@ export function createActivityFeed(): ActivityFeed {
     if (entries.length > KEPT_LOG_ENTRIES) entries.splice(0, entries.length - KEPT_LOG_ENTRIES);
     const orderId = orderIdIn(entry.fields?.orderId) ?? orderIdIn(entry.message);
     if (orderId && entry.correlationId) {
-      const known = correlationIdsByOrder.get(orderId) ?? new Set();
-      known.add(entry.correlationId);
-      correlationIdsByOrder.set(orderId, known);
+      const known = correlationIdsByOrder.get(orderId);
+      if (known) known.add(entry.correlationId);
+      else {
+        correlationIdsByOrder.set(orderId, new Set([entry.correlationId]));
+        // Orders older than the kept lines have nothing left to show: forget the oldest first.
+        const oldest = correlationIdsByOrder.keys().next().value;
+        if (correlationIdsByOrder.size > KEPT_LOG_ENTRIES && oldest) correlationIdsByOrder.delete(oldest);
+      }
     }
     touch(orderId);
   };

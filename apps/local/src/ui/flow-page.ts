@@ -99,8 +99,9 @@ export function createFlowPage(options: FlowPageOptions): FlowPage {
       scheduleRefresh();
     }),
     feed.onOrderTouched((orderId) => {
-      watched.set(orderId, Date.now());
+      // With no page open there is nothing to keep up to date: the snapshot covers what happened.
       if (streams.size === 0) return;
+      watched.set(orderId, Date.now());
       broadcast({ kind: 'touched', orderId });
       scheduleRefresh();
     }),
