@@ -122,7 +122,7 @@ function drawEdges(): void {
   const origin = container.getBoundingClientRect();
   svg.setAttribute('width', String(container.scrollWidth));
   svg.setAttribute('height', String(container.scrollHeight));
-  const paths: string[] = [];
+  const paths: SVGPathElement[] = [];
   for (const edge of diagram.edges) {
     const from = container.querySelector(`[data-node="${CSS.escape(edge.from)}"]`);
     const to = container.querySelector(`[data-node="${CSS.escape(edge.to)}"]`);
@@ -135,11 +135,13 @@ function drawEdges(): void {
     const y1 = a.top + a.height / 2 - origin.top;
     const y2 = b.top + b.height / 2 - origin.top;
     const bend = Math.max(30, Math.abs(x2 - x1) / 2) * (forward ? 1 : -1);
-    paths.push(
-      `<path data-from="${edge.from}" data-to="${edge.to}" d="M${x1},${y1} C${x1 + bend},${y1} ${x2 - bend},${y2} ${x2},${y2}"/>`,
-    );
+    const path = document.createElementNS('http://www.w3.org/2000/svg', 'path');
+    path.dataset.from = edge.from;
+    path.dataset.to = edge.to;
+    path.setAttribute('d', `M${x1},${y1} C${x1 + bend},${y1} ${x2 - bend},${y2} ${x2},${y2}`);
+    paths.push(path);
   }
-  svg.innerHTML = paths.join('');
+  svg.replaceChildren(...paths);
 }
 
 function light(nodes: string[], failed: boolean): void {
