@@ -9,7 +9,10 @@ export function startFlowPageCloud(): Promise<LocalCloud> {
   return startLocalCloud({
     assemblyDir: inject('localAssemblyDir'),
     port: 0,
-    log: () => undefined,
+    // The page's own warnings (a failed read) would otherwise be invisible when a test fails.
+    log: (entry) => {
+      if (entry.source === 'flow-page') console.warn(`flow-page ${entry.level}: ${entry.message}`);
+    },
     retryIntervalScale: 0.01,
     maxVisibilityTimeoutSeconds: 1,
   });

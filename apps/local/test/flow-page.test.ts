@@ -113,12 +113,13 @@ describe('the flow page on a running local cloud', () => {
     try {
       const placed = await apiClient(cloud).placeOrder({ method: 'card', token: 'tok_visa' });
       const orderId = placed.body.orderId as string;
-      await stream.until(
+      const settled = await stream.until(
         (activity) =>
           activity.kind === 'order' &&
           activity.order.orderId === orderId &&
-          activity.order.status === 'INVOICED',
+          ['INVOICED', 'PAYMENT_FAILED', 'CANCELLED'].includes(activity.order.status),
       );
+      expect(settled).toMatchObject({ kind: 'order', order: { status: 'INVOICED' } });
       const lit = new Set(
         stream.seen.flatMap((activity) => (activity.kind === 'pulse' ? activity.nodes : [])),
       );
@@ -187,12 +188,26 @@ async function openActivityStream(url: string) {
   let buffer = '';
   return {
     seen,
-    /** Reads until an activity matches; the test's timeout bounds the wait. */
-    async until(matches: (activity: Activity) => boolean): Promise<Activity> {
+    /** Reads until an activity matches, or fails after the deadline saying what it saw last. */
+    async until(matches: (activity: Activity) => boolean, timeoutMs = 20_000): Promise<Activity> {
+      const deadline = Date.now() + timeoutMs;
       for (;;) {
         const end = buffer.indexOf('\n\n');
         if (end === -1) {
-          const { value, done } = await reader.read();
+          let timer: NodeJS.Timeout | undefined;
+          const expired = new Promise<'expired'>((resolve) => {
+            timer = setTimeout(() => resolve('expired'), Math.max(0, deadline - Date.now()));
+          });
+          const read = await Promise.race([reader.read(), expired]).finally(() => clearTimeout(timer));
+          if (read === 'expired') {
+            const last = seen
+              .slice(-25)
+              .map((activity) => (activity.kind === 'pulse' ? activity.text : JSON.stringify(activity)));
+            throw new Error(
+              `No matching activity within ${timeoutMs} ms; the last seen:\n${last.join('\n')}`,
+            );
+          }
+          const { value, done } = read;
           if (done) throw new Error('The activity stream ended');
           buffer += value;
           continue;

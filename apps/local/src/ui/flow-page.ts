@@ -64,7 +64,7 @@ export function createFlowPage(options: FlowPageOptions): FlowPage {
     options.log({ source: 'flow-page', level: 'WARN', message, time: new Date().toISOString() });
   const broadcast = (activity: Activity) => {
     const frame = `data: ${JSON.stringify(activity)}\n\n`;
-    for (const stream of streams) stream.write(frame);
+    for (const stream of streams) if (!stream.writableEnded && !stream.destroyed) stream.write(frame);
   };
 
   // Orders change in the table after the functions that change them run: after activity on an
@@ -83,14 +83,31 @@ export function createFlowPage(options: FlowPageOptions): FlowPage {
     lastSent.set(order.orderId, text);
     broadcast({ kind: 'order', order });
   };
-  const scheduleRefresh = () => {
+  // One read of the watched orders at a time, so an older read never overtakes a newer one;
+  // activity during a read asks for another after it, and a failed read is tried again.
+  let reading = false;
+  let readAgain = false;
+  const scheduleRefresh = (delayMs = 50) => {
     if (streams.size === 0 || watched.size === 0 || refresh) return;
-    refresh = setTimeout(() => {
+    if (reading) {
+      readAgain = true;
+      return;
+    }
+    refresh = setTimeout(async () => {
       refresh = undefined;
-      refreshWatched().catch((error: unknown) =>
-        warn(`Could not read the watched orders: ${describe(error)}`),
-      );
-    }, 50);
+      reading = true;
+      readAgain = false;
+      let retryMs: number | undefined;
+      try {
+        await refreshWatched();
+      } catch (error) {
+        warn(`Could not read the watched orders; trying again: ${describe(error)}`);
+        retryMs = 1_000;
+      } finally {
+        reading = false;
+      }
+      if (retryMs !== undefined || readAgain) scheduleRefresh(retryMs);
+    }, delayMs);
   };
   const unsubscribe = [
     feed.subscribe((activity) => {
