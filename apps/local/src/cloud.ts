@@ -13,6 +13,8 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { createActivityFeed } from './activity/activity-feed.ts';
+import { buildFlowDiagram } from './activity/flow-diagram.ts';
 import { createHttpApi, type HttpApi } from './apigateway/http-api.ts';
 import type { LambdaInvoker, LogSink } from './contracts.ts';
 import { type Emulators, startEmulators } from './emulators/emulators.ts';
@@ -31,6 +33,7 @@ import {
 } from './stepfunctions/stepfunctions-service.ts';
 import { readAssemblyStacks } from './template/cloud-assembly.ts';
 import { buildLocalModel, functionNameFromArn, type LocalModel } from './template/local-model.ts';
+import { createFlowPage, type FlowPage } from './ui/flow-page.ts';
 
 /** The account id the local cloud uses everywhere (fauxqs' own). */
 export const LOCAL_ACCOUNT_ID = '000000000000';
@@ -87,7 +90,9 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
   const stacks = readAssemblyStacks(options.assemblyDir);
   // The templates carry their region in ARNs they spell out: run in the same one.
   const region = options.region ?? stacks.find((stack) => stack.region)?.region ?? 'us-east-1';
-  const log = options.log;
+  // Every log entry also feeds the flow page's per-order log panel.
+  const activity = createActivityFeed();
+  const log = activity.logSink(options.log);
   const info = (message: string, fields?: Record<string, unknown>) =>
     log({
       source: SOURCE,
@@ -234,14 +239,25 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     });
     stoppers.push(() => Promise.all(mappings.map((mapping) => mapping.stop())));
 
+    let flowPage: FlowPage | undefined;
     const api = await createHttpApi({
       routes: model.routes,
       invoker: lambda,
       log,
       host: '127.0.0.1',
       port: options.port ?? 3000,
+      // What no API route takes (`/` and its assets) is the flow page's.
+      fallback: (request, response) => flowPage?.handle(request, response) ?? false,
     });
     stoppers.push(() => api.stop());
+    const index = buildFlowDiagram(model);
+    activity.attach({ index, api, lambda, eventSources, eventBridge, stepFunctions });
+    const page = createFlowPage({ model, index, feed: activity, stepFunctions, clients, log });
+    flowPage = page;
+    stoppers.push(async () => {
+      page.stop();
+      activity.stop();
+    });
 
     info('Local cloud running', {
       functions: model.functions.length,

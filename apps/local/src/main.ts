@@ -43,13 +43,13 @@ const started = performance.now();
 const elapsed = (since: number) => `${((performance.now() - since) / 1000).toFixed(1)} s`;
 
 let phase = performance.now();
-step('Building the function bundles (nx, cached)…');
+step('Building the function bundles and the flow page (nx, cached)…');
 await run(process.execPath, [
   nxCli(),
   'run-many',
   '-t',
   'build',
-  '--projects=tag:lambda',
+  '--projects=tag:lambda,@shop/local',
   '--outputStyle=static',
 ]);
 console.log(`  done in ${elapsed(phase)}`);
@@ -91,6 +91,7 @@ const example = JSON.stringify({
 console.log(`
 Serverless Commerce is running locally (ready in ${elapsed(started)}).
 
+  Flow page      ${cloud.url}/   (open it in a browser: watch orders move through the system)
   HTTP API       ${cloud.url}
   Functions      ${cloud.model.functions.length}, queues ${cloud.model.queues.length}, tables ${cloud.model.tables.length}, workflows ${cloud.model.stateMachines.length}
   Emulators      DynamoDB ${cloud.endpoints.dynamodb}  SQS ${cloud.endpoints.sqs}  Kinesis ${cloud.endpoints.kinesis}

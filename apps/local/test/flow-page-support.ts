@@ -1,0 +1,19 @@
+import { inject } from 'vitest';
+import { type LocalCloud, startLocalCloud } from '../src/cloud.ts';
+
+/**
+ * The local cloud the flow page's tests run against: the synthesized local stage on ephemeral
+ * ports, with the documented test speed-ups (shorter Retry intervals, capped visibility timeouts).
+ */
+export function startFlowPageCloud(): Promise<LocalCloud> {
+  return startLocalCloud({
+    assemblyDir: inject('localAssemblyDir'),
+    port: 0,
+    // The page's own warnings (a failed read) would otherwise be invisible when a test fails.
+    log: (entry) => {
+      if (entry.source === 'flow-page') console.warn(`flow-page ${entry.level}: ${entry.message}`);
+    },
+    retryIntervalScale: 0.01,
+    maxVisibilityTimeoutSeconds: 1,
+  });
+}
