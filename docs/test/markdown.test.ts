@@ -39,7 +39,10 @@ describe('the docs check reads Markdown as GitHub renders it', () => {
   });
 
   it('reports a link to a missing file and to a missing heading, with file:line', () => {
-    const file = parseMarkdown('docs/sample.md', 'A [gone](gone.md) and a [bad anchor](layout.md#no-such-heading).');
+    const file = parseMarkdown(
+      'docs/sample.md',
+      'A [gone](gone.md) and a [bad anchor](layout.md#no-such-heading).',
+    );
     expect(brokenLinks(root, file, markdownAt)).toEqual([
       { location: 'docs/sample.md:1', target: 'gone.md', problem: 'docs/gone.md does not exist' },
       expect.objectContaining({ location: 'docs/sample.md:1', target: 'layout.md#no-such-heading' }),
@@ -52,7 +55,12 @@ describe('the docs check reads Markdown as GitHub renders it', () => {
   });
 
   it('fails a runnable block that exits non-zero, with its output', () => {
-    const run = runBlock(root, { language: 'bash', attributes: ['runnable'], code: 'echo checking; false', line: 1 });
+    const run = runBlock(root, {
+      language: 'bash',
+      attributes: ['runnable'],
+      code: 'echo checking; false',
+      line: 1,
+    });
     expect(run).toEqual({ exitCode: 1, output: 'checking' });
   });
 });
@@ -64,12 +72,15 @@ describe('every Markdown file of the repository', () => {
     );
   });
 
-  it.each(files.map((file) => [file.path, file] as const))('%s: every relative link resolves', (_path, file) => {
-    const broken = brokenLinks(root, file, markdownAt).map(
-      ({ location, target, problem }) => `${location}: [${target}] ${problem}`,
-    );
-    expect(broken, broken.join('\n')).toEqual([]);
-  });
+  it.each(files.map((file) => [file.path, file] as const))(
+    '%s: every relative link resolves',
+    (_path, file) => {
+      const broken = brokenLinks(root, file, markdownAt).map(
+        ({ location, target, problem }) => `${location}: [${target}] ${problem}`,
+      );
+      expect(broken, broken.join('\n')).toEqual([]);
+    },
+  );
 
   const diagrams = files.flatMap((file) =>
     file.codeBlocks
@@ -95,6 +106,9 @@ describe('every Markdown file of the repository', () => {
   });
   it.each(runnable)('%s: the runnable block exits 0', (location, block) => {
     const run = runBlock(root, block);
-    expect(run.exitCode, `${location}: exited ${run.exitCode}\n${block.code}\n--- output ---\n${run.output}`).toBe(0);
+    expect(
+      run.exitCode,
+      `${location}: exited ${run.exitCode}\n${block.code}\n--- output ---\n${run.output}`,
+    ).toBe(0);
   });
 });

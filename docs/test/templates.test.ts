@@ -23,7 +23,9 @@ describe('docs generated from the synthesized templates', () => {
     const fresh = withResourceTable(committed.join('\n'), renderResourceTable(resources)).split('\n');
     const stale = Array.from({ length: Math.max(committed.length, fresh.length) }, (_, index) => index)
       .filter((index) => committed[index] !== fresh[index])
-      .map((index) => `docs/architecture.md:${index + 1}: is ${committed[index]}\n  expected ${fresh[index]}`);
+      .map(
+        (index) => `docs/architecture.md:${index + 1}: is ${committed[index]}\n  expected ${fresh[index]}`,
+      );
     expect(stale.slice(0, 5), 'the resource table is out of date').toEqual([]);
   });
 
@@ -65,7 +67,9 @@ describe('docs/runbook.md', () => {
   });
 
   it('names only resources that exist: every serverless-commerce-<stage>-... name in it is in the templates', () => {
-    const names = new Set(resources.flatMap((resource) => (resource.physicalName ? [resource.physicalName] : [])));
+    const names = new Set(
+      resources.flatMap((resource) => (resource.physicalName ? [resource.physicalName] : [])),
+    );
     for (const resource of resources) names.add(resource.stackName);
     const unknown = runbookLines.flatMap((line, index) =>
       [...line.matchAll(STAGE_NAME)]

@@ -52,8 +52,15 @@ export function parseMarkdown(path: string, text: string): MarkdownFile {
     const line = index + 1;
     const opening = FENCE.exec(content);
     if (fence) {
+      // A closing fence repeats the opening character at least as many times, with no info string.
       const closing = opening?.[1];
-      if (closing?.[0] === fence.marker[0] && closing.length >= fence.marker.length && !opening?.[2]) {
+      const closes =
+        closing !== undefined &&
+        closing[0] === fence.marker[0] &&
+        closing.length >= fence.marker.length &&
+        !opening?.[2] &&
+        !opening?.[3];
+      if (closes) {
         codeBlocks.push({
           language: fence.language,
           attributes: fence.attributes,
@@ -99,14 +106,26 @@ function headingText(markdown: string): string {
 }
 
 /** Folders that hold no documentation of ours: dependencies, build output, caches. */
-const NOT_DOCS = new Set(['node_modules', 'dist', 'coverage', 'cdk.out', '.cdk.out', 'reports', '.nx', '.git']);
+const NOT_DOCS = new Set([
+  'node_modules',
+  'dist',
+  'coverage',
+  'cdk.out',
+  '.cdk.out',
+  'reports',
+  '.nx',
+  '.git',
+]);
 
 /** Every Markdown file of the repository, as paths relative to `root`, sorted. */
 export function markdownFiles(root: string, directory = root): string[] {
   return readdirSync(directory, { withFileTypes: true })
     .flatMap((entry) => {
-      if (entry.isDirectory()) return NOT_DOCS.has(entry.name) ? [] : markdownFiles(root, join(directory, entry.name));
-      return entry.isFile() && entry.name.endsWith('.md') ? [relative(root, join(directory, entry.name))] : [];
+      if (entry.isDirectory())
+        return NOT_DOCS.has(entry.name) ? [] : markdownFiles(root, join(directory, entry.name));
+      return entry.isFile() && entry.name.endsWith('.md')
+        ? [relative(root, join(directory, entry.name))]
+        : [];
     })
     .sort();
 }

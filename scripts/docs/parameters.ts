@@ -16,7 +16,11 @@ const cdkJson = JSON.parse(readFileSync(new URL('../../infra/cdk.json', import.m
 };
 let stage: ReturnType<typeof stageConfig>;
 try {
-  stage = stageConfig(stageName, readAppContext((key) => cdkJson.context[key]), {});
+  stage = stageConfig(
+    stageName,
+    readAppContext((key) => cdkJson.context[key]),
+    {},
+  );
 } catch (error) {
   console.error(error instanceof Error ? error.message : error);
   process.exit(2);

@@ -47,7 +47,9 @@ export function renderResourceTable(resources: readonly SynthesizedResource[]): 
       row.stages.add(resource.stage);
       rows.set(key, row);
     }
-    const sorted = [...rows.values()].sort((a, b) => a.path.localeCompare(b.path) || a.type.localeCompare(b.type));
+    const sorted = [...rows.values()].sort(
+      (a, b) => a.path.localeCompare(b.path) || a.type.localeCompare(b.type),
+    );
     const lines = sorted.map(
       (row) =>
         `| ${code(row.path)} | ${code(row.type)} | ${row.physicalName ? code(row.physicalName) : ''} | ${stagesOf(row.stages)} |`,
@@ -75,7 +77,8 @@ function stagesOf(stages: ReadonlySet<string>): string {
 }
 
 const code = (text: string) => `\`${text.replaceAll('|', '\\|')}\``;
-const escapeHtml = (text: string) => text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
+const escapeHtml = (text: string) =>
+  text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
 
 /** The document with its region between the markers replaced by `table`. */
 export function withResourceTable(document: string, table: string): string {

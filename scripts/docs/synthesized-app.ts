@@ -55,7 +55,11 @@ export function synthesizeApp(): SynthesizedApp {
     const { stage, pipeline } = buildApp(app, {});
     app.synth();
     const stageStacks = (s: typeof stage, stageLabel: string) =>
-      [s.data, s.invoices, s.payments, s.orders].map((stack) => ({ stack, stageLabel, stageName: s.config.name }));
+      [s.data, s.invoices, s.payments, s.orders].map((stack) => ({
+        stack,
+        stageLabel,
+        stageName: s.config.name,
+      }));
     const resources = [
       ...stageStacks(stage, 'personal'),
       ...stageStacks(pipeline.test, 'test'),
@@ -75,9 +79,9 @@ function resourcesOf(stack: Stack, stage: string, stageName: string | undefined)
       : text
           .replaceAll(`${APP_NAME}-${stageName}`, `${APP_NAME}-${STAGE_PLACEHOLDER}`)
           .replaceAll(`/${APP_NAME}/${stageName}/`, `/${APP_NAME}/${STAGE_PLACEHOLDER}/`);
-  const template = JSON.parse(
-    readFileSync(join(stackOutdir(stack), stack.templateFile), 'utf8'),
-  ) as { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> };
+  const template = JSON.parse(readFileSync(join(stackOutdir(stack), stack.templateFile), 'utf8')) as {
+    Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }>;
+  };
   const paths = new Map<string, string>();
   for (const construct of stack.node.findAll()) {
     if (CfnResource.isCfnResource(construct) && construct.stack === stack) {
@@ -119,7 +123,11 @@ function stackOutdir(stack: Stack): string {
 function physicalNameOf(properties: Record<string, unknown>): string | undefined {
   const candidates = { ...properties, ...(properties.Budget as Record<string, unknown> | undefined) };
   for (const [key, value] of Object.entries(candidates)) {
-    if ((key === 'Name' || key.endsWith('Name')) && !NOT_PHYSICAL_NAMES.has(key) && typeof value === 'string') {
+    if (
+      (key === 'Name' || key.endsWith('Name')) &&
+      !NOT_PHYSICAL_NAMES.has(key) &&
+      typeof value === 'string'
+    ) {
       return value;
     }
   }
