@@ -51,7 +51,13 @@ export function synthesizeApp(): SynthesizedApp {
   };
   const outdir = mkdtempSync(join(tmpdir(), 'docs-synth-'));
   try {
-    const app = new App({ outdir, context: { ...cdkJson.context, stage: PERSONAL_STAGE } });
+    // CloudFormation validation would take two thirds of the synthesis; `npm run synth` and the infra
+    // tests run it, and the docs only read the templates.
+    const app = new App({
+      outdir,
+      context: { ...cdkJson.context, stage: PERSONAL_STAGE },
+      builtinCloudFormationValidation: false,
+    });
     const { stage, pipeline } = buildApp(app, {});
     app.synth();
     const stageStacks = (s: typeof stage, stageLabel: string) =>
