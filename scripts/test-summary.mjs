@@ -9,7 +9,7 @@ const root = new URL('..', import.meta.url).pathname;
 const projects = ['libs', 'apps', '.']
   .flatMap((group) =>
     group === '.'
-      ? ['infra']
+      ? ['infra', 'docs']
       : readdirSync(join(root, group), { withFileTypes: true })
           .filter((entry) => entry.isDirectory())
           .map((entry) => `${group}/${entry.name}`),
