@@ -22,7 +22,10 @@ import { currentNames, repositoryFiles, workspaceFolders } from '../rename.ts';
  * linked again under the new scope, which is what npm ci would produce) instead of installing:
  * `npm ci --offline` in a renamed copy took 22.7 s here, the links take milliseconds. The local
  * cloud's end-to-end tests and this project's own tests are left out of the copy's run: the first
- * add a minute and exercise no name the unit and infra tests do not, the second would recurse.
+ * add two minutes and exercise no name the unit and infra tests do not, the second would recurse.
+ * The copy's run skips the nx cache: nx only trusts cache entries its own workspace recorded, so a
+ * fresh copy never hits, and writing would only grow the cache. Measured: 64 s for the copy's build
+ * and tests on an idle machine, 130 s with the rest of npm test running beside it; synth 14 s.
  */
 const repositoryRoot = fileURLToPath(new URL('../..', import.meta.url));
 const oldNames = currentNames(repositoryRoot);
