@@ -13,6 +13,7 @@ import { delimiter, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { currentNames, repositoryFiles, workspaceFolders } from '../rename.ts';
+import { namesOtherThan } from './other-names.ts';
 
 /**
  * The acceptance test of `npm run rename`: rename a copy of this repository, then build it, run its
@@ -29,7 +30,7 @@ import { currentNames, repositoryFiles, workspaceFolders } from '../rename.ts';
  */
 const repositoryRoot = fileURLToPath(new URL('../..', import.meta.url));
 const oldNames = currentNames(repositoryRoot);
-const newNames = { scope: '@acme', app: 'acme-shop' };
+const newNames = namesOtherThan(oldNames);
 const OLD_NAME = new RegExp(`${oldNames.scope}(?![a-z0-9])|${oldNames.app.split('-').join('[-_ ]?')}`, 'i');
 
 let copy: string;
