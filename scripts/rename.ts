@@ -3,7 +3,7 @@
 //   npm run rename -- --scope @acme --app acme-shop [--dry-run]
 // It works on the files git knows (tracked, plus new ones .gitignore does not exclude), whatever
 // they are, so a file added tomorrow is renamed too. What it touches: CONTRIBUTING.md, "Renaming".
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import {
   existsSync,
   lstatSync,
@@ -164,6 +164,29 @@ function removeEmptyFolders(root: string, folder: string): void {
   }
 }
 
+/**
+ * Biome's safe fixes on the renamed files: a new scope sorts differently (`@acme/shared` comes before
+ * `@aws-sdk/...`, `@shop/shared` after), and import order is a lint rule here. Uses the installed
+ * Biome, else the version package.json pins, through npx. Returns Biome's exit code.
+ */
+export function formatRenamed(root: string, paths: readonly string[]): number {
+  const local = join(root, 'node_modules', '.bin', process.platform === 'win32' ? 'biome.cmd' : 'biome');
+  const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+    devDependencies?: Record<string, string>;
+  };
+  const version = manifest.devDependencies?.['@biomejs/biome'];
+  const args = ['check', '--write', '--files-ignore-unknown=true', '--no-errors-on-unmatched', ...paths];
+  const [command, commandArgs] = existsSync(local)
+    ? [local, args]
+    : ['npx', ['--yes', `@biomejs/biome${version ? `@${version}` : ''}`, ...args]];
+  const result = spawnSync(command, commandArgs, {
+    cwd: root,
+    stdio: 'inherit',
+    shell: process.platform === 'win32',
+  });
+  return result.status ?? 1;
+}
+
 export function describePlan(plan: RenamePlan): string[] {
   return plan.changes.map((change) =>
     change.newPath === change.path
@@ -218,8 +241,20 @@ function main(argv: string[]): number {
     applyRename(root, plan);
     console.log(lines.join('\n'));
     console.log(
-      `Renamed ${names} in ${plan.changes.length} files.\n` +
-        `Next: npm ci (node_modules still links the ${plan.from.scope} packages), then npm test, and commit.`,
+      `Renamed ${names} in ${plan.changes.length} files. Sorting imports and formatting them (Biome)...`,
+    );
+    const formatted = formatRenamed(
+      root,
+      plan.changes.filter((change) => change.content !== undefined).map((change) => change.newPath),
+    );
+    if (formatted !== 0) {
+      console.error(
+        'Biome could not fix everything above: fix it, or run `npx biome check --write .` after npm ci.',
+      );
+      return 1;
+    }
+    console.log(
+      `Next: npm ci (node_modules still links the ${plan.from.scope} packages), then npm test, and commit.`,
     );
     return 0;
   } catch (error) {

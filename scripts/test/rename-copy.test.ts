@@ -56,14 +56,18 @@ function run(command: string, args: string[]): string {
   return result.stdout;
 }
 
-/** node_modules of the copy: this checkout's packages, and the copy's own workspaces under the new scope. */
-function linkNodeModules(): void {
+/** node_modules of the copy: this checkout's packages, its own workspaces left out. */
+function linkPackages(): void {
   const modules = join(repositoryRoot, 'node_modules');
   mkdirSync(join(copy, 'node_modules'));
   for (const entry of readdirSync(modules)) {
     if (entry === oldNames.scope || entry.startsWith('.package-lock')) continue;
     symlinkSync(join(modules, entry), join(copy, 'node_modules', entry));
   }
+}
+
+/** The copy's workspaces in its node_modules, under their names: what npm ci links after the rename. */
+function linkWorkspaces(): void {
   for (const folder of workspaceFolders(copy)) {
     const { name } = JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8')) as { name: string };
     const link = join(copy, 'node_modules', name);
@@ -90,8 +94,10 @@ beforeAll(() => {
   // A fresh clone is a git checkout: rename lists its files with git.
   execFileSync('git', ['init', '-q'], { cwd: copy });
   execFileSync('git', ['add', '-A'], { cwd: copy });
+  // As after `npm ci`: rename sorts the renamed imports with the installed Biome.
+  linkPackages();
   run(process.execPath, ['scripts/rename.ts', '--scope', newNames.scope, '--app', newNames.app]);
-  linkNodeModules();
+  linkWorkspaces();
 }, 60_000);
 
 afterAll(() => {
@@ -99,11 +105,12 @@ afterAll(() => {
 });
 
 describe('rename: a renamed copy of the repository', () => {
-  it('builds, passes its unit tests, and synthesizes under the new names only', () => {
+  it('builds, passes its lint and unit tests, and synthesizes under the new names only', () => {
     run('nx', [
       'run-many',
       '-t',
       'build',
+      'lint',
       'test',
       `--exclude=${newNames.scope}/local,${newNames.scope}/scripts`,
       '--skip-nx-cache',
