@@ -15,11 +15,11 @@ const to = { scope: '@acme', app: 'acme-shop' };
 describe('rename: names', () => {
   it('accepts an npm scope with or without the @', () => {
     expect(validateScope('@acme')).toBe('@acme');
-    expect(validateScope('acme-labs')).toBe('@acme-labs');
+    expect(validateScope('deli-labs')).toBe('@deli-labs');
   });
 
   it('refuses a scope npm would refuse, and says why', () => {
-    expect(() => validateScope('@Acme')).toThrow(/Invalid npm scope "@Acme": npm scopes are lowercase/);
+    expect(() => validateScope('@Deli')).toThrow(/Invalid npm scope "@Deli": npm scopes are lowercase/);
     expect(() => validateScope('@acme/shop')).toThrow(/no "\/"/);
     expect(() => validateScope('@')).toThrow(/it is empty/);
     expect(() => validateScope('_acme')).toThrow(/cannot start with "." or "_"/);
@@ -31,7 +31,7 @@ describe('rename: names', () => {
   });
 
   it('refuses app names AWS would refuse somewhere, naming the rule', () => {
-    expect(() => validateAppName('Acme-Shop')).toThrow(/lowercase letters, digits and single dashes/);
+    expect(() => validateAppName('Deli-Store')).toThrow(/lowercase letters, digits and single dashes/);
     expect(() => validateAppName('acme_shop')).toThrow(/lowercase letters/);
     expect(() => validateAppName('1shop')).toThrow(/starting with a letter/);
     expect(() => validateAppName('acme--shop')).toThrow(/single dashes/);
