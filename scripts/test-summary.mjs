@@ -6,13 +6,15 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
-const projects = ['libs', 'apps', '.']
-  .flatMap((group) =>
-    group === '.'
-      ? ['infra', 'docs']
-      : readdirSync(join(root, group), { withFileTypes: true })
+// Every workspace of the root package.json (`libs/*`, `apps/*`, `infra`, ...) is a project.
+const workspaces = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).workspaces;
+const projects = workspaces
+  .flatMap((pattern) =>
+    pattern.endsWith('/*')
+      ? readdirSync(join(root, pattern.slice(0, -2)), { withFileTypes: true })
           .filter((entry) => entry.isDirectory())
-          .map((entry) => `${group}/${entry.name}`),
+          .map((entry) => `${pattern.slice(0, -2)}/${entry.name}`)
+      : [pattern],
   )
   .filter((project) => existsSync(join(root, project, 'package.json')));
 

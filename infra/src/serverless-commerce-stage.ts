@@ -33,8 +33,15 @@ export class ServerlessCommerceStage extends Stage {
     this.config = config;
 
     // Stack tags are set explicitly (feature flag @aws-cdk/core:explicitStackTags); Tags.of tags
-    // every resource in the templates, which is what the stage's budget filters on.
-    const tags = { app: APP_NAME, stage: config.name, owner: config.owner };
+    // every resource in the templates, which is what the stage's budget filters on. `retains-data`
+    // and `expires-at` are what `npm run stages -- prune` decides on (infra/scripts/stages.ts).
+    const tags = {
+      app: APP_NAME,
+      stage: config.name,
+      owner: config.owner,
+      'retains-data': String(config.retainData),
+      ...(config.expiresAt ? { 'expires-at': config.expiresAt } : {}),
+    };
     for (const [key, value] of Object.entries(tags)) Tags.of(this).add(key, value);
     const stackProps = (name: string, description: string): StackProps => ({
       stackName: stackName(config, name),

@@ -9,6 +9,9 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
  * - personal `dev-<user>`: one per developer, side by side in one shared development account.
  *   Every physical name carries the stage, everything is destroyed with the stack, and nothing
  *   bills by the hour while idle (one provisioned Kinesis shard, no dashboard, a budget alert).
+ *   Tagged `expires-at` two weeks after the last deploy: `npm run stages -- prune` removes it after.
+ * - preview `pr-<number>`: one per pull request, deployed and destroyed by .github/workflows/preview.yml;
+ *   configured like a personal stage, and it expires a week after the last push.
  * - `local`: the stage the local cloud (apps/local) synthesizes and runs on emulators. Never deployed.
  * - `test`, `prod`: deployed by the pipeline into their own accounts. Data is retained, stacks are
  *   protected from deletion, and functions roll out behind a canary.
@@ -52,7 +55,16 @@ export interface StageConfig {
   readonly eventArchiveRetention: Duration;
   /** Alarm notifications go to this address when set (the SNS topic exists either way). */
   readonly alarmEmail?: string;
+  /**
+   * The `expires-at` tag (YYYY-MM-DD) of a disposable stage: after that day `npm run stages -- prune`
+   * deletes it. Each deploy pushes it out again. Unset for stages nobody deploys or that keep data.
+   */
+  readonly expiresAt?: string;
 }
+
+/** Days a personal stage lives after its last deploy, and a preview stage after its last push. */
+export const PERSONAL_STAGE_DAYS = 14;
+export const PREVIEW_STAGE_DAYS = 7;
 
 export const APP_NAME = 'serverless-commerce';
 
@@ -107,6 +119,7 @@ export function readAppContext(read: ContextReader): AppContext {
 }
 
 const PERSONAL_STAGE = /^dev-[a-z0-9](?:[a-z0-9-]{0,14}[a-z0-9])?$/;
+const PREVIEW_STAGE = /^pr-[1-9][0-9]{0,7}$/;
 
 /** `dev-<os user>`, lowercased and trimmed to a valid stage name (`Jane.Doe` → `dev-jane-doe`). */
 export function defaultPersonalStageName(username = userInfo().username): string {
@@ -122,25 +135,55 @@ export function isPersonalStageName(name: string): boolean {
   return PERSONAL_STAGE.test(name);
 }
 
+/** `pr-<pull request number>`: a preview stage. */
+export function isPreviewStageName(name: string): boolean {
+  return PREVIEW_STAGE.test(name);
+}
+
+/** Stages that are created and destroyed at will: personal and preview stages. */
+export function isDisposableStageName(name: string): boolean {
+  return isPersonalStageName(name) || isPreviewStageName(name);
+}
+
+/** The day, `days` after `from`, as YYYY-MM-DD (UTC): the value of the `expires-at` tag. */
+export function expiryDate(from: Date, days: number): string {
+  return new Date(from.getTime() + days * 24 * 60 * 60 * 1000).toISOString().slice(0, 10);
+}
+
 /**
  * The configuration of a stage by name. `env` supplies the account and region the CDK CLI found
  * for the current credentials (CDK_DEFAULT_ACCOUNT / CDK_DEFAULT_REGION): personal stages deploy
- * wherever the developer is logged in.
+ * wherever the developer is logged in. A preview stage's owner is STAGE_OWNER (the pull request's
+ * author, set by preview.yml). `today` dates the `expires-at` tag.
  */
 export function stageConfig(
   name: string,
   context: StageContext,
   env: NodeJS.ProcessEnv = process.env,
+  today: Date = new Date(),
 ): StageConfig {
   if (name === 'test' || name === 'prod') return sharedStage(name, context);
   if (name === 'local') return localStage(context);
-  if (isPersonalStageName(name)) return personalStage(name, context, env);
+  if (isPersonalStageName(name)) {
+    return {
+      ...personalStage(name, context, env),
+      expiresAt: expiryDate(today, PERSONAL_STAGE_DAYS),
+    };
+  }
+  if (isPreviewStageName(name)) {
+    return {
+      ...personalStage(name, context, env),
+      owner: env.STAGE_OWNER || name,
+      expiresAt: expiryDate(today, PREVIEW_STAGE_DAYS),
+    };
+  }
   throw new Error(
-    `Unknown stage "${name}". Use test, prod, local, or a personal stage dev-<name> ` +
-      '(lowercase letters, digits and dashes, at most 20 characters in all).',
+    `Unknown stage "${name}". Use test, prod, local, a personal stage dev-<name> ` +
+      '(lowercase letters, digits and dashes, at most 20 characters in all) or a preview stage pr-<number>.',
   );
 }
 
+/** Everything a personal stage is, preview stages included: disposable, cheap while idle. */
 function personalStage(name: string, context: StageContext, env: NodeJS.ProcessEnv): StageConfig {
   const account = env.CDK_DEFAULT_ACCOUNT;
   return {

@@ -2,7 +2,10 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
 import {
   defaultPersonalStageName,
+  expiryDate,
+  isDisposableStageName,
   isPersonalStageName,
+  isPreviewStageName,
   physicalName,
   readAppContext,
   type StageContext,
@@ -85,8 +88,43 @@ describe('stage configuration', () => {
     expect(local.budgetMonthlyUsd).toBeUndefined();
   });
 
+  it('dates the expiry of a personal stage two weeks after the deploy, and of a preview stage one week', () => {
+    const today = new Date('2026-11-27T18:00:00Z');
+    expect(expiryDate(today, 14)).toBe('2026-12-11');
+    expect(stageConfig('dev-alice', context, {}, today).expiresAt).toBe('2026-12-11');
+    expect(stageConfig('pr-42', context, {}, today).expiresAt).toBe('2026-12-04');
+    for (const name of ['local', 'test', 'prod'])
+      expect(stageConfig(name, context, {}, today).expiresAt).toBeUndefined();
+  });
+
+  it('configures a preview stage pr-<number> like a personal stage, owned by the pull request author', () => {
+    const preview = stageConfig('pr-42', context, { STAGE_OWNER: 'octocat' });
+    const personal = stageConfig('dev-alice', context, {});
+    expect(preview).toMatchObject({
+      name: 'pr-42',
+      owner: 'octocat',
+      removal: RemovalPolicy.DESTROY,
+      retainData: false,
+      terminationProtection: false,
+      kinesisShards: personal.kinesisShards,
+      budgetMonthlyUsd: personal.budgetMonthlyUsd,
+    });
+    expect(stageConfig('pr-42', context, {}).owner).toBe('pr-42');
+    expect(physicalName(preview, 'orders')).toBe('serverless-commerce-pr-42-orders');
+  });
+
+  it('tells disposable stages (personal and preview) from the others', () => {
+    expect(['pr-1', 'pr-12345678'].every(isPreviewStageName)).toBe(true);
+    expect(['pr-0', 'pr-01', 'pr-123456789', 'pr-x', 'dev-pr-1'].some(isPreviewStageName)).toBe(false);
+    expect(['dev-alice', 'pr-7'].every(isDisposableStageName)).toBe(true);
+    expect(['test', 'prod', 'local'].some(isDisposableStageName)).toBe(false);
+  });
+
   it('refuses an unknown stage name and says which names exist', () => {
-    expect(() => stageConfig('staging', context, {})).toThrow(/Unknown stage "staging".*dev-<name>/);
+    expect(() => stageConfig('staging', context, {})).toThrow(
+      /Unknown stage "staging".*dev-<name>.*pr-<number>/,
+    );
+    expect(() => stageConfig('pr-0', context, {})).toThrow(/Unknown stage/);
     expect(() => stageConfig('dev-Alice', context, {})).toThrow(/Unknown stage/);
     expect(() => stageConfig('dev-this-name-is-far-too-long', context, {})).toThrow(/at most 20 characters/);
   });
