@@ -3,10 +3,11 @@
 // dist/<handler>/index.mjs, so infra can point Code.fromAsset at one folder per function.
 // Usage (from an app's package.json): node ../../scripts/bundle-handlers.mjs
 import { readdir, rm, writeFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { build } from 'esbuild';
 
 const appDir = process.cwd();
+const repoRoot = resolve(import.meta.dirname, '..');
 const handlersDir = join(appDir, 'src', 'handlers');
 const outDir = join(appDir, 'dist');
 
@@ -36,13 +37,16 @@ const result = await build({
   mainFields: ['module', 'main'],
   // The Lambda Node.js runtime ships no AWS SDK we want to depend on: bundle ours, pinned.
   external: [],
+  // Credentials from the environment only, as Lambda provides them: the SDK's default chain brings
+  // nested STS and SSO clients (61 KiB) that a function never uses (libs/shared/src/lambda-credentials.ts).
+  alias: { '@aws-sdk/credential-provider-node': join(repoRoot, 'libs/shared/src/lambda-credentials.ts') },
   // CommonJS dependencies inside an ESM bundle still call require() for Node built-ins.
   banner: {
     js: "import { createRequire as __createRequire } from 'node:module';const require=__createRequire(import.meta.url);",
   },
   legalComments: 'none',
-  // Error names are part of the contract: Step Functions retries and catches on them.
-  keepNames: true,
+  // No keepNames (it cost ~30 KiB a bundle): error classes name themselves in a literal, because
+  // Step Functions retries and catches on error names (apps/payments/test/bundles.test.ts).
   metafile: true,
   logLevel: 'warning',
 });
