@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run bench`: bundle size, cold init, warm latency and end-to-end throughput of every function,
 // against its naive build and its floor; writes bench/results.json and prints one table.
-//   npm run bench -- [--check] [--runs 15] [--warm 1000] [--orders 1] [--only place-order,get-order]
+//   npm run bench -- [--check] [--runs 15] [--warm 1000] [--orders 1] [--only place-order,end-to-end]
 // What the figures mean and how they are taken: docs/performance.md.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -34,7 +34,7 @@ if (values.help) {
   --runs N       fresh processes per build for cold init (default 15, at least 15 for the record)
   --warm N       warm invocations per function (default 1000)
   --orders X     scale the end-to-end order counts (default 1: 30, 200 and 500 orders)
-  --only a,b     only these functions (a quick look; skips the end-to-end part)
+  --only a,b     only these parts, for a quick look: function names, and end-to-end
 `);
   process.exit(0);
 }
@@ -59,7 +59,8 @@ await run(process.execPath, [
 
 const only = values.only?.split(',').map((name) => name.trim());
 const functions = listFunctions().filter((fn) => !only || only.includes(fn.handler));
-if (functions.length === 0) fail(`No function matches --only ${values.only}`);
+const runEndToEnd = !only || only.includes('end-to-end');
+if (functions.length === 0 && !runEndToEnd) fail(`Nothing matches --only ${values.only}`);
 
 step(`Bundling the naive and floor builds of ${functions.length} functions…`);
 const builds: SizedBuilds[] = [];
@@ -90,20 +91,7 @@ const quietLog = (entry: LogEntry) => {
   if (entry.level === 'ERROR') process.stderr.write(`  [${entry.source}] ${entry.message}\n`);
 };
 
-step(
-  `Cold init (${coldRuns} fresh Node ${process.version} processes per build, interleaved) and warm latency (${warmInvocations} invocations), against the emulators…`,
-);
-const functionsCloud = await startLocalCloud({ assemblyDir, port: 0, log: quietLog });
-// The functions are run one at a time by the bench: the queues' pollers would only add noise.
-await Promise.all([...functionsCloud.eventSources.values()].map((source) => source.stop()));
-const functionResults = await benchFunctions({
-  cloud: functionsCloud,
-  builds,
-  scenarios: createScenarios(functionsCloud),
-  coldRuns,
-  warmInvocations,
-  progress,
-}).finally(() => functionsCloud.stop());
+const functionResults = await benchEveryFunction();
 
 const levels = [
   { concurrency: 1, orders: Math.max(1, Math.round(30 * orderScale)) },
@@ -112,7 +100,7 @@ const levels = [
 ];
 let endToEnd: Awaited<ReturnType<typeof benchEndToEnd>> = [];
 let limit: Awaited<ReturnType<typeof benchLimit>> = [];
-if (!only) {
+if (runEndToEnd) {
   step('End to end on the local cloud: POST /orders → INVOICED…');
   const cloud = await startLocalCloud({ assemblyDir, port: 0, log: quietLog });
   endToEnd = await benchEndToEnd({ cloud, levels, progress }).finally(() => cloud.stop());
@@ -138,7 +126,7 @@ const results = {
     cpuModel: cpus()[0]?.model ?? 'unknown',
     loadAverageAtEnd: loadavg().map((load) => Number(load.toFixed(2))),
   },
-  settings: { coldRuns, warmInvocations, endToEndLevels: only ? [] : levels },
+  settings: { coldRuns, warmInvocations, endToEndLevels: runEndToEnd ? levels : [] },
   functions: functionResults,
   endToEnd: endToEnd.map((level) => {
     const inProcess = limit.find((candidate) => candidate.concurrency === level.concurrency);
@@ -150,12 +138,13 @@ const results = {
   }),
   budgets: { file: 'bench/budgets.json', breaches },
 };
-const resultsFile = join(repoRoot, 'bench/results.json');
+// A partial run (--only) never replaces the record of a full one.
+const resultsFile = join(repoRoot, only ? 'apps/bench/dist/results-partial.json' : 'bench/results.json');
 writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
 
 process.stdout.write(`\n${formatTable(results)}\n`);
 process.stdout.write(
-  `\nWritten to bench/results.json in ${((performance.now() - started) / 1000).toFixed(0)} s. Load average at the end: ${results.machine.loadAverageAtEnd.join(', ')} on ${results.machine.cpus} CPUs.\n`,
+  `\nWritten to ${resultsFile.slice(repoRoot.length + 1)} in ${((performance.now() - started) / 1000).toFixed(0)} s. Load average at the end: ${results.machine.loadAverageAtEnd.join(', ')} on ${results.machine.cpus} CPUs.\n`,
 );
 if (breaches.length > 0) {
   process.stdout.write(
@@ -164,6 +153,24 @@ if (breaches.length > 0) {
   if (values.check) process.exit(1);
 } else {
   process.stdout.write('\nEvery budget of bench/budgets.json holds.\n');
+}
+
+async function benchEveryFunction() {
+  if (builds.length === 0) return [];
+  step(
+    `Cold init (${coldRuns} fresh Node ${process.version} processes per build, interleaved) and warm latency (${warmInvocations} invocations), against the emulators…`,
+  );
+  const cloud = await startLocalCloud({ assemblyDir, port: 0, log: quietLog });
+  // The bench runs the functions one at a time: the queues' pollers would only add noise.
+  await Promise.all([...cloud.eventSources.values()].map((source) => source.stop()));
+  return benchFunctions({
+    cloud,
+    builds,
+    scenarios: createScenarios(cloud),
+    coldRuns,
+    warmInvocations,
+    progress,
+  }).finally(() => cloud.stop());
 }
 
 function positiveInteger(name: string, raw: string): number {
