@@ -1,5 +1,7 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type { LocalCloud } from '@shop/local/src/cloud.ts';
-import type { BundleReport, Contributor, LambdaFunction } from './bundles.ts';
+import { type BundleReport, type Contributor, type LambdaFunction, repoRoot } from './bundles.ts';
 import { type RecordedCall, startCallRecorder } from './recorder.ts';
 import { functionEnvironment, startFunctionProcess } from './runner.ts';
 import type { Scenario } from './scenarios.ts';
@@ -39,6 +41,14 @@ const distribution = (samples: number[]): Distribution => ({
   samples: samples.map((sample) => round(sample, 2)),
 });
 
+export interface FunctionsBench {
+  functions: FunctionResult[];
+  /** The same measurement of a module that exports a handler doing nothing: what no bundle can go below. */
+  emptyModuleColdInitMs: Distribution;
+}
+
+const emptyModule = join(repoRoot, 'apps/bench/dist/empty/index.mjs');
+
 /**
  * Cold init of every function's three builds in fresh processes, interleaved (each round runs
  * every function's builds in a new random order, so a busy moment of the machine hits them
@@ -51,7 +61,7 @@ export async function benchFunctions(options: {
   coldRuns: number;
   warmInvocations: number;
   progress: (text: string) => void;
-}): Promise<FunctionResult[]> {
+}): Promise<FunctionsBench> {
   const { cloud, builds, scenarios, coldRuns, warmInvocations, progress } = options;
   const region = cloud.model.functions[0]?.arn.split(':')[3] ?? 'us-east-1';
   const baseEnvironment = (endpoints: Record<string, string>) => ({
@@ -113,8 +123,18 @@ export async function benchFunctions(options: {
       },
     ]),
   );
+  await mkdir(dirname(emptyModule), { recursive: true });
+  await writeFile(emptyModule, 'export const handler = async () => ({});\n');
+  const emptyModuleSamples: number[] = [];
   for (let round = 1; round <= coldRuns; round += 1) {
     const started = performance.now();
+    const empty = await startFunctionProcess({
+      bundle: emptyModule,
+      event: {},
+      env: functionEnvironment('empty', {}, {}),
+    });
+    await empty.stop();
+    emptyModuleSamples.push(empty.cold.totalMs);
     for (const { fn, files } of builds) {
       for (const variant of shuffled(VARIANTS)) {
         const event = variant === 'floor' ? floorCalls.get(fn.handler) : await scenarioOf(fn).event(false);
@@ -160,7 +180,7 @@ export async function benchFunctions(options: {
     );
   }
 
-  return builds.map(({ fn, reports }) => {
+  const functions = builds.map(({ fn, reports }) => {
     const samples = cold.get(fn.handler) as Record<Variant, { total: number[]; imports: number[] }>;
     const warmSamples = warm.get(fn.handler) ?? [];
     const perVariant = <T>(map: (variant: Variant) => T) =>
@@ -184,4 +204,5 @@ export async function benchFunctions(options: {
       },
     };
   });
+  return { functions, emptyModuleColdInitMs: distribution(emptyModuleSamples) };
 }

@@ -91,7 +91,7 @@ const quietLog = (entry: LogEntry) => {
   if (entry.level === 'ERROR') process.stderr.write(`  [${entry.source}] ${entry.message}\n`);
 };
 
-const functionResults = await benchEveryFunction();
+const { functions: functionResults, emptyModuleColdInitMs } = await benchEveryFunction();
 
 const levels = [
   { concurrency: 1, orders: Math.max(1, Math.round(30 * orderScale)) },
@@ -127,6 +127,7 @@ const results = {
     loadAverageAtEnd: loadavg().map((load) => Number(load.toFixed(2))),
   },
   settings: { coldRuns, warmInvocations, endToEndLevels: runEndToEnd ? levels : [] },
+  emptyModuleColdInitMs,
   functions: functionResults,
   endToEnd: endToEnd.map((level) => {
     const inProcess = limit.find((candidate) => candidate.concurrency === level.concurrency);
@@ -156,7 +157,7 @@ if (breaches.length > 0) {
 }
 
 async function benchEveryFunction() {
-  if (builds.length === 0) return [];
+  if (builds.length === 0) return { functions: [], emptyModuleColdInitMs: null };
   step(
     `Cold init (${coldRuns} fresh Node ${process.version} processes per build, interleaved) and warm latency (${warmInvocations} invocations), against the emulators…`,
   );

@@ -1,6 +1,7 @@
 import type { FunctionResult } from './functions-bench.ts';
 
 interface Printable {
+  emptyModuleColdInitMs: { median: number; p90: number } | null;
   functions: FunctionResult[];
   endToEnd: {
     concurrency: number;
@@ -18,7 +19,7 @@ const ms = (value: number) => value.toFixed(1);
 const ratio = (value: number) => `${value.toFixed(2)}×`;
 
 /** The one table of `npm run bench`: a row per function, then the end-to-end figures. */
-export function formatTable({ functions, endToEnd }: Printable): string {
+export function formatTable({ emptyModuleColdInitMs, functions, endToEnd }: Printable): string {
   const header = [
     'function',
     'KiB',
@@ -52,6 +53,11 @@ export function formatTable({ functions, endToEnd }: Printable): string {
     fn.topContributors.map((contributor) => `${contributor.name} ${kib(contributor.bytes)}`).join(', '),
   ]);
   const lines = [aligned([header, ...rows])];
+  if (emptyModuleColdInitMs) {
+    lines.push(
+      `(an empty module: cold init ${ms(emptyModuleColdInitMs.median)} ms median, ${ms(emptyModuleColdInitMs.p90)} ms p90)`,
+    );
+  }
   if (endToEnd.length > 0) {
     lines.push(
       '',
