@@ -3,6 +3,7 @@
 // dist/<handler>/index.mjs, so infra can point Code.fromAsset at one folder per function.
 // Usage (from an app's package.json): node ../../scripts/bundle-handlers.mjs
 import { readdir, rm, writeFile } from 'node:fs/promises';
+import { builtinModules } from 'node:module';
 import { basename, join, resolve } from 'node:path';
 import { build } from 'esbuild';
 
@@ -19,6 +20,28 @@ if (handlers.length === 0) {
   console.error(`No handlers found in ${handlersDir}`);
   process.exit(1);
 }
+
+/**
+ * Node built-ins through require() instead of import: Node builds an ES module facade of a built-in
+ * on its first import by reading every export, and node:http's include the lazy fetch and WebSocket
+ * getters, which load undici (~25 ms of every cold start, for an HTTP client that never uses it).
+ * require() returns the module object as it is. The banner below defines require.
+ */
+const builtins = new Set(builtinModules.flatMap((name) => [name, `node:${name}`]));
+const builtinsThroughRequire = {
+  name: 'builtins-through-require',
+  setup(build) {
+    build.onResolve({ filter: /^(node:)?[a-z_/]+$/ }, ({ path, kind }) =>
+      kind === 'import-statement' && builtins.has(path)
+        ? { path: path.startsWith('node:') ? path : `node:${path}`, namespace: 'builtin-require' }
+        : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'builtin-require' }, ({ path }) => ({
+      contents: `module.exports = require(${JSON.stringify(path)});`,
+      loader: 'js',
+    }));
+  },
+};
 
 await rm(outDir, { recursive: true, force: true });
 const started = performance.now();
@@ -47,6 +70,7 @@ const result = await build({
   legalComments: 'none',
   // No keepNames (it cost ~30 KiB a bundle): error classes name themselves in a literal, because
   // Step Functions retries and catches on error names (apps/payments/test/bundles.test.ts).
+  plugins: [builtinsThroughRequire],
   metafile: true,
   logLevel: 'warning',
 });
