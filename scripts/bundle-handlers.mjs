@@ -3,10 +3,12 @@
 // dist/<handler>/index.mjs, so infra can point Code.fromAsset at one folder per function.
 // Usage (from an app's package.json): node ../../scripts/bundle-handlers.mjs
 import { readdir, rm, writeFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { builtinModules } from 'node:module';
+import { basename, join, resolve } from 'node:path';
 import { build } from 'esbuild';
 
 const appDir = process.cwd();
+const repoRoot = resolve(import.meta.dirname, '..');
 const handlersDir = join(appDir, 'src', 'handlers');
 const outDir = join(appDir, 'dist');
 
@@ -18,6 +20,28 @@ if (handlers.length === 0) {
   console.error(`No handlers found in ${handlersDir}`);
   process.exit(1);
 }
+
+/**
+ * Node built-ins through require() instead of import: Node builds an ES module facade of a built-in
+ * on its first import by reading every export, and node:http's include the lazy fetch and WebSocket
+ * getters, which load undici (~25 ms of every cold start, for an HTTP client that never uses it).
+ * require() returns the module object as it is. The banner below defines require.
+ */
+const builtins = new Set(builtinModules.flatMap((name) => [name, `node:${name}`]));
+const builtinsThroughRequire = {
+  name: 'builtins-through-require',
+  setup(build) {
+    build.onResolve({ filter: /^(node:)?[a-z_/]+$/ }, ({ path, kind }) =>
+      kind === 'import-statement' && builtins.has(path)
+        ? { path: path.startsWith('node:') ? path : `node:${path}`, namespace: 'builtin-require' }
+        : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'builtin-require' }, ({ path }) => ({
+      contents: `module.exports = require(${JSON.stringify(path)});`,
+      loader: 'js',
+    }));
+  },
+};
 
 await rm(outDir, { recursive: true, force: true });
 const started = performance.now();
@@ -36,13 +60,17 @@ const result = await build({
   mainFields: ['module', 'main'],
   // The Lambda Node.js runtime ships no AWS SDK we want to depend on: bundle ours, pinned.
   external: [],
+  // Credentials from the environment only, as Lambda provides them: the SDK's default chain brings
+  // nested STS and SSO clients (61 KiB) that a function never uses (libs/shared/src/lambda-credentials.ts).
+  alias: { '@aws-sdk/credential-provider-node': join(repoRoot, 'libs/shared/src/lambda-credentials.ts') },
   // CommonJS dependencies inside an ESM bundle still call require() for Node built-ins.
   banner: {
     js: "import { createRequire as __createRequire } from 'node:module';const require=__createRequire(import.meta.url);",
   },
   legalComments: 'none',
-  // Error names are part of the contract: Step Functions retries and catches on them.
-  keepNames: true,
+  // No keepNames (it cost ~30 KiB a bundle): error classes name themselves in a literal, because
+  // Step Functions retries and catches on error names (apps/payments/test/bundles.test.ts).
+  plugins: [builtinsThroughRequire],
   metafile: true,
   logLevel: 'warning',
 });

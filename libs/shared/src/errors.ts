@@ -1,6 +1,8 @@
 /**
  * Typed errors, thrown anywhere below the edge and mapped to HTTP only by the HTTP handler wrapper.
  * `code` is the stable, machine-readable part of the error shape of the HTTP contract (DESIGN §4).
+ * Every error class names itself in a literal: bundles are minified without keeping class names, and
+ * error names are what logs, Lambda's error type and the workflow's Retry and Catch show.
  */
 export interface ErrorDetail {
   path: string;
@@ -13,32 +15,36 @@ export abstract class AppError extends Error {
 
   constructor(message: string, details?: ErrorDetail[]) {
     super(message);
-    this.name = new.target.name;
     this.details = details;
   }
 }
 
 /** The request is well-formed JSON but breaks a rule: 400. */
 export class ValidationError extends AppError {
+  override readonly name: string = 'ValidationError';
   readonly code = 'validation_failed';
 }
 
 /** The body is not JSON at all: 400. */
 export class MalformedJsonError extends AppError {
+  override readonly name: string = 'MalformedJsonError';
   readonly code = 'malformed_json';
 }
 
 export class NotFoundError extends AppError {
+  override readonly name: string = 'NotFoundError';
   readonly code = 'not_found';
 }
 
 /** The resource exists but its state forbids the operation: 409. */
 export class ConflictError extends AppError {
+  override readonly name: string = 'ConflictError';
   readonly code = 'conflict';
 }
 
 /** The path exists with other methods: 405, with the methods it accepts in the `Allow` header. */
 export class MethodNotAllowedError extends AppError {
+  override readonly name: string = 'MethodNotAllowedError';
   readonly code = 'method_not_allowed';
   readonly allowedMethods: string[];
 
@@ -49,15 +55,18 @@ export class MethodNotAllowedError extends AppError {
 }
 
 export class PayloadTooLargeError extends AppError {
+  override readonly name: string = 'PayloadTooLargeError';
   readonly code = 'payload_too_large';
 }
 
 export class UnsupportedMediaTypeError extends AppError {
+  override readonly name: string = 'UnsupportedMediaTypeError';
   readonly code = 'unsupported_media_type';
 }
 
 /** An Idempotency-Key was reused with a different request body: 422. */
 export class IdempotencyKeyReusedError extends AppError {
+  override readonly name: string = 'IdempotencyKeyReusedError';
   readonly code = 'idempotency_key_reused';
 }
 

@@ -38,7 +38,9 @@ export interface InvoicesStore {
 
 export type IssueInvoiceData = CommandOf<'IssueInvoice'>['data'];
 
-export class InvoiceNotFoundError extends NotFoundError {}
+export class InvoiceNotFoundError extends NotFoundError {
+  override readonly name = 'InvoiceNotFoundError';
+}
 
 /** The invoice id of an order: the same on every delivery of its IssueInvoice command. */
 export const invoiceIdOf = (orderId: string): string => deterministicId('inv', orderId);

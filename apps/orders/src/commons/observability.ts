@@ -1,4 +1,4 @@
 import { createObservability } from '@shop/shared/observability';
 
-/** This function's logger, tracer and metrics: created once per cold start. */
+/** This function's logger and metrics: created once per cold start. */
 export const observability = createObservability();

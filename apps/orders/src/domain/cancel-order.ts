@@ -8,7 +8,9 @@ import type { OrdersStore } from './orders-store.ts';
 /** How many times a cancellation is re-evaluated when the order's status moves under it. */
 const MAX_ATTEMPTS = 3;
 
-export class OrderNotCancellableError extends ConflictError {}
+export class OrderNotCancellableError extends ConflictError {
+  override readonly name = 'OrderNotCancellableError';
+}
 
 export interface CancelOrderDependencies {
   orders: Pick<OrdersStore, 'get' | 'cancel' | 'markCancellationPublished'>;

@@ -48,7 +48,9 @@ export interface Order {
   cancellationPublishedAt?: string;
 }
 
-export class OrderNotFoundError extends NotFoundError {}
+export class OrderNotFoundError extends NotFoundError {
+  override readonly name = 'OrderNotFoundError';
+}
 
 /** The order's status kept changing under a conditional write, retry after retry. */
 export class ConcurrentOrderUpdateError extends Error {

@@ -1,0 +1,200 @@
+import { BatchGetItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { LocalCloud } from '@shop/local/src/cloud.ts';
+import { percentile, round } from './stats.ts';
+
+export interface EndToEndLevelResult {
+  concurrency: number;
+  orders: number;
+  /** Orders left PAID by the ordering race (StuckOrderError): not in the other figures. */
+  stuckOrders: number;
+  /** INVOICED orders per second of the level's run. */
+  ordersPerSecond: number;
+  /** From sending POST /orders to the order being INVOICED. */
+  p50Ms: number;
+  p99Ms: number;
+}
+
+const ORDER = {
+  customerId: 'cus_bench',
+  currency: 'EUR',
+  items: [
+    { sku: 'BOOK-1', quantity: 2, unitPrice: 1250 },
+    { sku: 'PEN-7', quantity: 1, unitPrice: 499 },
+  ],
+  payment: { method: 'card', token: 'tok_visa' },
+};
+
+/**
+ * Orders through the running local cloud, as a client sees them: `concurrency` clients each place
+ * an order (POST /orders) and wait for it to be INVOICED before placing the next. An order's status
+ * changes only in apply-order-event, so the bench reads the Orders table when that function's
+ * event source finishes a batch, instead of polling the API.
+ */
+export async function benchEndToEnd(options: {
+  cloud: LocalCloud;
+  levels: readonly { concurrency: number; orders: number }[];
+  progress: (text: string) => void;
+}): Promise<EndToEndLevelResult[]> {
+  const { cloud, levels, progress } = options;
+  const watcher = watchInvoicedOrders(cloud);
+  try {
+    progress('  warming up: 10 orders at concurrency 10 (cold starts are not part of these figures)');
+    await runLevel(cloud, watcher, 10, 10);
+    const results: EndToEndLevelResult[] = [];
+    for (const { concurrency, orders } of levels) {
+      const result = await runLevel(cloud, watcher, concurrency, orders);
+      results.push(result);
+      progress(
+        `  concurrency ${concurrency}: ${orders} orders, ${result.ordersPerSecond} orders/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms${result.stuckOrders ? `, ${result.stuckOrders} left PAID by the ordering race` : ''}`,
+      );
+    }
+    return results;
+  } finally {
+    watcher.stop();
+  }
+}
+
+async function runLevel(
+  cloud: LocalCloud,
+  watcher: InvoicedWatcher,
+  concurrency: number,
+  orders: number,
+): Promise<EndToEndLevelResult> {
+  const latencies: number[] = [];
+  let stuck = 0;
+  let next = 0;
+  const started = performance.now();
+  const client = async () => {
+    while (next < orders) {
+      next += 1;
+      const placedAt = performance.now();
+      const response = await fetch(`${cloud.url}/orders`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(ORDER),
+      });
+      const body = (await response.json()) as { orderId?: string };
+      if (response.status !== 202 || !body.orderId)
+        throw new Error(`POST /orders answered ${response.status}: ${JSON.stringify(body)}`);
+      try {
+        latencies.push((await watcher.invoiced(body.orderId)) - placedAt);
+      } catch (error) {
+        if (!(error instanceof StuckOrderError)) throw error;
+        stuck += 1;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, client));
+  const seconds = (performance.now() - started) / 1000;
+  return {
+    concurrency,
+    orders,
+    stuckOrders: stuck,
+    ordersPerSecond: round(latencies.length / seconds),
+    p50Ms: round(percentile(latencies, 0.5)),
+    p99Ms: round(percentile(latencies, 0.99)),
+  };
+}
+
+/**
+ * The order-events queue does not keep order: an InvoiceIssued applied before its PaymentCaptured
+ * is recorded and ignored (it does not apply to PENDING_PAYMENT), and the order stays PAID.
+ */
+class StuckOrderError extends Error {
+  override readonly name = 'StuckOrderError';
+  constructor(orderId: string) {
+    super(
+      `Order ${orderId} stays PAID: its InvoiceIssued arrived before its PaymentCaptured and was ignored`,
+    );
+  }
+}
+
+interface InvoicedWatcher {
+  /** Resolves with the time (performance.now()) the order was seen INVOICED. */
+  invoiced(orderId: string): Promise<number>;
+  stop(): void;
+}
+
+const TIMEOUT_MS = 60_000;
+
+function watchInvoicedOrders(cloud: LocalCloud): InvoicedWatcher {
+  const applier = cloud.model.functions.find((fn) => fn.name.endsWith('-apply-order-event'));
+  const source = applier && cloud.eventSources.get(applier.name);
+  const table = cloud.model.tables.find((candidate) => candidate.name.endsWith('-orders'))?.name;
+  if (!source || !table)
+    throw new Error('The local stage has no apply-order-event event source or Orders table');
+  const dynamodb = new DynamoDBClient({
+    region: 'us-east-1',
+    endpoint: cloud.endpoints.dynamodb,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  const waiting = new Map<
+    string,
+    { resolve: (at: number) => void; reject: (error: Error) => void; timer: NodeJS.Timeout }
+  >();
+  let checking = false;
+  let latestBatchAt: number | undefined;
+
+  async function check(): Promise<void> {
+    if (checking) return;
+    checking = true;
+    try {
+      while (latestBatchAt !== undefined) {
+        const at = latestBatchAt;
+        latestBatchAt = undefined;
+        const ids = [...waiting.keys()];
+        for (let start = 0; start < ids.length; start += 100) {
+          const { Responses } = await dynamodb.send(
+            new BatchGetItemCommand({
+              RequestItems: {
+                [table as string]: {
+                  Keys: ids.slice(start, start + 100).map((orderId) => ({ orderId: { S: orderId } })),
+                  ProjectionExpression: 'orderId, #status, ignoredEvents',
+                  ExpressionAttributeNames: { '#status': 'status' },
+                  ConsistentRead: true,
+                },
+              },
+            }),
+          );
+          for (const item of Responses?.[table as string] ?? []) {
+            const orderId = item.orderId?.S ?? '';
+            const status = item.status?.S;
+            const entry = waiting.get(orderId);
+            if (!entry) continue;
+            const ignored = (item.ignoredEvents?.L ?? []).map((event) => event.M?.type?.S);
+            if (status === 'INVOICED') entry.resolve(at);
+            else if (status === 'PAYMENT_FAILED' || status === 'CANCELLED')
+              entry.reject(new Error(`Order ${orderId} ended ${status}, not INVOICED`));
+            else if (ignored.includes('InvoiceIssued')) entry.reject(new StuckOrderError(orderId));
+            else continue;
+            clearTimeout(entry.timer);
+            waiting.delete(orderId);
+          }
+        }
+      }
+    } finally {
+      checking = false;
+    }
+  }
+
+  const removeListener = source.onBatch(() => {
+    latestBatchAt = performance.now();
+    check().catch((error: unknown) => {
+      for (const entry of waiting.values()) entry.reject(error as Error);
+    });
+  });
+  return {
+    invoiced: (orderId) =>
+      new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          waiting.delete(orderId);
+          reject(new Error(`Order ${orderId} was not INVOICED within ${TIMEOUT_MS} ms`));
+        }, TIMEOUT_MS);
+        waiting.set(orderId, { resolve, reject, timer });
+      }),
+    stop() {
+      removeListener();
+      dynamodb.destroy();
+    },
+  };
+}
