@@ -1,13 +1,10 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { visit } from 'jsonc-parser';
 import {
   AppError,
-  MalformedJsonError,
   MethodNotAllowedError,
   NotFoundError,
   PayloadTooLargeError,
-  UnsupportedMediaTypeError,
   ValidationError,
 } from './errors.ts';
 import { type LambdaHandler, type Observability, withObservability } from './observability.ts';
@@ -33,9 +30,7 @@ export interface HttpRequest {
   readonly method: string;
   /** The request path, e.g. `/orders/ord_01J...`. */
   readonly path: string;
-  /** The body parsed as JSON, after the size and content-type checks. */
-  json(): unknown;
-  /** The raw body text, after the size check. */
+  /** The raw body text, after the size check. A JSON body: `readJsonBody(request)` (./json-body.ts). */
   text(): string;
   /** A path parameter of the route; throws ValidationError when it is absent. */
   pathParameter(name: string): string;
@@ -131,27 +126,6 @@ function createRequest(event: APIGatewayProxyEventV2): HttpRequest {
     method: event.requestContext.http.method,
     path: event.rawPath,
     text,
-    json() {
-      const body = text();
-      const contentType = headers.get('content-type') ?? '';
-      if (!/^application\/json\s*(;|$)/i.test(contentType)) {
-        throw new UnsupportedMediaTypeError('Content-Type must be application/json');
-      }
-      if (body.trim() === '') throw new MalformedJsonError('Request body is empty: send a JSON object');
-      let value: unknown;
-      try {
-        value = JSON.parse(body);
-      } catch {
-        throw new MalformedJsonError('Request body is not valid JSON');
-      }
-      const duplicate = firstDuplicateKey(body);
-      if (duplicate !== undefined) {
-        throw new MalformedJsonError('Request body has a duplicate key: send each key once', [
-          { path: duplicate, message: 'Duplicate key' },
-        ]);
-      }
-      return value;
-    },
     pathParameter(name) {
       const value = event.pathParameters?.[name];
       if (value === undefined || value === '') throw new ValidationError(`Path parameter ${name} is missing`);
@@ -159,31 +133,6 @@ function createRequest(event: APIGatewayProxyEventV2): HttpRequest {
     },
     header: (name) => headers.get(name.toLowerCase()),
   };
-}
-
-/**
- * The path of the first key that appears twice in one object of a JSON text, if any. JSON.parse
- * silently keeps the last one, while other parsers keep the first: a body whose meaning depends on
- * the parser (`{"unitPrice": 1, "unitPrice": 1250}`) is refused rather than guessed (RFC 8259 §4).
- */
-function firstDuplicateKey(json: string): string | undefined {
-  const objects: Set<string>[] = [];
-  let duplicate: string | undefined;
-  visit(json, {
-    onObjectBegin: () => {
-      objects.push(new Set());
-    },
-    onObjectEnd: () => {
-      objects.pop();
-    },
-    onObjectProperty: (key, _offset, _length, _line, _character, pathOf) => {
-      const keys = objects.at(-1);
-      if (!keys || duplicate !== undefined) return;
-      if (keys.has(key)) duplicate = [...pathOf(), key].join('.');
-      keys.add(key);
-    },
-  });
-  return duplicate;
 }
 
 /**

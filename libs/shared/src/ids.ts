@@ -3,7 +3,8 @@ import { monotonicFactory } from 'ulid';
 
 // Monotonic: two ids made in the same millisecond by one execution environment still sort in the
 // order they were made (a plain ulid() draws the random part afresh, so they sort by chance).
-const ulid = monotonicFactory();
+// Marked pure so that bundles which never make an id (only deterministic ones) leave it out.
+const ulid = /* @__PURE__ */ monotonicFactory();
 
 /** Sortable, unique ids with a type prefix, e.g. `ord_01JD3V5Q3Z8N2X4G7K9M1P6R0T`. */
 export function newId(prefix: string): string {

@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { ConflictError, NotFoundError, ValidationError } from '../src/errors.ts';
 import { httpHandler, MAX_BODY_BYTES, refuseUnmatchedRoute } from '../src/http.ts';
+import { readJsonBody } from '../src/json-body.ts';
 import { createObservability } from '../src/observability.ts';
 import { httpEvent, lambdaContext } from '../src/testing/events.ts';
 
 const observability = createObservability();
 const echo = httpHandler(observability, async (request) => ({
   status: 200,
-  body: { received: request.json() },
+  body: { received: readJsonBody(request) },
 }));
 const post = (body: unknown, headers: Record<string, string> = {}) =>
   echo(httpEvent({ method: 'POST', route: '/things', body, headers }), lambdaContext());

@@ -1,5 +1,6 @@
 import { httpHandler } from '@shop/shared/http';
 import { parseIdempotencyKey } from '@shop/shared/idempotency-key';
+import { readJsonBody } from '@shop/shared/json-body';
 import { eventPublisher } from '#adapters/event-bus';
 import { idempotencyStore } from '#adapters/idempotency';
 import { ordersStore } from '#adapters/orders-store';
@@ -16,7 +17,7 @@ const reportUnpublished = (orderId: string, error: unknown) => {
 
 /** POST /orders */
 export const handler = httpHandler(observability, async (request) => {
-  const body = request.json();
+  const body = readJsonBody(request);
   const idempotencyKey = parseIdempotencyKey(request.header('idempotency-key'));
   const order = await placeOrder(
     body,
