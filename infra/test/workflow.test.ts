@@ -117,7 +117,12 @@ describe('PaymentWorkflow', () => {
     expect(StartAt).toBe('RecordAttempt');
     expect(States.RecordAttempt).toMatchObject({
       Resource: 'arn:aws:states:::dynamodb:putItem',
-      Parameters: expect.objectContaining({ ConditionExpression: 'attribute_not_exists(orderId)' }),
+      Parameters: expect.objectContaining({
+        // A repeat by the same execution, before anything moved the payment on, is the same write.
+        ConditionExpression:
+          'attribute_not_exists(orderId) OR (#execution = :execution AND #status = :started AND attempts = :none)',
+        ExpressionAttributeValues: expect.objectContaining({ ':execution': { 'S.$': '$$.Execution.Id' } }),
+      }),
       Catch: [
         {
           ErrorEquals: ['DynamoDB.ConditionalCheckFailedException'],

@@ -57,7 +57,9 @@ export class PaymentWorkflow extends Construct {
     this.invokedFunctions = [props.authorize, props.capture, props.awaitBankTransfer];
 
     // A CANCELLED tombstone from cancel-payment, or a repeated start, makes this write fail: the
-    // order was settled without this execution.
+    // order was settled without this execution. The same execution may write it again (a task is
+    // at-least-once: a retry after a lost answer, or a local cloud resumed after a crash), as long
+    // as nothing has moved the payment on.
     const recordAttempt = tasks.DynamoPutItem.jsonPath(this, 'RecordAttempt', {
       table,
       item: {
@@ -67,9 +69,17 @@ export class PaymentWorkflow extends Construct {
         amount: tasks.DynamoAttributeValue.numberFromString(sfn.JsonPath.jsonToString(numberAt('$.amount'))),
         currency: S(stringAt('$.currency')),
         attempts: tasks.DynamoAttributeValue.fromNumber(0),
+        execution: S(sfn.JsonPath.executionId),
         updatedAt: now(),
       },
-      conditionExpression: 'attribute_not_exists(orderId)',
+      conditionExpression:
+        'attribute_not_exists(orderId) OR (#execution = :execution AND #status = :started AND attempts = :none)',
+      expressionAttributeNames: { '#execution': 'execution', '#status': 'status' },
+      expressionAttributeValues: {
+        ':execution': S(sfn.JsonPath.executionId),
+        ':started': S('STARTED'),
+        ':none': tasks.DynamoAttributeValue.fromNumber(0),
+      },
       resultPath: sfn.JsonPath.DISCARD,
     });
     retryTransientErrors(recordAttempt, [CONDITIONAL_CHECK_FAILED]);
@@ -140,7 +150,8 @@ export class PaymentWorkflow extends Construct {
       table,
       key: { orderId: S(stringAt('$.orderId')) },
       updateExpression: 'SET #status = :captured, captureId = :captureId, updatedAt = :updatedAt',
-      conditionExpression: '#status IN (:started, :confirmed)',
+      // Or already recorded, with this capture: the step ran again after its write (at-least-once).
+      conditionExpression: '#status IN (:started, :confirmed) OR (#status = :captured AND captureId = :captureId)',
       expressionAttributeNames: { '#status': 'status' },
       expressionAttributeValues: {
         ':captured': S('CAPTURED'),
