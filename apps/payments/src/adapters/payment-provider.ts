@@ -15,10 +15,14 @@ import { testPaymentProvider } from '../domain/test-payment-provider.ts';
 const faults = parseProviderFaultSettings(process.env.TEST_PROVIDER_FAULTS);
 
 export const paymentProvider: PaymentProvider = faults
-  ? withProviderFaults(testPaymentProvider, faults, (fault) =>
-      observability.logger.warn(`Injected fault provider-latency: ${fault.operation} ${fault.outcome}`, {
-        fault: 'provider-latency',
-        orderId: fault.orderId,
-      }),
+  ? withProviderFaults(
+      testPaymentProvider,
+      faults,
+      (fault) =>
+        observability.logger.warn(`Injected fault provider-latency: ${fault.operation} ${fault.outcome}`, {
+          fault: 'provider-latency',
+          orderId: fault.orderId,
+        }),
+      { instance: process.env.AWS_LAMBDA_LOG_STREAM_NAME ?? '' },
     )
   : testPaymentProvider;

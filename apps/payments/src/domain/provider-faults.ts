@@ -8,8 +8,9 @@ import { type PaymentProvider, ProviderUnavailableError } from './payment-provid
  * ProviderUnavailableError that the workflow retries. A capture that times out has been made at
  * the provider first (the answer is what gets lost), the case that tests a retry for a double capture.
  *
- * Whether a call is slow is decided from the seed, the operation, the order and the call number, so
- * a run can be repeated; the retry of a slowed call draws again.
+ * Whether a call is slow is decided from the seed, the operation, the order, the call number and
+ * the execution environment (`instance`): a retry draws again even when it lands in a fresh
+ * environment, whose call count starts over.
  */
 export interface ProviderFaultSettings {
   /** The share of calls that are slow (0..1). */
@@ -41,8 +42,10 @@ export function withProviderFaults(
   provider: PaymentProvider,
   settings: ProviderFaultSettings,
   onFault: ProviderFaultListener,
-  sleep: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  options: { instance?: string; sleep?: (ms: number) => Promise<void> } = {},
 ): PaymentProvider {
+  const { instance = '', sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)) } =
+    options;
   const calls = new Map<string, number>();
   const draw = (...parts: (string | number)[]) =>
     createHash('sha256').update(parts.join('\u0000')).digest().readUInt32LE(0) / 4_294_967_296;
@@ -51,7 +54,7 @@ export function withProviderFaults(
     const key = `${operation}:${orderId}:${attempt}`;
     const number = (calls.get(key) ?? 0) + 1;
     calls.set(key, number);
-    const chance = draw(settings.seed, key, number);
+    const chance = draw(settings.seed, instance, key, number);
     if (chance >= settings.rate) return run();
     // The lower half of the slow calls time out; the others answer late.
     if (chance < settings.rate / 2) {
