@@ -108,8 +108,12 @@ export class PaymentWorkflow extends Construct {
       resultPath: '$.authorization',
     });
     retryProviderUnavailable(authorize);
+    retryLambdaServiceErrors(authorize);
     authorize.addCatch(declined, { errors: [CARD_DECLINED], resultPath: '$.error' });
     authorize.addCatch(providerUnavailable, { errors: [PROVIDER_UNAVAILABLE], resultPath: '$.error' });
+    // Anything else, once its retries are spent, fails the payment rather than the execution: a
+    // failed execution would leave the order PENDING_PAYMENT for good.
+    authorize.addCatch(providerUnavailable, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
 
     const awaitBankTransfer = tasks.LambdaInvoke.jsonPath(this, 'AwaitBankTransfer', {
       lambdaFunction: props.awaitBankTransfer,
@@ -122,8 +126,10 @@ export class PaymentWorkflow extends Construct {
       taskTimeout: sfn.Timeout.duration(stage.bankTransferTimeout),
       resultPath: '$.transfer',
     });
+    retryLambdaServiceErrors(awaitBankTransfer);
     awaitBankTransfer.addCatch(transferTimedOut, { errors: [sfn.Errors.TIMEOUT], resultPath: '$.error' });
     awaitBankTransfer.addCatch(cancelled, { errors: [ORDER_CANCELLED], resultPath: '$.error' });
+    awaitBankTransfer.addCatch(providerUnavailable, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
 
     // Two capture states rather than one: a card capture passes its authorization, a transfer has
     // none, and a JSONPath payload cannot leave a field out.
@@ -142,7 +148,9 @@ export class PaymentWorkflow extends Construct {
         resultPath: '$.capture',
       });
       retryProviderUnavailable(task);
+      retryLambdaServiceErrors(task);
       task.addCatch(providerUnavailable, { errors: [PROVIDER_UNAVAILABLE], resultPath: '$.error' });
+      task.addCatch(providerUnavailable, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
       return task;
     };
 
@@ -151,7 +159,8 @@ export class PaymentWorkflow extends Construct {
       key: { orderId: S(stringAt('$.orderId')) },
       updateExpression: 'SET #status = :captured, captureId = :captureId, updatedAt = :updatedAt',
       // Or already recorded, with this capture: the step ran again after its write (at-least-once).
-      conditionExpression: '#status IN (:started, :confirmed) OR (#status = :captured AND captureId = :captureId)',
+      conditionExpression:
+        '#status IN (:started, :confirmed) OR (#status = :captured AND captureId = :captureId)',
       expressionAttributeNames: { '#status': 'status' },
       expressionAttributeValues: {
         ':captured': S('CAPTURED'),
@@ -359,6 +368,26 @@ function retryProviderUnavailable(task: sfn.TaskStateBase): void {
     interval: Duration.seconds(1),
     backoffRate: 2,
     maxAttempts: 4,
+    jitterStrategy: sfn.JitterType.FULL,
+  });
+}
+
+/**
+ * Lambda's own transient failures (AWS's guidance for every Lambda task), and a function that ran
+ * out of time (Sandbox.Timedout: a slow cold start, a provider that hangs): 3 retries with backoff.
+ */
+function retryLambdaServiceErrors(task: sfn.TaskStateBase): void {
+  task.addRetry({
+    errors: [
+      'Lambda.ServiceException',
+      'Lambda.AWSLambdaException',
+      'Lambda.SdkClientException',
+      'Lambda.TooManyRequestsException',
+      'Sandbox.Timedout',
+    ],
+    interval: Duration.seconds(1),
+    backoffRate: 2,
+    maxAttempts: 3,
     jitterStrategy: sfn.JitterType.FULL,
   });
 }

@@ -11,7 +11,13 @@ import { prepareLocalAssembly } from '../prepare-assembly.ts';
 import { createProgress } from './progress.ts';
 import { formatReport } from './report.ts';
 import { runSoak } from './run-soak.ts';
-import { childProcessTarget, inProcessTarget, type SoakTarget, urlTarget } from './targets.ts';
+import {
+  childProcessTarget,
+  inProcessTarget,
+  SOAK_MAX_VISIBILITY_TIMEOUT_SECONDS,
+  type SoakTarget,
+  urlTarget,
+} from './targets.ts';
 
 const usage = `npm run soak -- [options]
   --orders N            orders to place (default 200)
@@ -116,7 +122,7 @@ try {
     `faults ${Object.keys(faults).length > 0 ? formatFaults(faults) : 'none'}` +
     (values.url
       ? `, against ${values.url}`
-      : ', local speed-ups: retry intervals / 100, visibility timeouts ≤ 2 s');
+      : `, local speed-ups: retry intervals / 100, visibility timeouts ≤ ${SOAK_MAX_VISIBILITY_TIMEOUT_SECONDS} s`);
   process.stdout.write(`${formatReport(result, header)}\n`);
   exitCode = result.violations.length === 0 ? 0 : 1;
 } finally {

@@ -29,7 +29,7 @@ export interface SoakTarget {
  * 3 minutes. Counts of retries and receives are the template's.
  */
 export const SOAK_RETRY_INTERVAL_SCALE = 0.01;
-export const SOAK_MAX_VISIBILITY_TIMEOUT_SECONDS = 2;
+export const SOAK_MAX_VISIBILITY_TIMEOUT_SECONDS = 5;
 
 /** Every log entry of the cloud goes to a JSON-lines file, for the why behind a violation. */
 function logFile(path: string): { stream: WriteStream; write: (entry: LogEntry) => void } {
