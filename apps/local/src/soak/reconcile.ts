@@ -189,14 +189,19 @@ export function createStoreReader(endpoints: () => StoreEndpoints, region = 'us-
           Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0);
         const samples: string[] = [];
         const orderIds = new Set<string>();
-        if (count > 0) {
-          // A peek: visibility 0 leaves the messages where they are, for whoever investigates.
+        // A peek of up to 100: each receive hides what it read for a few seconds (so the next one
+        // reads others), then the messages are back, for whoever investigates.
+        const seen = new Set<string>();
+        for (let read = 0; read < 10 && seen.size < Math.min(count, 100); read += 1) {
           const { Messages = [] } = await client.send(
-            new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 0 }),
+            new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 5 }),
           );
+          if (Messages.length === 0) break;
           for (const message of Messages) {
+            if (seen.has(message.MessageId ?? '')) continue;
+            seen.add(message.MessageId ?? '');
             const body = message.Body ?? '';
-            samples.push(body.length > 300 ? `${body.slice(0, 300)}…` : body);
+            if (samples.length < 3) samples.push(body.length > 300 ? `${body.slice(0, 300)}…` : body);
             for (const match of body.matchAll(/"orderId":"([^"]+)"/g)) {
               if (match[1] && ours.has(match[1])) orderIds.add(match[1]);
             }
