@@ -142,10 +142,17 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       });
   }
 
-  // Placing: `concurrency` workers take the next order; a restart point kills and restarts the
-  // cloud while the others keep going (their requests fail and are retried with the same key).
+  // Placing: up to `concurrency` workers take the next order. They ramp up, one more with each
+  // accepted order, as a load test does: otherwise the first requests would start every execution
+  // environment at once, and a saturated machine would measure cold starts timing out, not the
+  // system. A restart point kills and restarts the cloud while the others keep going (their
+  // requests fail and are retried with the same key).
   let next = 0;
-  const workers = Array.from({ length: Math.min(options.concurrency, options.orders) }, async () => {
+  const workers: Promise<void>[] = [];
+  const addWorker = () => {
+    if (workers.length < Math.min(options.concurrency, options.orders)) workers.push(work());
+  };
+  async function work(): Promise<void> {
     while (next < plan.length) {
       const order = plan[next++] as PlannedOrder;
       if (target.restart && restartPoints[0] !== undefined && order.index >= restartPoints[0]) {
@@ -155,10 +162,18 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
         );
         restarting = target.restart().then(() => progress.note('The local cloud is back.'));
       }
+      const before = accepted.length;
       await place(order);
+      if (accepted.length > before) addWorker();
     }
-  });
-  await Promise.all(workers);
+  }
+  addWorker();
+  // Workers join while others run: wait until none is left to join.
+  for (let settledWorkers = 0; settledWorkers < workers.length; ) {
+    const count = workers.length;
+    await Promise.all(workers.slice(settledWorkers));
+    settledWorkers = count;
+  }
   await restarting;
   const placedAt = performance.now();
   const lastAccepted = Math.max(...accepted.map((entry) => entry.acceptedAt));
