@@ -46,7 +46,9 @@ if (!Number.isInteger(port) || port < 0 || port > 65_535) {
 }
 let faults: FaultPlan | undefined;
 try {
-  const { restart: _drivenByTheSoak, ...rates } = parseFaults(values.faults);
+  const { restart, ...rates } = parseFaults(values.faults);
+  if (restart)
+    console.warn('The restart fault is driven by npm run soak (it kills this process): ignored here');
   faults = Object.keys(rates).length > 0 ? new FaultPlan(rates, Number(values.seed)) : undefined;
 } catch (error) {
   console.error((error as Error).message);
