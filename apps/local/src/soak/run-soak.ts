@@ -119,12 +119,13 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     if (order.kind === 'transfer_cancelled') followUps.push(cancel(orderId, order));
   }
 
-  const followUpDeadline = () => Date.now() + options.settleTimeoutMs;
+  // Follow-ups (confirmations) go on while orders are placed, then until the settle deadline: a
+  // transfer is only awaited once its workflow has started, which a backlog can delay for minutes.
+  let settleDeadline = Number.POSITIVE_INFINITY;
 
   /** The bank's callback: refused (404/409) until the workflow waits for it, so it is repeated until taken. */
   async function confirmTransfer(orderId: string, order: PlannedOrder): Promise<void> {
-    const giveUp = followUpDeadline();
-    for (let attempt = 1; Date.now() < giveUp; attempt += 1) {
+    for (let attempt = 1; Date.now() < settleDeadline; attempt += 1) {
       const { status } = await client
         .post(`/payments/${orderId}/confirm`, {}, `${order.idempotencyKey}-confirm`)
         .catch(() => ({ status: 0 }));
@@ -181,7 +182,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
 
   // Settling: the tables say when every accepted order is terminal; the deadline bounds the wait.
   phase = 'settling';
-  const deadline = Date.now() + options.settleTimeoutMs;
+  settleDeadline = Date.now() + options.settleTimeoutMs;
+  const deadline = settleDeadline;
   const acceptedIds = new Set(accepted.map((entry) => entry.orderId));
   for (;;) {
     const orders = await store.orders(customerPrefix).catch(() => undefined);
