@@ -122,17 +122,21 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   // Follow-ups (confirmations) go on while orders are placed, then until the settle deadline: a
   // transfer is only awaited once its workflow has started, which a backlog can delay for minutes.
   let settleDeadline = Number.POSITIVE_INFINITY;
+  /** Orders the tables show terminal: a transfer that settled without its confirmation needs none. */
+  const terminalIds = new Set<string>();
 
   /** The bank's callback: refused (404/409) until the workflow waits for it, so it is repeated until taken. */
   async function confirmTransfer(orderId: string, order: PlannedOrder): Promise<void> {
-    for (let attempt = 1; Date.now() < settleDeadline; attempt += 1) {
+    for (let attempt = 1; Date.now() < settleDeadline && !terminalIds.has(orderId); attempt += 1) {
       const { status } = await client
         .post(`/payments/${orderId}/confirm`, {}, `${order.idempotencyKey}-confirm`)
         .catch(() => ({ status: 0 }));
       if (status === 202) return;
       await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 50 * attempt)));
     }
-    progress.note(`Order ${orderId}: the bank transfer was never awaited within the deadline`);
+    if (!terminalIds.has(orderId)) {
+      progress.note(`Order ${orderId}: the bank transfer was never awaited within the deadline`);
+    }
   }
 
   async function cancel(orderId: string, order: PlannedOrder): Promise<void> {
@@ -188,6 +192,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   for (;;) {
     const orders = await store.orders(customerPrefix).catch(() => undefined);
     if (orders) {
+      for (const order of orders) if (TERMINAL.has(order.status)) terminalIds.add(order.orderId);
       settled = orders.filter((order) => acceptedIds.has(order.orderId) && TERMINAL.has(order.status)).length;
       if (settled >= acceptedIds.size) break;
     }
