@@ -112,12 +112,37 @@ describe('PaymentWorkflow', () => {
     expect(States.PaymentFailed?.Type).toBe('Fail');
   });
 
+  it('retries Lambda service errors and timeouts on every function task, then fails the payment, never the execution', () => {
+    const { States } = definitionOf(synthesized.stage);
+    for (const name of ['Authorize', 'AwaitBankTransfer', 'CaptureCard', 'CaptureBankTransfer']) {
+      const state = States[name] as {
+        Retry?: { ErrorEquals: string[] }[];
+        Catch?: { ErrorEquals: string[]; Next: string }[];
+      };
+      expect(state.Retry?.map((retry) => retry.ErrorEquals)).toContainEqual(
+        expect.arrayContaining([
+          'Lambda.ServiceException',
+          'Lambda.TooManyRequestsException',
+          'Sandbox.Timedout',
+        ]),
+      );
+      const last = state.Catch?.at(-1);
+      expect(last?.ErrorEquals).toEqual(['States.ALL']);
+      expect(States[last?.Next ?? '']).toMatchObject({ Result: { reason: 'provider_unavailable' } });
+    }
+  });
+
   it('records the attempt first and ends quietly when the order was already handled', () => {
     const { StartAt, States } = definitionOf(synthesized.stage);
     expect(StartAt).toBe('RecordAttempt');
     expect(States.RecordAttempt).toMatchObject({
       Resource: 'arn:aws:states:::dynamodb:putItem',
-      Parameters: expect.objectContaining({ ConditionExpression: 'attribute_not_exists(orderId)' }),
+      Parameters: expect.objectContaining({
+        // A repeat by the same execution, before anything moved the payment on, is the same write.
+        ConditionExpression:
+          'attribute_not_exists(orderId) OR (#execution = :execution AND #status = :started AND attempts = :none)',
+        ExpressionAttributeValues: expect.objectContaining({ ':execution': { 'S.$': '$$.Execution.Id' } }),
+      }),
       Catch: [
         {
           ErrorEquals: ['DynamoDB.ConditionalCheckFailedException'],

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import {
   CreateStreamCommand,
@@ -25,6 +26,8 @@ import {
   type RuleTarget,
 } from './eventbridge/event-bridge-service.ts';
 import { compileInputPath } from './eventbridge/input-path.ts';
+import { type FaultInjection, startFaultInjection } from './faults/fault-injection.ts';
+import type { FaultPlan } from './faults/fault-plan.ts';
 import { createLambdaRuntime, type LambdaRuntime } from './lambda/lambda-runtime.ts';
 import { type SqsEventSource, startSqsEventSource } from './sqs/event-source-mapping.ts';
 import {
@@ -46,8 +49,13 @@ export interface LocalCloudOptions {
   port?: number;
   /** Default: the region the stacks are synthesized for. */
   region?: string;
-  /** Keeps DynamoDB data in this folder across restarts. */
+  /**
+   * Keeps the state of the local cloud in this folder across restarts, a killed process included:
+   * tables, queued messages, the stream, and Step Functions executions (resumed where they were).
+   */
   persistDir?: string;
+  /** Fault injection, off when absent: see apps/local/src/faults and docs/reliability.md. */
+  faults?: FaultPlan;
   /**
    * Multiplies the workflow's Retry intervals (0.01 turns a 1 s wait into 10 ms). Retry counts and
    * backoff shape are never changed. Default 1: the intervals of the template.
@@ -108,6 +116,15 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     for (const stop of stoppers.reverse()) await stop().catch(() => undefined);
   };
   try {
+    let faults: FaultInjection | undefined;
+    if (options.faults) {
+      const injection = await startFaultInjection(options.faults, {
+        dynamodbEndpoint: emulators.dynamodb.endpoint,
+        log,
+      });
+      stoppers.push(() => injection.stop());
+      faults = injection;
+    }
     const model = buildLocalModel(stacks, {
       region,
       accountId: LOCAL_ACCOUNT_ID,
@@ -167,7 +184,10 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       stateMachines: model.stateMachines,
       invoker,
       functionNameFromArn: (arn) => functionNameFromArn(arn, functionByArn) ?? functionByArn.get(arn),
-      clients: { dynamodb: clients.dynamodb, sqs: clients.sqs },
+      clients: {
+        dynamodb: faults ? dynamoDbClient(faults.dynamodbEndpoint, region) : clients.dynamodb,
+        sqs: clients.sqs,
+      },
       putEvents: (entries) =>
         eventBridge.putEvents(
           entries.map((entry) => ({ ...entry, Time: entry.Time ? new Date(entry.Time) : undefined })),
@@ -177,11 +197,12 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       accountId: LOCAL_ACCOUNT_ID,
       ...(options.retryIntervalScale !== undefined ? { retryIntervalScale: options.retryIntervalScale } : {}),
       ...(options.taskTimeoutScale !== undefined ? { taskTimeoutScale: options.taskTimeoutScale } : {}),
+      ...(options.persistDir ? { persistDir: join(options.persistDir, 'stepfunctions') } : {}),
     });
     stoppers.push(() => (stepFunctions as StepFunctionsService).stop());
 
     const endpoints = {
-      dynamodb: emulators.dynamodb.endpoint,
+      dynamodb: faults?.dynamodbEndpoint ?? emulators.dynamodb.endpoint,
       sqs: emulators.sqs.endpoint,
       kinesis: emulators.kinesis.endpoint,
       eventbridge: eventBridge.endpoint,
@@ -209,8 +230,9 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         AWS_ENDPOINT_URL_SFN: endpoints.sfn,
         // CloudWatch has no local endpoint: metrics stay in the log as EMF lines at DEBUG.
         POWERTOOLS_METRICS_DISABLED: 'true',
+        ...faults?.environment,
       },
-      log,
+      log: faults?.log ?? log,
     });
     const lambda = runtime;
     stoppers.push(() => lambda.stop());
@@ -233,6 +255,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         log,
         region,
         ...(mapping.maximumConcurrency ? { pollers: mapping.maximumConcurrency } : {}),
+        ...withDefined('deliver', faults?.deliver(mapping.functionName)),
       });
       eventSources.set(mapping.functionName, source);
       return source;
@@ -259,6 +282,8 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       activity.stop();
     });
 
+    const resumed = stepFunctions.resumeInterrupted();
+    if (resumed > 0) info(`Resumed ${resumed} workflow execution(s) a restart had interrupted`);
     info('Local cloud running', {
       functions: model.functions.length,
       queues: model.queues.length,
@@ -287,6 +312,17 @@ interface Clients {
   dynamodb: DynamoDBClient;
   sqs: SQSClient;
   kinesis: KinesisClient;
+}
+
+const withDefined = <K extends string, V>(key: K, value: V | undefined) =>
+  (value === undefined ? {} : { [key]: value }) as Partial<Record<K, V>>;
+
+function dynamoDbClient(endpoint: string, region: string): DynamoDBClient {
+  return new DynamoDBClient({
+    region,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    endpoint,
+  });
 }
 
 function createClients(emulators: Emulators, region: string): Clients {

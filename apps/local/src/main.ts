@@ -1,16 +1,14 @@
 #!/usr/bin/env node
 // `npm start`: builds the handlers (nx, cached), synthesizes the CDK app for the `local` stage, and
 // runs it on in-process emulators. Usage:
-//   npm start -- [--port 3000] [--json] [--persist DIR] [--fast-retries] [--verbose]
-import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
+//   npm start -- [--port 3000] [--json] [--persist DIR] [--fast-retries] [--verbose] [--faults LIST]
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startLocalCloud } from './cloud.ts';
+import { FaultPlan, formatFaults, parseFaults } from './faults/fault-plan.ts';
 import { createLogPrinter } from './log-printer.ts';
+import { prepareLocalAssembly } from './prepare-assembly.ts';
 
-const root = resolve(import.meta.dirname, '../../..');
 const { values } = parseArgs({
   options: {
     port: { type: 'string', default: process.env.PORT ?? '3000' },
@@ -18,6 +16,10 @@ const { values } = parseArgs({
     persist: { type: 'string' },
     'fast-retries': { type: 'boolean', default: false },
     verbose: { type: 'boolean', default: false },
+    faults: { type: 'string', default: process.env.LOCAL_FAULTS ?? '' },
+    seed: { type: 'string', default: '1' },
+    'max-visibility-timeout': { type: 'string' },
+    assembly: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -25,9 +27,15 @@ if (values.help) {
   console.log(`npm start -- [options]
   --port N          HTTP API port (default 3000, or $PORT; 0 picks a free one)
   --json            print the functions' log entries as raw JSON, one per line
-  --persist DIR     keep DynamoDB data in DIR across restarts
+  --persist DIR     keep tables, queued messages, the stream and workflow executions in DIR across
+                    restarts (a killed process too); unfinished executions resume where they were
   --fast-retries    divide the payment workflow's retry intervals by 100 (never the retry counts)
-  --verbose         also print DEBUG entries (cold starts, metrics, what is not emulated)`);
+  --verbose         also print DEBUG entries (cold starts, metrics, what is not emulated)
+  --faults LIST     inject faults (or $LOCAL_FAULTS): sqs-duplicate, handler-crash, dynamodb-throttle,
+                    provider-latency, each optionally =FRACTION, or all (docs/reliability.md)
+  --seed N          seed of the fault decisions (default 1), so a run can be repeated
+  --max-visibility-timeout S   cap the queues' visibility timeouts at S seconds (receive counts kept)
+  --assembly DIR    run this synthesized assembly, skipping the build and synth steps`);
   process.exit(0);
 }
 
@@ -36,42 +44,33 @@ if (!Number.isInteger(port) || port < 0 || port > 65_535) {
   console.error(`--port must be a port number, got "${values.port}"`);
   process.exit(2);
 }
+let faults: FaultPlan | undefined;
+try {
+  const { restart, ...rates } = parseFaults(values.faults);
+  if (restart)
+    console.warn('The restart fault is driven by npm run soak (it kills this process): ignored here');
+  faults = Object.keys(rates).length > 0 ? new FaultPlan(rates, Number(values.seed)) : undefined;
+} catch (error) {
+  console.error((error as Error).message);
+  process.exit(2);
+}
+const maxVisibility = values['max-visibility-timeout'];
+if (maxVisibility !== undefined && !(Number(maxVisibility) > 0)) {
+  console.error(`--max-visibility-timeout must be a number of seconds, got "${maxVisibility}"`);
+  process.exit(2);
+}
 const color = process.stdout.isTTY && !process.env.NO_COLOR;
 const step = (text: string) => console.log(`${color ? '\x1b[1m' : ''}▸ ${text}${color ? '\x1b[0m' : ''}`);
 
 const started = performance.now();
 const elapsed = (since: number) => `${((performance.now() - since) / 1000).toFixed(1)} s`;
 
-let phase = performance.now();
-step('Building the function bundles and the flow page (nx, cached)…');
-await run(process.execPath, [
-  nxCli(),
-  'run-many',
-  '-t',
-  'build',
-  '--projects=tag:lambda,@shop/local',
-  '--outputStyle=static',
-]);
-console.log(`  done in ${elapsed(phase)}`);
+const assemblyDir =
+  values.assembly !== undefined
+    ? resolve(values.assembly)
+    : await prepareLocalAssembly({ step, done: (text) => console.log(text) });
 
-phase = performance.now();
-const assemblyRoot = join(root, 'apps/local/.cdk.out');
-step('Synthesizing the CDK app for the local stage…');
-await run(process.execPath, [
-  join(root, 'infra/scripts/cdk.ts'),
-  'synth',
-  '--quiet',
-  '-c',
-  'stage=local',
-  '--output',
-  assemblyRoot,
-]);
-const assemblyDir = join(assemblyRoot, 'assembly-local');
-if (!existsSync(assemblyDir))
-  throw new Error(`The synthesized assembly has no local stage at ${assemblyDir}`);
-console.log(`  done in ${elapsed(phase)}`);
-
-phase = performance.now();
+const phase = performance.now();
 step('Starting the emulators and the functions…');
 const cloud = await startLocalCloud({
   assemblyDir,
@@ -79,6 +78,8 @@ const cloud = await startLocalCloud({
   log: createLogPrinter({ json: values.json, color, minimumLevel: values.verbose ? 'DEBUG' : 'INFO' }),
   ...(values.persist ? { persistDir: resolve(values.persist) } : {}),
   ...(values['fast-retries'] ? { retryIntervalScale: 0.01 } : {}),
+  ...(maxVisibility !== undefined ? { maxVisibilityTimeoutSeconds: Number(maxVisibility) } : {}),
+  ...(faults ? { faults } : {}),
 });
 console.log(`  done in ${elapsed(phase)}`);
 
@@ -95,7 +96,12 @@ Serverless Commerce is running locally (ready in ${elapsed(started)}).
   HTTP API       ${cloud.url}
   Functions      ${cloud.model.functions.length}, queues ${cloud.model.queues.length}, tables ${cloud.model.tables.length}, workflows ${cloud.model.stateMachines.length}
   Emulators      DynamoDB ${cloud.endpoints.dynamodb}  SQS ${cloud.endpoints.sqs}  Kinesis ${cloud.endpoints.kinesis}
-                 EventBridge ${cloud.endpoints.eventbridge}  Step Functions ${cloud.endpoints.sfn}
+                 EventBridge ${cloud.endpoints.eventbridge}  Step Functions ${cloud.endpoints.sfn}${
+                   faults
+                     ? `
+  Faults         ${formatFaults(faults.rates)} (seed ${faults.seed})`
+                     : ''
+                 }
 
 Place an order:
   curl -s -X POST ${cloud.url}/orders -H 'content-type: application/json' -d '${example}'
@@ -120,23 +126,6 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
         console.error('Could not stop cleanly:', error);
         process.exit(1);
       },
-    );
-  });
-}
-
-/** The nx CLI's script, from its package manifest (the same on every platform, unlike .bin shims). */
-function nxCli(): string {
-  const manifest = createRequire(import.meta.url).resolve('nx/package.json');
-  const { bin } = JSON.parse(readFileSync(manifest, 'utf8')) as { bin: Record<string, string> };
-  return join(dirname(manifest), bin.nx ?? 'bin/nx.js');
-}
-
-function run(command: string, args: string[]): Promise<void> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(command, args, { cwd: root, stdio: 'inherit', env: process.env });
-    child.on('error', reject);
-    child.on('exit', (code) =>
-      code === 0 ? resolvePromise() : reject(new Error(`${args.slice(0, 3).join(' ')} exited with ${code}`)),
     );
   });
 }

@@ -14,7 +14,9 @@ import { aCancelledOrder, anEvent, anOrder } from './builders.ts';
 const expected: Partial<Record<`${OrderStatus} + ${OrderEventType}`, OrderStatus>> = {
   'PENDING_PAYMENT + PaymentCaptured': 'PAID',
   'PENDING_PAYMENT + PaymentFailed': 'PAYMENT_FAILED',
+  'PENDING_PAYMENT + InvoiceIssued': 'INVOICED',
   'PAID + InvoiceIssued': 'INVOICED',
+  'INVOICED + PaymentCaptured': 'INVOICED',
   'CANCELLED + PaymentCaptured': 'CANCELLED',
   'CANCELLED + PaymentFailed': 'CANCELLED',
   'CANCELLED + PaymentRefunded': 'CANCELLED',
@@ -70,6 +72,30 @@ describe('the order transition table', () => {
     expect(applyEvent(order, event)).toEqual({
       outcome: 'applied',
       changes: { status: 'INVOICED', invoiceId: 'inv_01JD3V5Q3Z8N2X4G7K9M1P6R0T' },
+    });
+  });
+
+  it('settles an order whose InvoiceIssued overtook its PaymentCaptured, then learns the attempts from it', () => {
+    const order = anOrder();
+    const invoiced = applyEvent(
+      order,
+      anEvent('InvoiceIssued', order.orderId, { invoiceId: 'inv_01JD3V5Q3Z8N2X4G7K9M1P6R0T' }),
+    );
+    expect(invoiced).toEqual({
+      outcome: 'applied',
+      changes: {
+        status: 'INVOICED',
+        invoiceId: 'inv_01JD3V5Q3Z8N2X4G7K9M1P6R0T',
+        payment: { method: 'card', status: 'CAPTURED', attempts: 0 },
+      },
+    });
+    const late = applyEvent(
+      anOrder({ status: 'INVOICED', invoiceId: 'inv_01JD3V5Q3Z8N2X4G7K9M1P6R0T' }),
+      anEvent('PaymentCaptured', order.orderId, { attempts: 3 }),
+    );
+    expect(late).toEqual({
+      outcome: 'applied',
+      changes: { status: 'INVOICED', payment: { method: 'card', status: 'CAPTURED', attempts: 3 } },
     });
   });
 

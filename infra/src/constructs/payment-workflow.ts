@@ -57,7 +57,9 @@ export class PaymentWorkflow extends Construct {
     this.invokedFunctions = [props.authorize, props.capture, props.awaitBankTransfer];
 
     // A CANCELLED tombstone from cancel-payment, or a repeated start, makes this write fail: the
-    // order was settled without this execution.
+    // order was settled without this execution. The same execution may write it again (a task is
+    // at-least-once: a retry after a lost answer, or a local cloud resumed after a crash), as long
+    // as nothing has moved the payment on.
     const recordAttempt = tasks.DynamoPutItem.jsonPath(this, 'RecordAttempt', {
       table,
       item: {
@@ -67,9 +69,17 @@ export class PaymentWorkflow extends Construct {
         amount: tasks.DynamoAttributeValue.numberFromString(sfn.JsonPath.jsonToString(numberAt('$.amount'))),
         currency: S(stringAt('$.currency')),
         attempts: tasks.DynamoAttributeValue.fromNumber(0),
+        execution: S(sfn.JsonPath.executionId),
         updatedAt: now(),
       },
-      conditionExpression: 'attribute_not_exists(orderId)',
+      conditionExpression:
+        'attribute_not_exists(orderId) OR (#execution = :execution AND #status = :started AND attempts = :none)',
+      expressionAttributeNames: { '#execution': 'execution', '#status': 'status' },
+      expressionAttributeValues: {
+        ':execution': S(sfn.JsonPath.executionId),
+        ':started': S('STARTED'),
+        ':none': tasks.DynamoAttributeValue.fromNumber(0),
+      },
       resultPath: sfn.JsonPath.DISCARD,
     });
     retryTransientErrors(recordAttempt, [CONDITIONAL_CHECK_FAILED]);
@@ -98,8 +108,12 @@ export class PaymentWorkflow extends Construct {
       resultPath: '$.authorization',
     });
     retryProviderUnavailable(authorize);
+    retryLambdaServiceErrors(authorize);
     authorize.addCatch(declined, { errors: [CARD_DECLINED], resultPath: '$.error' });
     authorize.addCatch(providerUnavailable, { errors: [PROVIDER_UNAVAILABLE], resultPath: '$.error' });
+    // Anything else, once its retries are spent, fails the payment rather than the execution: a
+    // failed execution would leave the order PENDING_PAYMENT for good.
+    authorize.addCatch(providerUnavailable, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
 
     const awaitBankTransfer = tasks.LambdaInvoke.jsonPath(this, 'AwaitBankTransfer', {
       lambdaFunction: props.awaitBankTransfer,
@@ -112,8 +126,10 @@ export class PaymentWorkflow extends Construct {
       taskTimeout: sfn.Timeout.duration(stage.bankTransferTimeout),
       resultPath: '$.transfer',
     });
+    retryLambdaServiceErrors(awaitBankTransfer);
     awaitBankTransfer.addCatch(transferTimedOut, { errors: [sfn.Errors.TIMEOUT], resultPath: '$.error' });
     awaitBankTransfer.addCatch(cancelled, { errors: [ORDER_CANCELLED], resultPath: '$.error' });
+    awaitBankTransfer.addCatch(providerUnavailable, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
 
     // Two capture states rather than one: a card capture passes its authorization, a transfer has
     // none, and a JSONPath payload cannot leave a field out.
@@ -132,7 +148,9 @@ export class PaymentWorkflow extends Construct {
         resultPath: '$.capture',
       });
       retryProviderUnavailable(task);
+      retryLambdaServiceErrors(task);
       task.addCatch(providerUnavailable, { errors: [PROVIDER_UNAVAILABLE], resultPath: '$.error' });
+      task.addCatch(providerUnavailable, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
       return task;
     };
 
@@ -140,7 +158,9 @@ export class PaymentWorkflow extends Construct {
       table,
       key: { orderId: S(stringAt('$.orderId')) },
       updateExpression: 'SET #status = :captured, captureId = :captureId, updatedAt = :updatedAt',
-      conditionExpression: '#status IN (:started, :confirmed)',
+      // Or already recorded, with this capture: the step ran again after its write (at-least-once).
+      conditionExpression:
+        '#status IN (:started, :confirmed) OR (#status = :captured AND captureId = :captureId)',
       expressionAttributeNames: { '#status': 'status' },
       expressionAttributeValues: {
         ':captured': S('CAPTURED'),
@@ -348,6 +368,26 @@ function retryProviderUnavailable(task: sfn.TaskStateBase): void {
     interval: Duration.seconds(1),
     backoffRate: 2,
     maxAttempts: 4,
+    jitterStrategy: sfn.JitterType.FULL,
+  });
+}
+
+/**
+ * Lambda's own transient failures (AWS's guidance for every Lambda task), and a function that ran
+ * out of time (Sandbox.Timedout: a slow cold start, a provider that hangs): 3 retries with backoff.
+ */
+function retryLambdaServiceErrors(task: sfn.TaskStateBase): void {
+  task.addRetry({
+    errors: [
+      'Lambda.ServiceException',
+      'Lambda.AWSLambdaException',
+      'Lambda.SdkClientException',
+      'Lambda.TooManyRequestsException',
+      'Sandbox.Timedout',
+    ],
+    interval: Duration.seconds(1),
+    backoffRate: 2,
+    maxAttempts: 3,
     jitterStrategy: sfn.JitterType.FULL,
   });
 }

@@ -6,11 +6,13 @@ import dynalite from 'dynalite';
 import { buildApp } from 'fauxqs';
 import kinesalite from 'kinesalite';
 import type { LocalService } from '../contracts.ts';
+import { buildPersistentFauxqs } from './persistent-fauxqs.ts';
 
 /**
  * The real-protocol emulators, started in this process on loopback: dynalite (DynamoDB), fauxqs
  * (SQS) and kinesalite (Kinesis). dynalite and kinesalite both default to port 4567, so a port is
- * always passed (0: any free one). With `persistDir`, DynamoDB data survives a restart.
+ * always passed (0: any free one). With `persistDir`, the tables, the queues' messages and the
+ * stream's records survive a restart (even a killed process: each emulator writes as it goes).
  */
 export interface Emulators {
   dynamodb: LocalService;
@@ -20,11 +22,15 @@ export interface Emulators {
 }
 
 export async function startEmulators(options: { persistDir?: string } = {}): Promise<Emulators> {
-  let dynamoPath: string | undefined;
-  if (options.persistDir) {
-    dynamoPath = join(options.persistDir, 'dynamodb');
-    mkdirSync(dynamoPath, { recursive: true });
-  }
+  const persistPath = (name: string) => {
+    if (!options.persistDir) return undefined;
+    const path = join(options.persistDir, name);
+    mkdirSync(path, { recursive: true });
+    return path;
+  };
+  const dynamoPath = persistPath('dynamodb');
+  const kinesisPath = persistPath('kinesis');
+  const sqsPath = persistPath('sqs');
   const dynamo = await listen(
     dynalite({
       createTableMs: 0,
@@ -33,8 +39,15 @@ export async function startEmulators(options: { persistDir?: string } = {}): Pro
       ...(dynamoPath ? { path: dynamoPath } : {}),
     }),
   );
-  const kinesis = await listen(kinesalite({ createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0 }));
-  const fauxqs = buildApp({ logger: false });
+  const kinesis = await listen(
+    kinesalite({
+      createStreamMs: 0,
+      deleteStreamMs: 0,
+      updateStreamMs: 0,
+      ...(kinesisPath ? { path: kinesisPath } : {}),
+    }),
+  );
+  const fauxqs = sqsPath ? await buildPersistentFauxqs(sqsPath) : buildApp({ logger: false });
   await fauxqs.listen({ host: '127.0.0.1', port: 0 });
   const sqsPort = (fauxqs.server.address() as AddressInfo).port;
 

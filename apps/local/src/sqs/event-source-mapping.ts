@@ -30,6 +30,11 @@ export interface SqsEventSourceOptions {
   region: string;
   /** Poll loops running at once, each with one batch in flight at most. Default 2. */
   pollers?: number;
+  /** Fault injection (apps/local/src/faults): wraps how a batch is handed to the function. */
+  deliver?: (
+    records: SQSRecord[],
+    invoke: (records: SQSRecord[]) => Promise<InvokeResult>,
+  ) => Promise<InvokeResult>;
 }
 
 /** One batch handed to the function, and what became of its messages. */
@@ -193,7 +198,7 @@ export function startSqsEventSource(options: SqsEventSourceOptions): SqsEventSou
   async function handleBatch(messages: Message[]): Promise<void> {
     const started = performance.now();
     const records = messages.map((message) => toSqsRecord(message, { queueArn, region: options.region }));
-    const result = await invoke(records);
+    const result = options.deliver ? await options.deliver(records, invoke) : await invoke(records);
     const retained = !result.ok
       ? 'all'
       : options.reportBatchItemFailures

@@ -61,7 +61,14 @@ interface StateEntry {
 
 export function launchExecution(
   machine: LocalStateMachine,
-  start: { executionArn: string; name: string; input: string; roleArn: string },
+  start: {
+    executionArn: string;
+    name: string;
+    input: string;
+    roleArn: string;
+    /** Resumes an execution a restart interrupted: runs from this state, with this input (JSON text). */
+    resumeAt?: { stateName: string; input: string } | undefined;
+  },
   services: TaskServices,
   hooks: ExecutionHooks,
 ): ExecutionRecord {
@@ -133,12 +140,15 @@ export function launchExecution(
     ]),
   );
 
-  const definition = instrumentStateEntries(machine.prepared.definition, (stateName) => {
+  const prepared = start.resumeAt
+    ? { ...machine.prepared.definition, StartAt: start.resumeAt.stateName }
+    : machine.prepared.definition;
+  const definition = instrumentStateEntries(prepared, (stateName) => {
     entries.set(stateName, { enteredTime: new Date().toISOString(), retries: 0 });
   });
   const run = new StateMachine(definition as unknown as StateMachineDefinition, {
     validationOptions: { noValidate: true },
-  }).run(JSON.parse(start.input) as LibraryJson, {
+  }).run(JSON.parse(start.resumeAt?.input ?? start.input) as LibraryJson, {
     context,
     overrides: { taskResourceLocalHandlers: handlers },
   });

@@ -12,6 +12,7 @@ import {
   type LocalStateMachine,
   launchExecution,
 } from './execution.ts';
+import { ExecutionJournal } from './execution-journal.ts';
 import { startJsonProtocolServer } from './json-protocol-server.ts';
 import type { PutEvents, TaskServices } from './task-handlers.ts';
 import { TaskTokens } from './task-tokens.ts';
@@ -52,6 +53,11 @@ export interface StepFunctionsServiceOptions {
   taskTimeoutScale?: number;
   /** Default 0: an ephemeral port on 127.0.0.1. */
   port?: number;
+  /**
+   * Keeps executions in this folder across restarts (`--persist`): the ones a restart interrupted
+   * resume at the last state they entered (see execution-journal.ts).
+   */
+  persistDir?: string;
 }
 
 export interface ExecutionDescription {
@@ -102,6 +108,11 @@ export interface StepFunctionsService extends LocalService {
   listExecutions(stateMachineArn?: string): ExecutionDescription[];
   /** Returns the function that unsubscribes. A listener that throws is logged, never propagated. */
   onEvent(listener: (event: StepFunctionsEvent) => void): () => void;
+  /**
+   * With `persistDir`: resumes the executions the last run left unfinished (call it once what they
+   * invoke is running). Returns how many were resumed.
+   */
+  resumeInterrupted(): number;
 }
 
 const SOURCE = 'stepfunctions';
@@ -137,6 +148,8 @@ export async function createStepFunctionsService(
     tokens,
   };
   let stopped = false;
+  const persisted = options.persistDir ? ExecutionJournal.open(options.persistDir) : undefined;
+  const journal = persisted?.journal;
 
   const log = (entry: Omit<LogEntry, 'time'>): void => {
     try {
@@ -182,6 +195,12 @@ export async function createStepFunctionsService(
   const hooks = {
     onEvent(record: ExecutionRecord, event: EventLog) {
       if (!STATE_EVENTS.has(event.type) || !('state' in event)) return;
+      if (journal && event.type === 'StateEntered' && isTopLevelState(record, event.state.name)) {
+        journal.entered(record.executionArn, {
+          stateName: event.state.name,
+          input: JSON.stringify(event.state.input ?? null),
+        });
+      }
       emit({
         ...sourceOf(record, new Date(event.timestamp)),
         kind: 'state',
@@ -194,6 +213,8 @@ export async function createStepFunctionsService(
       });
     },
     onEnd(record: ExecutionRecord) {
+      // Stopping the local cloud aborts what runs: with --persist, those resume on the next start.
+      if (!(stopped && record.status === 'ABORTED')) journal?.ended(record.executionArn, record.status);
       logEnd(record);
       emit({
         ...sourceOf(record, record.stopDate),
@@ -262,6 +283,13 @@ export async function createStepFunctionsService(
       hooks,
     );
     executions.set(executionArn, record);
+    journal?.started({
+      executionArn,
+      stateMachineArn: machine.arn,
+      name: executionName,
+      input: inputText,
+      startDate: record.startDate.toISOString(),
+    });
     log({
       source: machine.name,
       level: 'INFO',
@@ -271,6 +299,49 @@ export async function createStepFunctionsService(
     });
     emit({ ...sourceOf(record, record.startDate), kind: 'execution', status: 'RUNNING' });
     return { executionArn, startDate: record.startDate };
+  };
+
+  const isTopLevelState = (record: ExecutionRecord, stateName: string): boolean => {
+    const states = (machines.get(record.stateMachineArn)?.prepared.definition as { States?: object })?.States;
+    return states !== undefined && Object.hasOwn(states, stateName);
+  };
+
+  /** Runs once the functions and queues the executions call are up. */
+  const resumeInterrupted = (): number => {
+    const unfinished = persisted?.unfinished.splice(0) ?? [];
+    for (const execution of unfinished) {
+      const machine = machines.get(execution.stateMachineArn);
+      if (!machine) {
+        log({
+          source: SOURCE,
+          level: 'WARN',
+          message: `Execution ${execution.name} of a state machine that no longer exists is not resumed`,
+          fields: { executionArn: execution.executionArn },
+        });
+        continue;
+      }
+      const record = launchExecution(
+        machine,
+        {
+          executionArn: execution.executionArn,
+          name: execution.name,
+          input: execution.input,
+          roleArn: `arn:aws:iam::${options.accountId}:role/${machine.name}-local`,
+          resumeAt: execution.resumeAt,
+        },
+        services,
+        hooks,
+      );
+      executions.set(execution.executionArn, record);
+      log({
+        source: machine.name,
+        level: 'INFO',
+        message: `Execution ${execution.name} resumed after a restart, at ${execution.resumeAt?.stateName ?? 'its start'}`,
+        fields: { executionArn: execution.executionArn },
+        ...correlationOf(execution.input),
+      });
+    }
+    return unfinished.length;
   };
 
   const actions = apiActions({
@@ -323,6 +394,7 @@ export async function createStepFunctionsService(
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
+    resumeInterrupted,
     async stop() {
       if (stopped) return;
       stopped = true;

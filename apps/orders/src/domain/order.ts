@@ -96,11 +96,29 @@ export const TRANSITIONS: TransitionTable = {
         payment: { ...order.payment, status: 'FAILED', reason: data.reason, attempts: data.attempts },
       }),
     },
+    // The order-events queue does not keep order: PaymentCaptured may come after the InvoiceIssued
+    // that followed it (a redelivery after a crash). An invoice is only issued for a captured
+    // payment, so the invoice settles the order; ignoring it would leave the order PAID for good.
+    InvoiceIssued: {
+      to: 'INVOICED',
+      change: (order, { data }) => ({
+        invoiceId: data.invoiceId,
+        payment: { ...order.payment, status: 'CAPTURED' },
+      }),
+    },
   },
   PAID: {
     InvoiceIssued: { to: 'INVOICED', change: (_order, { data }) => ({ invoiceId: data.invoiceId }) },
   },
-  INVOICED: {},
+  INVOICED: {
+    // The late PaymentCaptured of an order its invoice settled first: it still brings the attempts.
+    PaymentCaptured: {
+      to: 'INVOICED',
+      change: (order, { data }) => ({
+        payment: { ...order.payment, status: 'CAPTURED', attempts: data.attempts },
+      }),
+    },
+  },
   PAYMENT_FAILED: {},
   // A cancelled order stays cancelled, but still learns what became of its payment: a capture that
   // raced the cancellation (payments refunds it next), a failure (a stopped bank transfer), a refund.
