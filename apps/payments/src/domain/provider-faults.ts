@@ -26,16 +26,13 @@ export type ProviderFaultListener = (fault: { operation: string; orderId: string
 
 export function parseProviderFaultSettings(text: string | undefined): ProviderFaultSettings | undefined {
   if (!text) return undefined;
-  const parsed = JSON.parse(text) as Partial<ProviderFaultSettings>;
-  const { rate, seed, latencyMs, timeoutMs } = parsed;
-  const numbers = [rate, seed, latencyMs, timeoutMs];
-  if (
-    numbers.some((value) => typeof value !== 'number' || !Number.isFinite(value) || value < 0) ||
-    (rate ?? 0) > 1
-  ) {
+  const settings = JSON.parse(text) as ProviderFaultSettings;
+  // Number.isFinite is false for anything that is not a number, missing fields included.
+  const numbers = [settings.rate, settings.seed, settings.latencyMs, settings.timeoutMs];
+  if (!numbers.every((value) => Number.isFinite(value) && value >= 0) || settings.rate > 1) {
     throw new Error(`TEST_PROVIDER_FAULTS must be {rate (0..1), seed, latencyMs, timeoutMs}: ${text}`);
   }
-  return parsed as ProviderFaultSettings;
+  return settings;
 }
 
 export function withProviderFaults(

@@ -30,10 +30,10 @@ const optional =
   (value) =>
     value === undefined ? undefined : check(value);
 
-const orderId = text(64);
-const correlationId = text(128);
-const currency = oneOf(CURRENCIES);
-const providerId = text(128);
+const orderId = /* @__PURE__ */ text(64);
+const correlationId = /* @__PURE__ */ text(128);
+const currency = /* @__PURE__ */ oneOf(CURRENCIES);
+const providerId = /* @__PURE__ */ text(128);
 
 interface Inputs {
   authorize: { orderId: string; amount: number; currency: Currency; token: string; correlationId: string };
@@ -49,26 +49,19 @@ interface Inputs {
   awaitBankTransfer: { orderId: string; taskToken: string; correlationId: string };
 }
 
-const fields: { [T in keyof Inputs]: Record<keyof Inputs[T], FieldCheck> } = {
-  authorize: { orderId, amount, currency, token: text(128), correlationId },
-  capture: {
-    orderId,
-    amount,
-    currency,
-    method: oneOf(['card', 'bank_transfer']),
-    authorizationId: optional(providerId),
-    correlationId,
-  },
-  refund: { orderId, captureId: providerId, amount, currency, correlationId },
-  // Step Functions task tokens are at most 2,048 characters (SendTaskSuccess's own limit).
-  awaitBankTransfer: { orderId, taskToken: text(2048), correlationId },
-};
-
 export type TaskName = keyof Inputs;
 export type TaskInput<T extends TaskName> = Inputs[T];
 
-/** Validates a task's input, or throws a ValidationError naming every bad field. */
-export function parseTaskInput<T extends TaskName>(task: T, input: unknown): TaskInput<T> {
+/**
+ * Validates a task's input against its checks, or throws a ValidationError naming every bad field.
+ * Each task has its own exported function below, so a function's bundle holds only its own checks.
+ */
+function parseFields<T extends TaskName>(
+  task: T,
+  input: unknown,
+  checks: Record<keyof Inputs[T], FieldCheck>,
+  rule?: (parsed: Record<string, unknown>) => ErrorDetail | undefined,
+): TaskInput<T> {
   const what = `${task} task input`;
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     throw new ValidationError(`${what} is invalid`, [{ path: '(root)', message: 'Expected an object' }]);
@@ -76,22 +69,48 @@ export function parseTaskInput<T extends TaskName>(task: T, input: unknown): Tas
   const record = input as Record<string, unknown>;
   const details: ErrorDetail[] = [];
   const parsed: Record<string, unknown> = {};
-  for (const [name, check] of Object.entries(fields[task]) as [string, FieldCheck][]) {
+  for (const [name, check] of Object.entries(checks) as [string, FieldCheck][]) {
     const message = check(record[name]);
     if (message) details.push({ path: name, message });
     else if (record[name] !== undefined) parsed[name] = record[name];
   }
-  if (
-    task === 'capture' &&
-    parsed.method === 'card' &&
-    parsed.authorizationId === undefined &&
-    details.length === 0
-  ) {
-    details.push({
-      path: 'authorizationId',
-      message: 'A card capture needs the authorizationId of its authorization',
-    });
-  }
+  const broken = details.length === 0 ? rule?.(parsed) : undefined;
+  if (broken) details.push(broken);
   if (details.length > 0) throw new ValidationError(`${what} is invalid`, details);
   return parsed as TaskInput<T>;
+}
+
+export function parseAuthorizeInput(input: unknown): TaskInput<'authorize'> {
+  return parseFields('authorize', input, { orderId, amount, currency, token: text(128), correlationId });
+}
+
+export function parseCaptureInput(input: unknown): TaskInput<'capture'> {
+  return parseFields(
+    'capture',
+    input,
+    {
+      orderId,
+      amount,
+      currency,
+      method: oneOf(['card', 'bank_transfer']),
+      authorizationId: optional(providerId),
+      correlationId,
+    },
+    (parsed) =>
+      parsed.method === 'card' && parsed.authorizationId === undefined
+        ? {
+            path: 'authorizationId',
+            message: 'A card capture needs the authorizationId of its authorization',
+          }
+        : undefined,
+  );
+}
+
+export function parseRefundInput(input: unknown): TaskInput<'refund'> {
+  return parseFields('refund', input, { orderId, captureId: providerId, amount, currency, correlationId });
+}
+
+export function parseAwaitBankTransferInput(input: unknown): TaskInput<'awaitBankTransfer'> {
+  // Step Functions task tokens are at most 2,048 characters (SendTaskSuccess's own limit).
+  return parseFields('awaitBankTransfer', input, { orderId, taskToken: text(2048), correlationId });
 }

@@ -3,13 +3,13 @@ import { paymentProvider } from '#adapters/payment-provider';
 import { paymentsStore } from '#adapters/payments-store';
 import { observability } from '#observability';
 import { authorizePayment } from '../domain/authorize-payment.ts';
-import { parseTaskInput } from '../domain/task-inputs.ts';
+import { parseAuthorizeInput } from '../domain/task-inputs.ts';
 
 const { logger } = observability;
 
 /** Workflow task: one authorization attempt of a card payment. */
 export const handler = workflowTask(observability, {
-  parse: (input) => parseTaskInput('authorize', input),
+  parse: parseAuthorizeInput,
   handle: async (input) => {
     const result = await authorizePayment(input, {
       store: paymentsStore,

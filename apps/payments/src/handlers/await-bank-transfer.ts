@@ -2,7 +2,7 @@ import { workflowTask } from '@shop/shared/workflow-task';
 import { paymentsStore } from '#adapters/payments-store';
 import { observability } from '#observability';
 import { awaitBankTransfer } from '../domain/bank-transfer.ts';
-import { parseTaskInput } from '../domain/task-inputs.ts';
+import { parseAwaitBankTransferInput } from '../domain/task-inputs.ts';
 
 const { logger } = observability;
 
@@ -11,7 +11,7 @@ const { logger } = observability;
  * Its result is ignored; the workflow resumes when confirm-bank-transfer answers the token.
  */
 export const handler = workflowTask(observability, {
-  parse: (input) => parseTaskInput('awaitBankTransfer', input),
+  parse: parseAwaitBankTransferInput,
   handle: async ({ orderId, taskToken }) => {
     await awaitBankTransfer({ orderId, taskToken }, { store: paymentsStore, now: new Date() });
     logger.info('Awaiting bank transfer', { orderId });

@@ -1,13 +1,13 @@
 import { workflowTask } from '@shop/shared/workflow-task';
 import { paymentProvider } from '#adapters/payment-provider';
 import { observability } from '#observability';
-import { parseTaskInput } from '../domain/task-inputs.ts';
+import { parseCaptureInput } from '../domain/task-inputs.ts';
 
 const { logger } = observability;
 
 /** Workflow task: captures an authorized card payment or a confirmed bank transfer. */
 export const handler = workflowTask(observability, {
-  parse: (input) => parseTaskInput('capture', input),
+  parse: parseCaptureInput,
   handle: async ({ orderId, amount, currency, method, authorizationId }) => {
     const { captureId } = await paymentProvider.capture({
       orderId,
