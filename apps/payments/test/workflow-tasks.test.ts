@@ -1,5 +1,7 @@
+import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { deterministicId } from '@shop/shared/ids';
 import { lambdaContext } from '@shop/shared/testing/events';
+import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
 import { aPayment } from './builders.ts';
 import { createPaymentsTable } from './payments-table.ts';
@@ -140,6 +142,28 @@ describe('the await-bank-transfer task', () => {
     expect(await table.itemsOf(orderId)).toEqual([
       expect.objectContaining({ status: 'AWAITING_TRANSFER', taskToken: 'token-2' }),
     ]);
+  });
+
+  it('answers its own new token at once when the transfer was confirmed before the step ran again', async () => {
+    // Step Functions is mocked: no emulator covers SendTaskSuccess in handler tests (the local cloud
+    // runs the workflow; the soak's restart fault exercises this path end to end).
+    const stepFunctions = mockClient(SFNClient);
+    try {
+      const confirmed = await table.seed(
+        aPayment({ method: 'bank_transfer', status: 'TRANSFER_CONFIRMED', taskToken: 'token-1' }),
+      );
+      const input = { orderId: confirmed.orderId, taskToken: 'token-after-restart', correlationId };
+      await expect(awaitBankTransfer(input, lambdaContext())).resolves.toEqual({});
+      expect(stepFunctions.commandCalls(SendTaskSuccessCommand).map((call) => call.args[0].input)).toEqual([
+        {
+          taskToken: 'token-after-restart',
+          output: JSON.stringify({ orderId: confirmed.orderId, confirmedAt: confirmed.updatedAt }),
+        },
+      ]);
+      expect(await table.itemsOf(confirmed.orderId)).toEqual([confirmed]);
+    } finally {
+      stepFunctions.restore();
+    }
   });
 
   it('refuses a payment that was cancelled before the wait began, and leaves it as it was', async () => {

@@ -1,10 +1,12 @@
-import { Duration } from 'aws-cdk-lib';
+import { ArnFormat, Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { PaymentWorkflow } from '../constructs/payment-workflow.ts';
 import { EVENT_SOURCES } from '../events.ts';
 import { PARAMETERS, publishParameter, readParameter } from '../parameters.ts';
+import { physicalName } from '../stages.ts';
 import { ServiceStack, type ServiceStackProps } from './service-stack.ts';
 
 /**
@@ -60,6 +62,22 @@ export class PaymentsService extends ServiceStack {
       awaitBankTransfer: awaitBankTransfer.target,
       alarmTopic: data.alarmTopic,
     });
+
+    // A wait step that runs again after the transfer was confirmed answers its own new token. The
+    // grant names the state machine by its ARN, spelled out: a reference would be a dependency
+    // cycle (the state machine's role already names this function).
+    awaitBankTransfer.bindStateMachineForTaskResponses(
+      sfn.StateMachine.fromStateMachineArn(
+        this,
+        'PaymentWorkflowByName',
+        this.formatArn({
+          service: 'states',
+          resource: 'stateMachine',
+          resourceName: physicalName(stage, 'payment-workflow'),
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        }),
+      ),
+    );
 
     const paymentRequests = this.addQueue('PaymentRequestsQueue', 'payment-requests', consumerTimeout);
     this.addFunction('StartPaymentFunction', {
