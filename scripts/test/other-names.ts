@@ -1,4 +1,4 @@
-import type { ProjectNames } from '../rename-names.ts';
+import type { ProjectNames } from '../rename-names.mjs';
 
 /**
  * Names to rename this repository to in a test, unlike its current ones, so the tests still rename

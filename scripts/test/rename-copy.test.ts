@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { currentNames, repositoryFiles, workspaceFolders } from '../rename.ts';
+import { currentNames, repositoryFiles, workspaceFolders } from '../rename.mjs';
 import { namesOtherThan } from './other-names.ts';
 
 /**
@@ -96,7 +96,7 @@ beforeAll(() => {
   execFileSync('git', ['add', '-A'], { cwd: copy });
   // As after `npm ci`: rename sorts the renamed imports with the installed Biome.
   linkPackages();
-  run(process.execPath, ['scripts/rename.ts', '--scope', newNames.scope, '--app', newNames.app]);
+  run(process.execPath, ['scripts/rename.mjs', '--scope', newNames.scope, '--app', newNames.app]);
   linkWorkspaces();
 }, 60_000);
 

@@ -6,7 +6,7 @@ import {
   spellings,
   validateAppName,
   validateScope,
-} from '../rename-names.ts';
+} from '../rename-names.mjs';
 
 // Fictional names, not the repository's own: the rename test renames this file in its copy too.
 const from = { scope: '@corner', app: 'corner-store' };

@@ -1,10 +1,10 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { applyRename, currentNames, describePlan, planRename } from '../rename.ts';
+import { applyRename, currentNames, describePlan, planRename } from '../rename.mjs';
 import { namesOtherThan } from './other-names.ts';
 
 const repositoryRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -103,8 +103,35 @@ describe('rename: planning and applying', () => {
 });
 
 describe('rename: the command', () => {
+  // On a fresh clone rename runs before npm ci, on the system Node, which may not strip types (Node 20):
+  // this Node without type stripping stands in for it.
+  const withoutTypeStripping = '--no-experimental-strip-types';
   const rename = (...args: string[]) =>
-    spawnSync(process.execPath, [join(repositoryRoot, 'scripts/rename.ts'), ...args], { encoding: 'utf8' });
+    spawnSync(process.execPath, [withoutTypeStripping, join(repositoryRoot, 'scripts/rename.mjs'), ...args], {
+      encoding: 'utf8',
+    });
+
+  it('runs as plain JavaScript, so a Node without type stripping can run it before npm ci', () => {
+    const manifest = JSON.parse(read(repositoryRoot, 'package.json')) as { scripts: Record<string, string> };
+    expect(manifest.scripts.rename).toBe('node scripts/rename.mjs');
+    const scripts = readdirSync(join(repositoryRoot, 'scripts')).filter((file) =>
+      /^rename.*\.mjs$/.test(file),
+    );
+    expect(scripts.sort()).toEqual(['rename-names.mjs', 'rename.mjs']);
+    for (const script of scripts) {
+      const url = pathToFileURL(join(repositoryRoot, 'scripts', script)).href;
+      const result = spawnSync(
+        process.execPath,
+        [withoutTypeStripping, '--input-type=module', '--eval', `await import(${JSON.stringify(url)});`],
+        { encoding: 'utf8' },
+      );
+      expect({ script, status: result.status, stderr: result.stderr }).toEqual({
+        script,
+        status: 0,
+        stderr: '',
+      });
+    }
+  });
 
   it('lists the files a dry run would change on this repository and changes none', () => {
     const before = read(repositoryRoot, 'package.json');

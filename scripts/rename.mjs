@@ -3,6 +3,8 @@
 //   npm run rename -- --scope @acme --app acme-shop [--dry-run]
 // It works on the files git knows (tracked, plus new ones .gitignore does not exclude), whatever
 // they are, so a file added tomorrow is renamed too. What it touches: CONTRIBUTING.md, "Renaming".
+// Plain JavaScript with JSDoc types, and no dependency: on a fresh clone it runs before `npm ci`, so
+// on the system Node (any Node >= 18.3, for parseArgs), which may not strip TypeScript types.
 import { execFileSync, spawnSync } from 'node:child_process';
 import {
   existsSync,
@@ -19,40 +21,50 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
   InvalidNameError,
-  type ProjectNames,
-  type Replacement,
   renameText,
   replacements,
   validateAppName,
   validateScope,
-} from './rename-names.ts';
+} from './rename-names.mjs';
 
-/** One file the rename changes: its content, its path, or both. */
-export interface FileChange {
-  readonly path: string;
-  readonly newPath: string;
-  /** The new content; unset when only the path changes (binary files keep their bytes). */
-  readonly content?: string;
-}
+/** @typedef {import('./rename-names.mjs').ProjectNames} ProjectNames */
+/** @typedef {import('./rename-names.mjs').Replacement} Replacement */
 
-export interface RenamePlan {
-  readonly from: ProjectNames;
-  readonly to: ProjectNames;
-  readonly replacements: readonly Replacement[];
-  readonly changes: readonly FileChange[];
-}
+/**
+ * One file the rename changes: its content, its path, or both.
+ * @typedef {object} FileChange
+ * @property {string} path
+ * @property {string} newPath
+ * @property {string} [content] The new content; unset when only the path changes (binary files keep their bytes).
+ */
+
+/**
+ * @typedef {object} RenamePlan
+ * @property {ProjectNames} from
+ * @property {ProjectNames} to
+ * @property {readonly Replacement[]} replacements
+ * @property {readonly FileChange[]} changes
+ */
 
 export class RenameError extends Error {
-  override readonly name = 'RenameError';
+  /** @override @readonly */
+  name = 'RenameError';
 }
 
-const readJson = (file: string): { name?: unknown; workspaces?: unknown } =>
-  JSON.parse(readFileSync(file, 'utf8'));
+/**
+ * @param {string} file
+ * @returns {{ name?: unknown, workspaces?: unknown }}
+ */
+const readJson = (file) => JSON.parse(readFileSync(file, 'utf8'));
 
-/** The folders of the root package.json's workspaces (`libs/*`, `infra`, ...) that hold a package. */
-export function workspaceFolders(root: string): string[] {
+/**
+ * The folders of the root package.json's workspaces (`libs/*`, `infra`, ...) that hold a package.
+ * @param {string} root
+ * @returns {string[]}
+ */
+export function workspaceFolders(root) {
   const manifest = readJson(join(root, 'package.json'));
-  const patterns = Array.isArray(manifest.workspaces) ? (manifest.workspaces as string[]) : [];
+  const patterns = Array.isArray(manifest.workspaces) ? /** @type {string[]} */ (manifest.workspaces) : [];
   return patterns
     .flatMap((pattern) =>
       pattern.endsWith('/*')
@@ -64,14 +76,18 @@ export function workspaceFolders(root: string): string[] {
     .filter((folder) => existsSync(join(folder, 'package.json')));
 }
 
-/** The names the repository has now: the root package's name and its workspace packages' scope. */
-export function currentNames(root: string): ProjectNames {
+/**
+ * The names the repository has now: the root package's name and its workspace packages' scope.
+ * @param {string} root
+ * @returns {ProjectNames}
+ */
+export function currentNames(root) {
   const manifest = readJson(join(root, 'package.json'));
   if (typeof manifest.name !== 'string') throw new RenameError('The root package.json has no "name".');
   const scopes = new Set(
     workspaceFolders(root)
       .map((folder) => readJson(join(folder, 'package.json')).name)
-      .filter((name): name is string => typeof name === 'string' && name.startsWith('@'))
+      .filter(/** @returns {name is string} */ (name) => typeof name === 'string' && name.startsWith('@'))
       .map((name) => name.split('/')[0] ?? name),
   );
   if (scopes.size !== 1) {
@@ -82,9 +98,14 @@ export function currentNames(root: string): ProjectNames {
   return { scope: [...scopes][0] ?? '', app: manifest.name };
 }
 
-/** Tracked files plus untracked ones that .gitignore does not exclude, relative, with `/`. */
-export function repositoryFiles(root: string): string[] {
-  let listing: string;
+/**
+ * Tracked files plus untracked ones that .gitignore does not exclude, relative, with `/`.
+ * @param {string} root
+ * @returns {string[]}
+ */
+export function repositoryFiles(root) {
+  /** @type {string} */
+  let listing;
   try {
     listing = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
       cwd: root,
@@ -94,7 +115,7 @@ export function repositoryFiles(root: string): string[] {
     });
   } catch (error) {
     throw new RenameError(
-      `rename works on a git checkout and could not list its files (${(error as Error).message.split('\n')[0]}). ` +
+      `rename works on a git checkout and could not list its files (${/** @type {Error} */ (error).message.split('\n')[0]}). ` +
         'From a downloaded archive, run `git init && git add -A` first.',
     );
   }
@@ -106,19 +127,29 @@ export function repositoryFiles(root: string): string[] {
   });
 }
 
-/** Text content, or undefined for a binary file (a NUL byte, or bytes that are not UTF-8). */
-function textOf(bytes: Buffer): string | undefined {
+/**
+ * Text content, or undefined for a binary file (a NUL byte, or bytes that are not UTF-8).
+ * @param {Buffer} bytes
+ * @returns {string | undefined}
+ */
+function textOf(bytes) {
   if (bytes.subarray(0, 8000).includes(0)) return undefined;
   const text = bytes.toString('utf8');
   return Buffer.from(text, 'utf8').equals(bytes) ? text : undefined;
 }
 
-/** Every change the rename makes, computed before anything is written. */
-export function planRename(root: string, target: Partial<ProjectNames>): RenamePlan {
+/**
+ * Every change the rename makes, computed before anything is written.
+ * @param {string} root
+ * @param {Partial<ProjectNames>} target
+ * @returns {RenamePlan}
+ */
+export function planRename(root, target) {
   const from = currentNames(root);
   const to = { scope: target.scope ?? from.scope, app: target.app ?? from.app };
   const pairs = replacements(from, to);
-  const changes: FileChange[] = [];
+  /** @type {FileChange[]} */
+  const changes = [];
   if (pairs.length > 0) {
     const files = repositoryFiles(root);
     for (const path of files) {
@@ -141,8 +172,13 @@ export function planRename(root: string, target: Partial<ProjectNames>): RenameP
   return { from, to, replacements: pairs, changes };
 }
 
-/** Writes a plan: new contents, moved files, and removes the folders a move left empty. */
-export function applyRename(root: string, plan: RenamePlan): void {
+/**
+ * Writes a plan: new contents, moved files, and removes the folders a move left empty.
+ * @param {string} root
+ * @param {RenamePlan} plan
+ * @returns {void}
+ */
+export function applyRename(root, plan) {
   for (const change of plan.changes) {
     const source = join(root, change.path);
     const target = join(root, change.newPath);
@@ -156,7 +192,12 @@ export function applyRename(root: string, plan: RenamePlan): void {
   }
 }
 
-function removeEmptyFolders(root: string, folder: string): void {
+/**
+ * @param {string} root
+ * @param {string} folder
+ * @returns {void}
+ */
+function removeEmptyFolders(root, folder) {
   let current = folder;
   while (current !== root && current.startsWith(root) && readdirSync(current).length === 0) {
     rmdirSync(current);
@@ -168,14 +209,18 @@ function removeEmptyFolders(root: string, folder: string): void {
  * Biome's safe fixes on the renamed files: a new scope sorts differently (`@acme/shared` comes before
  * `@aws-sdk/...`, `@shop/shared` after), and import order is a lint rule here. Uses the installed
  * Biome, else the version package.json pins, through npx. Returns Biome's exit code.
+ * @param {string} root
+ * @param {readonly string[]} paths
+ * @returns {number}
  */
-export function formatRenamed(root: string, paths: readonly string[]): number {
+export function formatRenamed(root, paths) {
   const local = join(root, 'node_modules', '.bin', process.platform === 'win32' ? 'biome.cmd' : 'biome');
-  const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
-    devDependencies?: Record<string, string>;
-  };
+  const manifest = /** @type {{ devDependencies?: Record<string, string> }} */ (
+    JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
+  );
   const version = manifest.devDependencies?.['@biomejs/biome'];
   const args = ['check', '--write', '--files-ignore-unknown=true', '--no-errors-on-unmatched', ...paths];
+  /** @type {[string, string[]]} */
   const [command, commandArgs] = existsSync(local)
     ? [local, args]
     : ['npx', ['--yes', `@biomejs/biome${version ? `@${version}` : ''}`, ...args]];
@@ -187,7 +232,11 @@ export function formatRenamed(root: string, paths: readonly string[]): number {
   return result.status ?? 1;
 }
 
-export function describePlan(plan: RenamePlan): string[] {
+/**
+ * @param {RenamePlan} plan
+ * @returns {string[]}
+ */
+export function describePlan(plan) {
   return plan.changes.map((change) =>
     change.newPath === change.path
       ? `  M ${change.path}`
@@ -200,8 +249,13 @@ const USAGE = `Usage: npm run rename -- --scope @acme --app acme-shop [--dry-run
   --app      the app name: root package, stack names, physical names, SSM paths, event sources, docs
   --dry-run  list every file that would change, and change none`;
 
-function main(argv: string[]): number {
-  let values: { scope?: string; app?: string; 'dry-run'?: boolean; help?: boolean };
+/**
+ * @param {string[]} argv
+ * @returns {number}
+ */
+function main(argv) {
+  /** @type {{ scope?: string, app?: string, 'dry-run'?: boolean, help?: boolean }} */
+  let values;
   try {
     ({ values } = parseArgs({
       args: argv,
@@ -213,7 +267,7 @@ function main(argv: string[]): number {
       },
     }));
   } catch (error) {
-    console.error(`${(error as Error).message}\n${USAGE}`);
+    console.error(`${/** @type {Error} */ (error).message}\n${USAGE}`);
     return 2;
   }
   if (values.help || (values.scope === undefined && values.app === undefined)) {

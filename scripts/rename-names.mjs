@@ -1,13 +1,15 @@
 /**
  * The names `npm run rename` changes, how each is validated, and every spelling of the app name it
  * rewrites. Pure: no file system, so each rule is tested with plain inputs.
+ *
+ * Plain JavaScript with JSDoc types, not TypeScript: rename runs before `npm ci`, on the system Node,
+ * which may not strip types (Node 20 and 22 without a flag); tsc still checks the JSDoc (checkJs).
  */
 
-/** The npm scope of every workspace package (`@shop`) and the app name (`serverless-commerce`). */
-export interface ProjectNames {
-  readonly scope: string;
-  readonly app: string;
-}
+/**
+ * The npm scope of every workspace package (`@shop`) and the app name (`serverless-commerce`).
+ * @typedef {{ readonly scope: string, readonly app: string }} ProjectNames
+ */
 
 /**
  * Longest app name. The tightest physical name is the EventBridge rule
@@ -17,14 +19,20 @@ export interface ProjectNames {
 export const MAX_APP_NAME_LENGTH = 19;
 
 export class InvalidNameError extends Error {
-  override readonly name = 'InvalidNameError';
+  /** @override @readonly */
+  name = 'InvalidNameError';
 }
 
-/** `@acme` (or `acme`) → `@acme`, or an InvalidNameError saying which npm rule it breaks. */
-export function validateScope(input: string): string {
+/**
+ * `@acme` (or `acme`) → `@acme`, or an InvalidNameError saying which npm rule it breaks.
+ * @param {string} input
+ * @returns {string}
+ */
+export function validateScope(input) {
   const scope = input.startsWith('@') ? input : `@${input}`;
   const bare = scope.slice(1);
-  const problems: string[] = [];
+  /** @type {string[]} */
+  const problems = [];
   if (bare === '') problems.push('it is empty');
   if (bare !== bare.toLowerCase()) problems.push('npm scopes are lowercase');
   if (/^[._]/.test(bare)) problems.push('it cannot start with "." or "_"');
@@ -45,9 +53,12 @@ export function validateScope(input: string): string {
  * An app name usable everywhere the app puts it: the root package name, CloudFormation stack names
  * (`<app>-<stage>-data`), physical names, SSM paths (`/<app>/<stage>/...`), the S3 bucket names
  * CloudFormation derives from the stack name, and event sources (`<app>.<service>`).
+ * @param {string} input
+ * @returns {string}
  */
-export function validateAppName(input: string): string {
-  const problems: string[] = [];
+export function validateAppName(input) {
+  /** @type {string[]} */
+  const problems = [];
   if (!/^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/.test(input)) {
     problems.push(
       'use lowercase letters, digits and single dashes, starting with a letter and not ending with a dash ' +
@@ -71,15 +82,18 @@ export function validateAppName(input: string): string {
   return input;
 }
 
-const capitalize = (word: string) => word.charAt(0).toUpperCase() + word.slice(1);
+/** @param {string} word */
+const capitalize = (word) => word.charAt(0).toUpperCase() + word.slice(1);
 
 /**
  * Every spelling of an app name the code and docs use: `serverless-commerce` (packages, stacks,
  * SSM paths, event sources), `ServerlessCommerce` (classes, metric namespaces), `serverlessCommerce`,
  * `serverless_commerce`, `SERVERLESS_COMMERCE`, and prose: `Serverless Commerce`,
  * `Serverless commerce`, `serverless commerce`.
+ * @param {string} app
+ * @returns {string[]}
  */
-export function spellings(app: string): string[] {
+export function spellings(app) {
   const words = app.split('-');
   const [first = '', ...rest] = words;
   return [
@@ -94,14 +108,17 @@ export function spellings(app: string): string[] {
   ];
 }
 
-export interface Replacement {
-  readonly from: string;
-  readonly to: string;
-}
+/** @typedef {{ readonly from: string, readonly to: string }} Replacement */
 
-/** Old spelling → new spelling, for the scope and each spelling of the app name; unchanged ones left out. */
-export function replacements(from: ProjectNames, to: ProjectNames): Replacement[] {
-  const pairs = new Map<string, string>();
+/**
+ * Old spelling → new spelling, for the scope and each spelling of the app name; unchanged ones left out.
+ * @param {ProjectNames} from
+ * @param {ProjectNames} to
+ * @returns {Replacement[]}
+ */
+export function replacements(from, to) {
+  /** @type {Map<string, string>} */
+  const pairs = new Map();
   if (from.scope !== to.scope) pairs.set(from.scope, to.scope);
   if (from.app !== to.app) {
     const old = spellings(from.app);
@@ -113,7 +130,8 @@ export function replacements(from: ProjectNames, to: ProjectNames): Replacement[
   return [...pairs].map(([fromText, toText]) => ({ from: fromText, to: toText }));
 }
 
-const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** @param {string} text */
+const escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
  * One pass over a text: every old spelling that stands alone is replaced, longest first, and
@@ -121,8 +139,11 @@ const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&
  * is not rewritten twice. "Alone" means no lowercase letter or digit right after, nor right before
  * unless the spelling starts a new word with a capital: `ServerlessCommerceStage`,
  * `newServerlessCommerce` and `serverless-commerce-stage.ts` are renamed, `@shopify` and `eshop` are not.
+ * @param {string} text
+ * @param {readonly Replacement[]} pairs
+ * @returns {string}
  */
-export function renameText(text: string, pairs: readonly Replacement[]): string {
+export function renameText(text, pairs) {
   if (pairs.length === 0) return text;
   const byLength = [...pairs].sort((a, b) => b.from.length - a.from.length);
   const to = new Map(byLength.map((pair) => [pair.from, pair.to]));
