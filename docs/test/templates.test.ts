@@ -1,6 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
+  BENCH_RESULTS,
+  COST_DOC,
+  inputsFrom,
+  renderCostModel,
+  withCostModel,
+} from '../../scripts/docs/cost-model.ts';
+import {
   ARCHITECTURE_DOC,
   renderResourceTable,
   withResourceTable,
@@ -27,6 +34,19 @@ describe('docs generated from the synthesized templates', () => {
         (index) => `docs/architecture.md:${index + 1}: is ${committed[index]}\n  expected ${fresh[index]}`,
       );
     expect(stale.slice(0, 5), 'the resource table is out of date').toEqual([]);
+  });
+
+  it('docs/cost.md holds the cost model of the current templates and bench (else: npm run cost-model -w @shop/docs)', () => {
+    const committed = readFileSync(COST_DOC, 'utf8').split('\n');
+    const bench = JSON.parse(readFileSync(BENCH_RESULTS, 'utf8'));
+    const model = renderCostModel(inputsFrom(resources, paymentWorkflowStates, bench));
+    const fresh = withCostModel(committed.join('\n'), model).split('\n');
+    const stale = Array.from({ length: Math.max(committed.length, fresh.length) }, (_, index) => index)
+      .filter((index) => committed[index] !== fresh[index])
+      .map((index) => `docs/cost.md:${index + 1}: is ${committed[index]}\n  expected ${fresh[index]}`);
+    expect(stale.slice(0, 5), 'the cost model is out of date').toEqual([]);
+    // The model prices every function an order runs from the templates, at the memory they configure.
+    expect(model).toMatch(/\| place-order \| \d+ \| arm64 \|/);
   });
 
   it('the table lists every stack of a stage and the pipeline', () => {

@@ -22,6 +22,8 @@ export interface SynthesizedResource {
   readonly type: string;
   /** The name it has in AWS with the stage replaced by `<stage>`, when the template sets one. */
   readonly physicalName?: string;
+  /** The template's properties of the resource (for the cost model: memory, architecture, shards). */
+  readonly properties: Readonly<Record<string, unknown>>;
 }
 
 /** The personal stage synthesized for the docs; its name is replaced by `<stage>` everywhere. */
@@ -110,6 +112,7 @@ function resourcesOf(stack: Stack, stage: string, stageName: string | undefined)
         stackName: generic(stack.stackName),
         path: paths.get(logicalId) ?? logicalId,
         type: resource.Type,
+        properties: resource.Properties ?? {},
         ...(name === undefined ? {} : { physicalName: generic(name) }),
       };
     });
