@@ -198,7 +198,9 @@ function personalStage(name: string, context: StageContext, env: NodeJS.ProcessE
     canary: false,
     dashboard: false,
     kinesisShards: 1,
-    budgetMonthlyUsd: 10,
+    // Above an idle stage's own floor: one provisioned Kinesis shard alone is $11–12 a month
+    // (docs/cost.md), so a $10 budget would alert every stage in its first month.
+    budgetMonthlyUsd: 20,
     logRetention: RetentionDays.ONE_WEEK,
     apiThrottle: { rateLimit: 10, burstLimit: 20 },
     // A new account may have only 10 concurrent executions, and Lambda keeps 10 unreserved at all
