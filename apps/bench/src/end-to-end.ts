@@ -1,5 +1,6 @@
 import { BatchGetItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { LocalCloud } from '@shop/local/src/cloud.ts';
+import { BENCH_ORDER } from './bench-order.ts';
 import { percentile, round } from './stats.ts';
 
 export interface EndToEndLevelResult {
@@ -13,16 +14,6 @@ export interface EndToEndLevelResult {
   p50Ms: number;
   p99Ms: number;
 }
-
-const ORDER = {
-  customerId: 'cus_bench',
-  currency: 'EUR',
-  items: [
-    { sku: 'BOOK-1', quantity: 2, unitPrice: 1250 },
-    { sku: 'PEN-7', quantity: 1, unitPrice: 499 },
-  ],
-  payment: { method: 'card', token: 'tok_visa' },
-};
 
 /**
  * Orders through the running local cloud, as a client sees them: `concurrency` clients each place
@@ -71,7 +62,7 @@ async function runLevel(
       const response = await fetch(`${cloud.url}/orders`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(ORDER),
+        body: JSON.stringify(BENCH_ORDER),
       });
       const body = (await response.json()) as { orderId?: string };
       if (response.status !== 202 || !body.orderId)

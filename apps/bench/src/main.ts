@@ -3,13 +3,13 @@
 // against its naive build and its floor; writes bench/results.json and prints one table.
 //   npm run bench -- [--check] [--runs 15] [--warm 1000] [--orders 1] [--only place-order,end-to-end]
 // What the figures mean and how they are taken: docs/performance.md.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startLocalCloud } from '@shop/local/src/cloud.ts';
 import type { LogEntry } from '@shop/local/src/contracts.ts';
+import { prepareLocalAssembly } from '@shop/local/src/prepare-assembly.ts';
 import { bundleBreaches, coldInitBreaches, endToEndBreaches, readBudgets } from './budgets.ts';
 import { buildFloor, buildNaive, listFunctions, productionReport, repoRoot } from './bundles.ts';
 import { benchEndToEnd } from './end-to-end.ts';
@@ -47,15 +47,10 @@ const step = (text: string) => process.stdout.write(`▸ ${text}\n`);
 const progress = (text: string) => process.stdout.write(`${text}\n`);
 const started = performance.now();
 
-step('Building the function bundles (nx, cached)…');
-await run(process.execPath, [
-  nxCli(),
-  'run-many',
-  '-t',
-  'build',
-  '--projects=tag:lambda',
-  '--outputStyle=static',
-]);
+const assemblyRoot = mkdtempSync(join(tmpdir(), 'serverless-commerce-bench-'));
+process.on('exit', () => rmSync(assemblyRoot, { recursive: true, force: true }));
+// The same build and synthesis as `npm start`, into a folder of this run's own.
+const assemblyDir = await prepareLocalAssembly({ step, done: progress, outputRoot: assemblyRoot });
 
 const only = values.only?.split(',').map((name) => name.trim());
 const functions = listFunctions().filter((fn) => !only || only.includes(fn.handler));
@@ -74,19 +69,6 @@ for (const fn of functions) {
   });
 }
 
-step('Synthesizing the CDK app for the local stage…');
-const assemblyRoot = mkdtempSync(join(tmpdir(), 'serverless-commerce-bench-'));
-process.on('exit', () => rmSync(assemblyRoot, { recursive: true, force: true }));
-await run(process.execPath, [
-  join(repoRoot, 'infra/scripts/cdk.ts'),
-  'synth',
-  '--quiet',
-  '-c',
-  'stage=local',
-  '--output',
-  assemblyRoot,
-]);
-const assemblyDir = join(assemblyRoot, 'assembly-local');
 const quietLog = (entry: LogEntry) => {
   if (entry.level === 'ERROR') process.stderr.write(`  [${entry.source}] ${entry.message}\n`);
 };
@@ -183,21 +165,4 @@ function positiveInteger(name: string, raw: string): number {
 function fail(message: string): never {
   process.stderr.write(`${message}\n`);
   process.exit(2);
-}
-
-/** The nx CLI's script, from its package manifest (the same on every platform, unlike .bin shims). */
-function nxCli(): string {
-  const manifest = join(repoRoot, 'node_modules/nx/package.json');
-  const { bin } = JSON.parse(readFileSync(manifest, 'utf8')) as { bin: Record<string, string> };
-  return join(dirname(manifest), bin.nx ?? 'bin/nx.js');
-}
-
-function run(command: string, args: string[]): Promise<void> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(command, args, { cwd: repoRoot, stdio: 'inherit', env: process.env });
-    child.on('error', reject);
-    child.on('exit', (code) =>
-      code === 0 ? resolvePromise() : reject(new Error(`${args.slice(0, 3).join(' ')} exited with ${code}`)),
-    );
-  });
 }

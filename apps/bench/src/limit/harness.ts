@@ -14,6 +14,7 @@ import { handler as placeOrder } from '../../../orders/src/handlers/place-order.
 import { handler as authorize } from '../../../payments/src/handlers/authorize.ts';
 import { handler as capture } from '../../../payments/src/handlers/capture.ts';
 import { handler as startPayment } from '../../../payments/src/handlers/start-payment.ts';
+import { BENCH_ORDER } from '../bench-order.ts';
 import { ordersStore, payments, wiring } from './in-memory-adapters.ts';
 
 type Level = { concurrency: number; orders: number };
@@ -99,16 +100,6 @@ wiring.runWorkflow = async (input) => {
   deliver(invoiceHandler, sqsEvent([issue]), 'issue-invoice');
 };
 
-const ORDER = {
-  customerId: 'cus_bench',
-  currency: 'EUR',
-  items: [
-    { sku: 'BOOK-1', quantity: 2, unitPrice: 1250 },
-    { sku: 'PEN-7', quantity: 1, unitPrice: 499 },
-  ],
-  payment: { method: 'card', token: 'tok_visa' },
-};
-
 async function runLevel({ concurrency, orders }: Level) {
   const latencies: number[] = [];
   let next = 0;
@@ -122,7 +113,7 @@ async function runLevel({ concurrency, orders }: Level) {
           method: 'POST',
           route: '/orders',
           headers: { 'content-type': 'application/json' },
-          body: ORDER,
+          body: BENCH_ORDER,
         }),
         context,
       )) as { statusCode: number; body: string };
