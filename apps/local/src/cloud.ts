@@ -317,18 +317,16 @@ interface Clients {
 const withDefined = <K extends string, V>(key: K, value: V | undefined) =>
   (value === undefined ? {} : { [key]: value }) as Partial<Record<K, V>>;
 
+const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+
 function dynamoDbClient(endpoint: string, region: string): DynamoDBClient {
-  return new DynamoDBClient({
-    region,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    endpoint,
-  });
+  return new DynamoDBClient({ region, credentials: LOCAL_CREDENTIALS, endpoint });
 }
 
 function createClients(emulators: Emulators, region: string): Clients {
-  const common = { region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+  const common = { region, credentials: LOCAL_CREDENTIALS };
   return {
-    dynamodb: new DynamoDBClient({ ...common, endpoint: emulators.dynamodb.endpoint }),
+    dynamodb: dynamoDbClient(emulators.dynamodb.endpoint, region),
     sqs: new SQSClient({ ...common, endpoint: emulators.sqs.endpoint, useQueueUrlAsEndpoint: false }),
     // kinesalite speaks HTTP/1.1 only; the v3 client would otherwise try HTTP/2.
     kinesis: new KinesisClient({
