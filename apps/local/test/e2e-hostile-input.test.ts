@@ -143,6 +143,17 @@ const orderBodies: HostileRequest[] = [
     400,
     'malformed_json',
   ),
+  // Nesting deeper than a recursive parser can follow, inside the size limit.
+  placeOrder(
+    'an unknown field nested 30,000 deep',
+    withFirstKey(`"extra":${'['.repeat(30_000)}${']'.repeat(30_000)}`),
+  ),
+  placeOrder(
+    'a duplicate key nested 20,000 deep',
+    withFirstKey(`"extra":${'['.repeat(20_000)}{"a":1,"a":2}${']'.repeat(20_000)}`),
+    400,
+    'malformed_json',
+  ),
   // Headers.
   {
     name: 'no content type',

@@ -72,12 +72,39 @@ describe('the HTTP handler wrapper', () => {
       ['{"a":1,"a":2}', 'a'],
       ['{"items":[{"sku":"X","unitPrice":1,"unitPrice":1250}]}', 'items.0.unitPrice'],
       ['{"payment":{"token":"tok_a","method":"card","token":"tok_b"}}', 'payment.token'],
+      // The same key, spelled once with an escape: it is the same key once decoded.
+      ['{"a\\u0062":1,"ab":2}', 'ab'],
+      ['[{"x":1},{"y":[0,{"z":1,"z":2}]}]', '1.y.1.z'],
     ] as const;
     for (const [body, path] of cases) {
       const result = await post(body);
       expect(result.statusCode, body).toBe(400);
       expect(errorOf(result)).toMatchObject({ code: 'malformed_json', details: [{ path }] });
     }
+  });
+
+  it('answers a body nested deeper than a recursive parser could follow without overflowing the stack', async () => {
+    // Reads the body and answers without echoing it: serializing the value back is not under test.
+    const accept = httpHandler(observability, async (request) => {
+      readJsonBody(request);
+      return { status: 200, body: { accepted: true } };
+    });
+    const send = (body: string) =>
+      accept(
+        httpEvent({
+          method: 'POST',
+          route: '/things',
+          body,
+          headers: { 'content-type': 'application/json' },
+        }),
+        lambdaContext(),
+      );
+    const depth = 30_000; // 60,000 bytes: inside the 64 KiB limit
+    const nested = await send(`${'['.repeat(depth)}${']'.repeat(depth)}`);
+    expect(nested.statusCode).toBe(200);
+    const duplicate = await send(`${'['.repeat(depth)}{"a":1,"a":2}${']'.repeat(depth)}`);
+    expect(duplicate.statusCode).toBe(400);
+    expect(errorOf(duplicate).code).toBe('malformed_json');
   });
 
   it('accepts the same key in different objects', async () => {
