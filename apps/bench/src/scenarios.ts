@@ -131,6 +131,16 @@ export function createScenarios(cloud: LocalCloud): Record<string, Scenario> {
         }),
       problem: httpStatus(202),
     },
+    'unmatched-route': {
+      // The API's `$default` route: a path no route has, answered 404 in the contract's error shape.
+      event: async () => {
+        const event = httpEvent({ method: 'GET', route: '/orderz' });
+        event.routeKey = '$default';
+        event.requestContext.routeKey = '$default';
+        return event;
+      },
+      problem: httpStatus(404),
+    },
     'get-order': {
       event: async () => {
         storedOrder ??= pendingOrder();
