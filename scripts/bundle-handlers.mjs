@@ -25,14 +25,16 @@ if (handlers.length === 0) {
  * Node built-ins through require() instead of import: Node builds an ES module facade of a built-in
  * on its first import by reading every export, and node:http's include the lazy fetch and WebSocket
  * getters, which load undici (~25 ms of every cold start, for an HTTP client that never uses it).
- * require() returns the module object as it is. The banner below defines require.
+ * require() returns the module object as it is. The banner below defines require. Dynamic imports
+ * too: the SDK's HTTP handler loads node:http with `import()` when it makes its first agent, on the
+ * first invocation.
  */
 const builtins = new Set(builtinModules.flatMap((name) => [name, `node:${name}`]));
 const builtinsThroughRequire = {
   name: 'builtins-through-require',
   setup(build) {
     build.onResolve({ filter: /^(node:)?[a-z_/]+$/ }, ({ path, kind }) =>
-      kind === 'import-statement' && builtins.has(path)
+      (kind === 'import-statement' || kind === 'dynamic-import') && builtins.has(path)
         ? { path: path.startsWith('node:') ? path : `node:${path}`, namespace: 'builtin-require' }
         : undefined,
     );

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { bundleBreaches, readBudgets } from '../src/budgets.ts';
 import { buildFloor, floorSource, listFunctions, productionReport } from '../src/bundles.ts';
@@ -24,6 +25,19 @@ describe('the function bundles', () => {
       sized.push({ name: fn.handler, bytes: { ours: ours.bytes, floor: floor.report.bytes } });
     }
     expect(bundleBreaches(sized, budgets)).toEqual([]);
+  });
+
+  it('load Node built-ins through require(), never import(): an import builds the module facade, and the one of node:http loads undici', () => {
+    for (const fn of functions) {
+      const source = readFileSync(fn.bundle, 'utf8');
+      // The banner's own `import { createRequire } from 'node:module'` is what defines require.
+      const imports = [
+        ...source.matchAll(/\bfrom\s*["']((?:node:)?[a-z_/]+)["']|\bimport\(\s*["']([^"']+)["']\s*\)/g),
+      ]
+        .map((match) => match[1] ?? match[2])
+        .filter((specifier) => specifier !== 'node:module');
+      expect(imports, fn.handler).toEqual([]);
+    }
   });
 });
 
