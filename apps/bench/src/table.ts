@@ -9,6 +9,8 @@ interface Printable {
     ordersPerSecond: number;
     p50Ms: number;
     p99Ms: number;
+    cpuMsPerOrder: { cloud: number; functions: number };
+    requestsPerOrder: Record<string, number>;
     limit: { ordersPerSecond: number; p50Ms: number } | null;
     ratioToLimit: number | null;
   }[];
@@ -68,6 +70,9 @@ export function formatTable({ emptyModuleColdInitMs, functions, endToEnd }: Prin
           'orders/s',
           'p50 ms',
           'p99 ms',
+          'CPU ms/order',
+          'cloud',
+          'functions',
           'limit orders/s',
           'limit p50 ms',
           'local ÷ limit',
@@ -78,12 +83,22 @@ export function formatTable({ emptyModuleColdInitMs, functions, endToEnd }: Prin
           level.ordersPerSecond.toFixed(1),
           level.p50Ms.toFixed(0),
           level.p99Ms.toFixed(0),
+          ms(level.cpuMsPerOrder.cloud + level.cpuMsPerOrder.functions),
+          ms(level.cpuMsPerOrder.cloud),
+          ms(level.cpuMsPerOrder.functions),
           level.limit ? level.limit.ordersPerSecond.toFixed(1) : '-',
           level.limit ? level.limit.p50Ms.toFixed(1) : '-',
           level.ratioToLimit === null ? '-' : level.ratioToLimit.toFixed(3),
         ]),
       ]),
     );
+    const last = endToEnd.at(-1);
+    if (last) {
+      const services = Object.entries(last.requestsPerOrder)
+        .sort(([, a], [, b]) => b - a)
+        .map(([service, count]) => `${service} ${count.toFixed(1)}`);
+      lines.push(`(requests per order at concurrency ${last.concurrency}: ${services.join(', ')})`);
+    }
   }
   return lines.join('\n');
 }
