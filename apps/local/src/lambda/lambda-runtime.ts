@@ -298,9 +298,9 @@ export function createLambdaRuntime(options: LambdaRuntimeOptions): LambdaRuntim
 
 /**
  * What a function's module scope sees in process.env: the shared local settings, its own variables
- * from the template, and the variables Lambda sets. AWS_EXECUTION_ENV is left out on purpose: with
- * it, Powertools Tracer believes it runs on Lambda and sends X-Ray segments; without it, tracing is
- * off and every other Powertools utility works as on Lambda.
+ * from the template, and the variables Lambda sets. AWS_EXECUTION_ENV (`AWS_Lambda_nodejs24.x` on
+ * Lambda) is left out: the SDK and Powertools only put it in their user agents, and this runtime is
+ * not Lambda's.
  */
 export function functionEnvironment(
   config: LambdaFunctionConfig,
