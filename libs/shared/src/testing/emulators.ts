@@ -6,6 +6,7 @@ import { createEventBridgeService } from '@shop/local-services/eventbridge/event
 import { listenOnLoopback } from '@shop/local-services/listen';
 import dynalite from 'dynalite';
 import { buildApp } from 'fauxqs';
+import type { LocalEndpoints } from './endpoints.ts';
 
 /**
  * DynamoDB (dynalite), SQS (fauxqs) and EventBridge (the local cloud's PutEvents endpoint) started in
@@ -15,15 +16,6 @@ import { buildApp } from 'fauxqs';
 export interface Emulators {
   endpoints: LocalEndpoints;
   stop(): Promise<void>;
-}
-
-export interface LocalEndpoints {
-  dynamodb: string;
-  sqs: string;
-  /** Starts with no bus but `default`: each test file creates its own (`createTestBus`). */
-  eventbridge: string;
-  /** Closes every connection it accepts: a client pointed at it fails as on an outage. */
-  refusing: string;
 }
 
 const REGION = 'us-east-1';
