@@ -295,7 +295,10 @@ export async function createEventBridgeService(
         const pattern = parseJsonObject(requiredString(input, 'EventPattern'), 'EventPattern');
         const index = onBus.findIndex((compiled) => compiled.rule.name === name);
         const targets = onBus[index]?.rule.targets ?? [];
-        const compiled = compileRuleOrRefuse({ name, busName, pattern, targets });
+        const compiled = compileRuleOrRefuse(
+          { name, busName, pattern, targets },
+          'InvalidEventPatternException',
+        );
         if (index === -1) onBus.push(compiled);
         else onBus[index] = compiled;
         emit('INFO', `Rule ${name} put on ${busName}`);
@@ -314,7 +317,10 @@ export async function createEventBridgeService(
         }
         const added = toRuleTargets(input.Targets);
         const kept = existing.rule.targets.filter((target) => !added.some((other) => other.id === target.id));
-        onBus[index] = compileRuleOrRefuse({ ...existing.rule, targets: [...kept, ...added] });
+        onBus[index] = compileRuleOrRefuse(
+          { ...existing.rule, targets: [...kept, ...added] },
+          'ValidationException',
+        );
         emit('INFO', `Rule ${name} on ${busName} targets ${added.map((target) => target.arn).join(', ')}`);
         return { FailedEntryCount: 0, FailedEntries: [] };
       }
@@ -380,11 +386,11 @@ function compileRule(rule: EventRule): CompiledRule {
 }
 
 /** A rule put over the API: what fails the start for a template's rule is the caller's 400 here. */
-function compileRuleOrRefuse(rule: EventRule): CompiledRule {
+function compileRuleOrRefuse(rule: EventRule, code: string): CompiledRule {
   try {
     return compileRule(rule);
   } catch (error) {
-    throw new ResourceChangeError('InvalidEventPatternException', describe(error));
+    throw new ResourceChangeError(code, describe(error));
   }
 }
 
