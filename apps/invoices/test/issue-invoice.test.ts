@@ -1,24 +1,23 @@
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { parseEvent } from '@shop/shared/events';
 import { deterministicId } from '@shop/shared/ids';
 import { lambdaContext, sqsEvent } from '@shop/shared/testing/events';
-import { createTestTable, scanTable } from '@shop/shared/testing/resources';
-import { mockClient } from 'aws-sdk-client-mock';
+import { importIsolated } from '@shop/shared/testing/import-isolated';
+import { createTestBus, createTestTable, scanTable } from '@shop/shared/testing/resources';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { anIssueInvoiceCommand } from './builders.ts';
 
+// DynamoDB and EventBridge are the emulators: events are read from the test bus they arrived on.
 const tableName = await createTestTable({ envVar: 'INVOICES_TABLE_NAME', partitionKey: 'invoiceId' });
-process.env.EVENT_BUS_NAME = 'test-bus';
+const bus = await createTestBus();
 process.env.TAX_RATE_BASIS_POINTS = '2000';
 const { handler } = await import('../src/handlers/issue-invoice.ts');
+// The same handler where EventBridge rejects the entry, as it does for a bus that does not exist.
+const { handler: handlerWithNoBus } = await importIsolated(
+  { EVENT_BUS_NAME: 'no-such-bus' },
+  () => import('../src/handlers/issue-invoice.ts'),
+);
 
-// Only EventBridge is mocked: its PutEvents endpoint belongs to the local cloud (apps/local), which
-// these service tests cannot depend on; the end-to-end tests cover it for real. DynamoDB and SQS are real.
-const eventBridge = mockClient(EventBridgeClient);
-beforeEach(() => {
-  eventBridge.reset();
-  eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] });
-});
+beforeEach(() => bus.clear());
 afterEach(() => vi.useRealTimers());
 
 let orderCount = 0;
@@ -29,15 +28,13 @@ const aCommandForANewOrder = () =>
 const invoicesOf = async (...orderIds: string[]) =>
   (await scanTable(tableName)).filter((item) => orderIds.includes(item.orderId as string));
 
-const publishedEvents = () =>
-  eventBridge.commandCalls(PutEventsCommand).flatMap((call) =>
-    (call.args[0].input.Entries ?? []).map((entry) => ({
-      busName: entry.EventBusName,
-      source: entry.Source,
-      detailType: entry.DetailType,
-      event: parseEvent(JSON.parse(entry.Detail ?? 'null'), ['InvoiceIssued']),
-    })),
-  );
+/** The events that arrived on the test bus since the test began (only events put on that bus arrive). */
+const publishedEvents = async () =>
+  (await bus.events()).map((arrived) => ({
+    source: arrived.source,
+    detailType: arrived['detail-type'],
+    event: parseEvent(arrived.detail, ['InvoiceIssued']),
+  }));
 
 describe('issue-invoice', () => {
   it('stores the invoice of the order and publishes InvoiceIssued with the deterministic id', async () => {
@@ -67,9 +64,8 @@ describe('issue-invoice', () => {
         issuedAt: '2025-03-01T10:00:00.000Z',
       },
     ]);
-    expect(publishedEvents()).toEqual([
+    expect(await publishedEvents()).toEqual([
       {
-        busName: 'test-bus',
         source: 'serverless-commerce.invoices',
         detailType: 'InvoiceIssued',
         event: {
@@ -97,8 +93,9 @@ describe('issue-invoice', () => {
     const invoices = await invoicesOf(command.data.orderId);
     expect(invoices).toHaveLength(1);
     expect(invoices[0]?.issuedAt).toBe('2025-03-01T10:00:00.000Z');
-    const [first, second] = publishedEvents();
-    expect(publishedEvents()).toHaveLength(2);
+    const published = await publishedEvents();
+    expect(published).toHaveLength(2);
+    const [first, second] = published;
     expect(second).toEqual(first);
     expect(second?.event.id).toBe(deterministicId('evt', 'InvoiceIssued', command.data.orderId));
   });
@@ -122,24 +119,17 @@ describe('issue-invoice', () => {
       [before.data.orderId, after.data.orderId].sort(),
     );
     expect(await invoicesOf(anIssueInvoiceCommand().data.orderId)).toEqual([]);
-    expect(publishedEvents().map(({ event }) => event.data.orderId)).toEqual([
+    expect((await publishedEvents()).map(({ event }) => event.data.orderId)).toEqual([
       before.data.orderId,
       after.data.orderId,
     ]);
   });
 
   it('reports the message as failed when PutEvents rejects the event, and keeps one invoice for the retry', async () => {
-    eventBridge
-      .on(PutEventsCommand)
-      .resolvesOnce({
-        FailedEntryCount: 1,
-        Entries: [{ ErrorCode: 'InternalFailure', ErrorMessage: 'retry' }],
-      })
-      .resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e-2' }] });
     const command = aCommandForANewOrder();
     const event = sqsEvent([command]);
 
-    const failed = await handler(event, lambdaContext());
+    const failed = await handlerWithNoBus(event, lambdaContext());
 
     expect(failed.batchItemFailures).toEqual([{ itemIdentifier: event.Records[0]?.messageId }]);
     expect(await invoicesOf(command.data.orderId)).toHaveLength(1);
@@ -148,8 +138,10 @@ describe('issue-invoice', () => {
 
     expect(retried.batchItemFailures).toEqual([]);
     expect(await invoicesOf(command.data.orderId)).toHaveLength(1);
-    const [rejected, accepted] = publishedEvents();
-    expect(publishedEvents()).toHaveLength(2);
-    expect(accepted?.event.id).toBe(rejected?.event.id);
+    // The rejected event never reached a bus; the retry's carries the id derived from the order, as
+    // the rejected one did, so a consumer that saw both would see one event.
+    expect((await publishedEvents()).map(({ event }) => event.id)).toEqual([
+      deterministicId('evt', 'InvoiceIssued', command.data.orderId),
+    ]);
   });
 });

@@ -13,19 +13,19 @@ import {
   SetQueueAttributesCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
+import {
+  createEventBridgeService,
+  type Delivery,
+  type EventBridgeService,
+  type RuleTarget,
+} from '@shop/local-services/eventbridge/event-bridge-service';
+import { compileInputPath } from '@shop/local-services/eventbridge/input-path';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { createActivityFeed } from './activity/activity-feed.ts';
 import { buildFlowDiagram } from './activity/flow-diagram.ts';
 import { createHttpApi, type HttpApi } from './apigateway/http-api.ts';
 import type { LambdaInvoker, LogSink } from './contracts.ts';
 import { type Emulators, startEmulators } from './emulators/emulators.ts';
-import {
-  createEventBridgeService,
-  type Delivery,
-  type EventBridgeService,
-  type RuleTarget,
-} from './eventbridge/event-bridge-service.ts';
-import { compileInputPath } from './eventbridge/input-path.ts';
 import { type FaultInjection, startFaultInjection } from './faults/fault-injection.ts';
 import type { FaultPlan } from './faults/fault-plan.ts';
 import { createLambdaRuntime, type LambdaRuntime } from './lambda/lambda-runtime.ts';

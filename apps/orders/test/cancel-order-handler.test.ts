@@ -1,30 +1,28 @@
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { deterministicId } from '@shop/shared/ids';
+import { localEndpoints } from '@shop/shared/testing/endpoints';
 import { httpEvent, lambdaContext } from '@shop/shared/testing/events';
-import { mockClient } from 'aws-sdk-client-mock';
+import { importIsolated } from '@shop/shared/testing/import-isolated';
+import { createTestBus } from '@shop/shared/testing/resources';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Order } from '../src/domain/order.ts';
 import { aCancelledOrder, anOrder } from './builders.ts';
-import {
-  acceptPutEvents,
-  bodyOf,
-  createOrdersTable,
-  type ErrorBody,
-  publishedEvents,
-} from './handler-support.ts';
+import { bodyOf, createOrdersTable, type ErrorBody, publishedEvents } from './handler-support.ts';
 
-// Only EventBridge is mocked: its PutEvents endpoint belongs to the local cloud (apps/local), which
-// these service tests cannot depend on; the end-to-end tests cover it for real. DynamoDB and SQS are real.
-const eventBridge = mockClient(EventBridgeClient);
+// DynamoDB and EventBridge are the emulators: events are read from the test bus they arrived on.
 await createOrdersTable();
-process.env.EVENT_BUS_NAME = 'test-bus';
+const bus = await createTestBus();
 const { handler } = await import('../src/handlers/cancel-order.ts');
 const { ordersStore } = await import('../src/adapters/orders-store.ts');
+// The same handler where PutEvents fails: its EventBridge endpoint drops every connection.
+const { handler: handlerWithBusDown } = await importIsolated(
+  { AWS_ENDPOINT_URL_EVENTBRIDGE: localEndpoints().refusing },
+  () => import('../src/handlers/cancel-order.ts'),
+);
 
-beforeEach(() => acceptPutEvents(eventBridge));
+beforeEach(() => bus.clear());
 
-function cancel(orderId: string) {
-  return handler(
+function cancel(orderId: string, cancelOrder = handler) {
+  return cancelOrder(
     httpEvent({ method: 'POST', route: '/orders/{orderId}/cancel', pathParameters: { orderId } }),
     lambdaContext(),
   );
@@ -51,9 +49,8 @@ describe('POST /orders/{orderId}/cancel', () => {
       cancellationPublishedAt: expect.any(String),
       updatedAt: expect.any(String),
     });
-    expect(publishedEvents(eventBridge)).toEqual([
+    expect(await publishedEvents(bus)).toEqual([
       {
-        busName: 'test-bus',
         source: 'serverless-commerce.orders',
         detailType: 'OrderCancelled',
         detail: expect.objectContaining({
@@ -75,7 +72,7 @@ describe('POST /orders/{orderId}/cancel', () => {
 
     expect(response.statusCode).toBe(202);
     expect((await ordersStore.get(order.orderId))?.status).toBe('CANCELLED');
-    expect(publishedEvents(eventBridge).map((event) => event.detail.data)).toEqual([
+    expect((await publishedEvents(bus)).map((event) => event.detail.data)).toEqual([
       { orderId: order.orderId, previousStatus: 'PAID' },
     ]);
   });
@@ -90,7 +87,7 @@ describe('POST /orders/{orderId}/cancel', () => {
       expect(response.statusCode).toBe(409);
       expect(bodyOf<ErrorBody>(response).error.code).toBe('conflict');
       expect(await ordersStore.get(order.orderId)).toEqual(order);
-      expect(publishedEvents(eventBridge)).toEqual([]);
+      expect(await publishedEvents(bus)).toEqual([]);
     },
   );
 
@@ -98,7 +95,7 @@ describe('POST /orders/{orderId}/cancel', () => {
     const order = await stored(aCancelledOrder());
     const response = await cancel(order.orderId);
     expect(response.statusCode).toBe(409);
-    expect(publishedEvents(eventBridge)).toEqual([]);
+    expect(await publishedEvents(bus)).toEqual([]);
   });
 
   it('publishes again, with the same event id, a cancellation whose OrderCancelled was not published', async () => {
@@ -109,7 +106,7 @@ describe('POST /orders/{orderId}/cancel', () => {
     const response = await cancel(order.orderId);
 
     expect(response.statusCode).toBe(202);
-    expect(publishedEvents(eventBridge).map((event) => event.detail)).toEqual([
+    expect((await publishedEvents(bus)).map((event) => event.detail)).toEqual([
       expect.objectContaining({
         id: deterministicId('evt', 'OrderCancelled', order.orderId),
         occurredAt: order.cancelledAt,
@@ -121,20 +118,18 @@ describe('POST /orders/{orderId}/cancel', () => {
 
   it('answers 500 when OrderCancelled cannot be published, and the retry publishes it', async () => {
     const order = await stored(anOrder());
-    eventBridge.on(PutEventsCommand).rejects(new Error('EventBridge is unavailable'));
 
-    const failed = await cancel(order.orderId);
+    const failed = await cancel(order.orderId, handlerWithBusDown);
 
     expect(failed.statusCode).toBe(500);
     const cancelled = await ordersStore.get(order.orderId);
     expect(cancelled?.status).toBe('CANCELLED');
     expect(cancelled?.cancellationPublishedAt).toBeUndefined();
 
-    acceptPutEvents(eventBridge);
     const retried = await cancel(order.orderId);
 
     expect(retried.statusCode).toBe(202);
-    expect(publishedEvents(eventBridge).map((event) => event.detail.id)).toEqual([
+    expect((await publishedEvents(bus)).map((event) => event.detail.id)).toEqual([
       deterministicId('evt', 'OrderCancelled', order.orderId),
     ]);
   });
@@ -146,6 +141,6 @@ describe('POST /orders/{orderId}/cancel', () => {
     const response = await cancel(orderId);
     expect(response.statusCode).toBe(404);
     expect(bodyOf<ErrorBody>(response).error.code).toBe('not_found');
-    expect(publishedEvents(eventBridge)).toEqual([]);
+    expect(await publishedEvents(bus)).toEqual([]);
   });
 });

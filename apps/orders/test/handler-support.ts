@@ -1,7 +1,10 @@
-import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { createTestQueue, createTestTable } from '@shop/shared/testing/resources';
+import {
+  createTestBus,
+  createTestQueue,
+  createTestTable,
+  type TestBus,
+} from '@shop/shared/testing/resources';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import type { AwsClientStub } from 'aws-sdk-client-mock';
 
 /** The Orders table of the shared contract, on the emulator; sets ORDERS_TABLE_NAME. */
 export function createOrdersTable(): Promise<string> {
@@ -18,15 +21,15 @@ export function createIdempotencyTable(): Promise<string> {
 }
 
 /**
- * What place-order needs on the emulators (both tables and the payment-requests queue), with its
- * variables set: import the handler after this.
+ * What place-order needs on the emulators (both tables, the payment-requests queue and the bus), with
+ * its variables set: import the handler after this.
  */
 export async function createPlaceOrderResources() {
   const ordersTable = await createOrdersTable();
   const idempotencyTable = await createIdempotencyTable();
   const queue = await createTestQueue('PAYMENT_REQUESTS_QUEUE_URL');
-  process.env.EVENT_BUS_NAME = 'test-bus';
-  return { ordersTable, idempotencyTable, queue };
+  const bus = await createTestBus();
+  return { ordersTable, idempotencyTable, queue, bus };
 }
 
 /** The parsed JSON body of an HTTP handler's response, as the type the test expects. */
@@ -39,20 +42,14 @@ export interface ErrorBody {
   error: { code: string; message: string; details?: { path: string; message: string }[] };
 }
 
-/** Answers every PutEvents as EventBridge does when it accepts all entries. */
-export function acceptPutEvents(eventBridge: AwsClientStub<EventBridgeClient>): void {
-  eventBridge.reset();
-  eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'accepted' }] });
-}
-
-/** The domain events sent with PutEvents so far, with the entry fields the bus rules match on. */
-export function publishedEvents(eventBridge: AwsClientStub<EventBridgeClient>) {
-  return eventBridge.commandCalls(PutEventsCommand).flatMap((call) =>
-    (call.args[0].input.Entries ?? []).map((entry) => ({
-      busName: entry.EventBusName,
-      source: entry.Source,
-      detailType: entry.DetailType,
-      detail: JSON.parse(entry.Detail ?? 'null'),
-    })),
-  );
+/**
+ * The domain events that arrived on the test bus since the last `bus.clear()`, with the fields the
+ * bus rules match on. Only events put on that bus arrive there: one put on another bus would not.
+ */
+export async function publishedEvents(bus: TestBus) {
+  return (await bus.events()).map((event) => ({
+    source: event.source,
+    detailType: event['detail-type'],
+    detail: event.detail as { id: string; data: Record<string, unknown> } & Record<string, unknown>,
+  }));
 }

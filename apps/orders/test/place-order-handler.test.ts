@@ -1,34 +1,36 @@
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { deterministicId } from '@shop/shared/ids';
+import { localEndpoints } from '@shop/shared/testing/endpoints';
 import { httpEvent, lambdaContext } from '@shop/shared/testing/events';
+import { importIsolated } from '@shop/shared/testing/import-isolated';
 import { drainQueue, scanTable } from '@shop/shared/testing/resources';
-import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { PlacedOrder } from '../src/domain/place-order.ts';
 import { anOrderRequest } from './builders.ts';
-import {
-  acceptPutEvents,
-  bodyOf,
-  createPlaceOrderResources,
-  type ErrorBody,
-  publishedEvents,
-} from './handler-support.ts';
+import { bodyOf, createPlaceOrderResources, type ErrorBody, publishedEvents } from './handler-support.ts';
 
-// Only EventBridge is mocked: its PutEvents endpoint belongs to the local cloud (apps/local), which
-// these service tests cannot depend on; the end-to-end tests cover it for real. DynamoDB and SQS are real.
-const eventBridge = mockClient(EventBridgeClient);
-const { ordersTable, idempotencyTable, queue } = await createPlaceOrderResources();
+// DynamoDB, SQS and EventBridge are the emulators: events are read from the test bus they arrived on.
+const { ordersTable, idempotencyTable, queue, bus } = await createPlaceOrderResources();
 const { handler } = await import('../src/handlers/place-order.ts');
+// The same handler where PutEvents fails: its EventBridge endpoint drops every connection...
+const { handler: handlerWithBusDown } = await importIsolated(
+  { AWS_ENDPOINT_URL_EVENTBRIDGE: localEndpoints().refusing },
+  () => import('../src/handlers/place-order.ts'),
+);
+// ...and where EventBridge rejects the entry, as it does for a bus that does not exist.
+const { handler: handlerWithNoBus } = await importIsolated(
+  { EVENT_BUS_NAME: 'no-such-bus' },
+  () => import('../src/handlers/place-order.ts'),
+);
 
-function post(body: unknown, headers: Record<string, string> = {}) {
-  return handler(httpEvent({ method: 'POST', route: '/orders', body, headers }), lambdaContext());
+function post(body: unknown, headers: Record<string, string> = {}, placeOrder = handler) {
+  return placeOrder(httpEvent({ method: 'POST', route: '/orders', body, headers }), lambdaContext());
 }
 
 const ordersOf = async (customerId: unknown) =>
   (await scanTable(ordersTable)).filter((item) => item.customerId === customerId);
 
 beforeEach(async () => {
-  acceptPutEvents(eventBridge);
+  await bus.clear();
   await drainQueue(queue.url);
 });
 
@@ -81,9 +83,8 @@ describe('POST /orders', () => {
       },
     ]);
 
-    expect(publishedEvents(eventBridge)).toEqual([
+    expect(await publishedEvents(bus)).toEqual([
       {
-        busName: 'test-bus',
         source: 'serverless-commerce.orders',
         detailType: 'OrderPlaced',
         detail: expect.objectContaining({
@@ -115,10 +116,9 @@ describe('POST /orders', () => {
   });
 
   it('still accepts the order when PutEvents fails, because the order is stored and its payment requested', async () => {
-    eventBridge.on(PutEventsCommand).rejects(new Error('EventBridge is unavailable'));
     const body = anOrderRequest();
 
-    const response = await post(body);
+    const response = await post(body, {}, handlerWithBusDown);
 
     expect(response.statusCode).toBe(202);
     expect(await ordersOf(body.customerId)).toHaveLength(1);
@@ -126,13 +126,9 @@ describe('POST /orders', () => {
   });
 
   it('still accepts the order when PutEvents rejects the entry', async () => {
-    eventBridge.on(PutEventsCommand).resolves({
-      FailedEntryCount: 1,
-      Entries: [{ ErrorCode: 'InternalFailure', ErrorMessage: 'try again' }],
-    });
     const body = anOrderRequest();
 
-    const response = await post(body);
+    const response = await post(body, {}, handlerWithNoBus);
 
     expect(response.statusCode).toBe(202);
     expect(await ordersOf(body.customerId)).toHaveLength(1);
@@ -154,7 +150,7 @@ describe('POST /orders with an Idempotency-Key', () => {
     // The retry requests the payment of the same order again; payments start one workflow per order.
     const commands = (await drainQueue(queue.url)) as { data: { orderId: string } }[];
     expect(commands.map((command) => command.data.orderId)).toEqual([orderId, orderId]);
-    expect(publishedEvents(eventBridge)).toHaveLength(1);
+    expect(await publishedEvents(bus)).toHaveLength(1);
     expect((await scanTable(idempotencyTable)).filter((record) => record.resourceId === orderId)).toEqual([
       expect.objectContaining({ id: `POST /orders#${key}`, resourceId: orderId }),
     ]);
@@ -178,7 +174,7 @@ describe('POST /orders with an Idempotency-Key', () => {
     await post(body, { 'Idempotency-Key': key });
     await drainQueue(queue.url);
     const before = { orders: await scanTable(ordersTable), records: await scanTable(idempotencyTable) };
-    acceptPutEvents(eventBridge);
+    await bus.clear();
 
     const response = await post({ ...body, currency: 'USD' }, { 'Idempotency-Key': key });
 
@@ -188,6 +184,6 @@ describe('POST /orders with an Idempotency-Key', () => {
       before,
     );
     expect(await drainQueue(queue.url)).toEqual([]);
-    expect(publishedEvents(eventBridge)).toEqual([]);
+    expect(await publishedEvents(bus)).toEqual([]);
   });
 });

@@ -1,26 +1,13 @@
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { httpEvent, lambdaContext } from '@shop/shared/testing/events';
 import { scanTable } from '@shop/shared/testing/resources';
-import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { anOrderRequest } from './builders.ts';
-import {
-  acceptPutEvents,
-  bodyOf,
-  createPlaceOrderResources,
-  type ErrorBody,
-  publishedEvents,
-} from './handler-support.ts';
+import { bodyOf, createPlaceOrderResources, type ErrorBody, publishedEvents } from './handler-support.ts';
 
-// Only EventBridge is mocked: its PutEvents endpoint belongs to the local cloud (apps/local), which
-// these service tests cannot depend on; the end-to-end tests cover it for real. DynamoDB and SQS are real.
-const eventBridge = mockClient(EventBridgeClient);
-const { ordersTable, queue } = await createPlaceOrderResources();
+const { ordersTable, queue, bus } = await createPlaceOrderResources();
 // A queue the emulator does not have: every SendMessage of this file fails as on a deleted queue.
 process.env.PAYMENT_REQUESTS_QUEUE_URL = queue.url.replace(/[^/]+$/, 'no-such-queue');
 const { handler } = await import('../src/handlers/place-order.ts');
-
-beforeEach(() => acceptPutEvents(eventBridge));
 
 describe('POST /orders when the payment request cannot be sent', () => {
   it('answers 500 without internals and leaves no order behind', async () => {
@@ -39,6 +26,6 @@ describe('POST /orders when the payment request cannot be sent', () => {
     expect(response.body).not.toMatch(/queue|sqs|QueueDoesNotExist|NonExistent/i);
     expect(response.headers?.['x-correlation-id']).toEqual(expect.any(String));
     expect(await scanTable(ordersTable)).toEqual([]);
-    expect(publishedEvents(eventBridge)).toEqual([]);
+    expect(await publishedEvents(bus)).toEqual([]);
   });
 });

@@ -1,26 +1,13 @@
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { MAX_AMOUNT } from '@shop/shared/money';
 import { httpEvent, lambdaContext } from '@shop/shared/testing/events';
 import { drainQueue, scanTable } from '@shop/shared/testing/resources';
-import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { aLine, anOrderRequest, withoutUndefined } from './builders.ts';
-import {
-  acceptPutEvents,
-  bodyOf,
-  createPlaceOrderResources,
-  type ErrorBody,
-  publishedEvents,
-} from './handler-support.ts';
+import { bodyOf, createPlaceOrderResources, type ErrorBody, publishedEvents } from './handler-support.ts';
 
-// Only EventBridge is mocked: its PutEvents endpoint belongs to the local cloud (apps/local), which
-// these service tests cannot depend on; the end-to-end tests cover it for real. DynamoDB and SQS are real.
-// No request in this file may be accepted, so every table and the queue must stay empty throughout.
-const eventBridge = mockClient(EventBridgeClient);
-const { ordersTable, idempotencyTable, queue } = await createPlaceOrderResources();
+// No request in this file may be accepted, so every table, the queue and the bus stay empty throughout.
+const { ordersTable, idempotencyTable, queue, bus } = await createPlaceOrderResources();
 const { handler } = await import('../src/handlers/place-order.ts');
-
-beforeEach(() => acceptPutEvents(eventBridge));
 
 /** Sends with an Idempotency-Key, so an empty idempotency table shows the key was never claimed. */
 function post(body: unknown, headers: Record<string, string> = {}) {
@@ -39,7 +26,7 @@ async function expectNothingWritten(): Promise<void> {
   expect(await scanTable(ordersTable)).toEqual([]);
   expect(await scanTable(idempotencyTable)).toEqual([]);
   expect(await drainQueue(queue.url)).toEqual([]);
-  expect(publishedEvents(eventBridge)).toEqual([]);
+  expect(await publishedEvents(bus)).toEqual([]);
 }
 
 const withLine = (line: Record<string, unknown>) => anOrderRequest({ items: [aLine(line)] });

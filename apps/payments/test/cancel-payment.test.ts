@@ -1,27 +1,35 @@
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { SendTaskFailureCommand, SFNClient, TaskTimedOut } from '@aws-sdk/client-sfn';
 import { deterministicId } from '@shop/shared/ids';
 import { busEvent, lambdaContext, sqsEvent } from '@shop/shared/testing/events';
+import { importIsolated } from '@shop/shared/testing/import-isolated';
+import { createTestBus } from '@shop/shared/testing/resources';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { testPaymentProvider } from '../src/domain/test-payment-provider.ts';
 import { anOrderCancelled, aPayment } from './builders.ts';
 import { createPaymentsTable } from './payments-table.ts';
 
-// Step Functions and EventBridge are mocked: no emulator covers SendTaskFailure or PutEvents in handler tests.
+// Step Functions is mocked: SendTaskFailure needs the token of a task an execution waits on, and the
+// local Step Functions (apps/local) hands tokens only to its Lambda runtime, which handler tests do
+// not run. DynamoDB and EventBridge are the emulators: events are read from the test bus they arrived on.
 const stepFunctions = mockClient(SFNClient);
-const eventBridge = mockClient(EventBridgeClient);
-const refunds = vi.spyOn(testPaymentProvider, 'refund');
-beforeEach(() => {
-  stepFunctions.reset();
-  eventBridge.reset();
-  eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e1' }] });
-  refunds.mockClear();
-});
-
 const table = await createPaymentsTable();
-process.env.EVENT_BUS_NAME = 'shop-bus';
+const bus = await createTestBus();
 const { handler } = await import('../src/handlers/cancel-payment.ts');
+// The same handler where EventBridge rejects the entry, as it does for a bus that does not exist;
+// with its own copy of the test provider, whose refunds count too.
+const withNoBus = await importIsolated({ EVENT_BUS_NAME: 'no-such-bus' }, async () => ({
+  handler: (await import('../src/handlers/cancel-payment.ts')).handler,
+  provider: (await import('../src/domain/test-payment-provider.ts')).testPaymentProvider,
+}));
+const refunds = vi.spyOn(testPaymentProvider, 'refund');
+const refundsWithNoBus = vi.spyOn(withNoBus.provider, 'refund');
+beforeEach(async () => {
+  stepFunctions.reset();
+  refunds.mockClear();
+  refundsWithNoBus.mockClear();
+  await bus.clear();
+});
 
 const cancel = (orderId: string) => {
   const cancellation = anOrderCancelled(orderId);
@@ -29,11 +37,12 @@ const cancel = (orderId: string) => {
 };
 const taskFailures = () =>
   stepFunctions.commandCalls(SendTaskFailureCommand).map((call) => call.args[0].input);
-const publishedEvents = () =>
-  eventBridge
-    .commandCalls(PutEventsCommand)
-    .flatMap((call) => call.args[0].input.Entries ?? [])
-    .map((entry) => ({ detailType: entry.DetailType, detail: JSON.parse(entry.Detail ?? 'null') }));
+/** The events that arrived on the test bus since the test began (only events put on that bus arrive). */
+const publishedEvents = async () =>
+  (await bus.events()).map((arrived) => ({
+    detailType: arrived['detail-type'],
+    detail: arrived.detail as { id: string } & Record<string, unknown>,
+  }));
 
 describe('cancel-payment', () => {
   it('cancels an awaited bank transfer and fails the waiting workflow task', async () => {
@@ -87,7 +96,7 @@ describe('cancel-payment', () => {
     expect(await table.itemsOf(payment.orderId)).toEqual([
       { ...payment, status: 'REFUNDED', refundId, updatedAt: expect.any(String) },
     ]);
-    expect(publishedEvents()).toEqual([
+    expect(await publishedEvents()).toEqual([
       {
         detailType: 'PaymentRefunded',
         detail: expect.objectContaining({
@@ -107,28 +116,21 @@ describe('cancel-payment', () => {
     expect(result.batchItemFailures).toEqual([]);
     expect(refunds).toHaveBeenCalledTimes(1);
     expect(await table.itemsOf(payment.orderId)).toEqual([expect.objectContaining({ status: 'REFUNDED' })]);
-    const [first, again] = publishedEvents();
+    const [first, again] = await publishedEvents();
     expect(again).toEqual(first);
     expect(first?.detail.id).toBe(deterministicId('evt', 'PaymentRefunded', payment.orderId));
   });
 
   it('publishes the refund on redelivery when the publish failed, without refunding again', async () => {
-    eventBridge
-      .on(PutEventsCommand)
-      .resolvesOnce({
-        FailedEntryCount: 1,
-        Entries: [{ ErrorCode: 'InternalFailure', ErrorMessage: 'retry' }],
-      })
-      .resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e2' }] });
     const payment = await table.seed(aPayment({ status: 'CAPTURED', captureId: 'cap_retry' }));
     const { event } = cancel(payment.orderId);
-    const failed = await handler(event, lambdaContext());
+    const failed = await withNoBus.handler(event, lambdaContext());
     expect(failed.batchItemFailures).toEqual([{ itemIdentifier: event.Records[0]?.messageId }]);
     const retried = await handler(event, lambdaContext());
     expect(retried.batchItemFailures).toEqual([]);
-    expect(refunds).toHaveBeenCalledTimes(1);
-    expect(publishedEvents().map((published) => published.detail.id)).toEqual([
-      deterministicId('evt', 'PaymentRefunded', payment.orderId),
+    expect([refundsWithNoBus.mock.calls.length, refunds.mock.calls.length]).toEqual([1, 0]);
+    // The rejected event never reached a bus; the redelivery's carries the id derived from the order.
+    expect((await publishedEvents()).map((published) => published.detail.id)).toEqual([
       deterministicId('evt', 'PaymentRefunded', payment.orderId),
     ]);
   });
@@ -161,7 +163,7 @@ describe('cancel-payment', () => {
     expect(result.batchItemFailures).toEqual([]);
     expect(await table.itemsOf(payment.orderId)).toEqual([payment]);
     expect(taskFailures()).toEqual([]);
-    expect(publishedEvents()).toEqual([]);
+    expect(await publishedEvents()).toEqual([]);
   });
 
   it('reports a message that is not an OrderCancelled event alone', async () => {

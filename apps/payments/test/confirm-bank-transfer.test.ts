@@ -5,7 +5,9 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { aPayment } from './builders.ts';
 import { createPaymentsTable } from './payments-table.ts';
 
-// Step Functions is mocked: no emulator covers SendTaskSuccess in handler tests (the local cloud runs the workflow).
+// Step Functions is mocked: SendTaskSuccess needs the token of a task an execution waits on, and the
+// local Step Functions (apps/local) hands tokens only to its Lambda runtime, which handler tests do
+// not run; the end-to-end tests confirm a transfer for real.
 const stepFunctions = mockClient(SFNClient);
 beforeEach(() => stepFunctions.reset());
 

@@ -9,7 +9,9 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { aRequestPayment } from './builders.ts';
 
-// Step Functions is mocked: no emulator covers StartExecution in handler tests (the local cloud runs the workflow).
+// Step Functions is mocked: the local Step Functions lives in the local cloud (apps/local), which runs
+// this service's bundles, so this service's tests cannot depend on it; the end-to-end tests start the
+// workflow for real.
 const stepFunctions = mockClient(SFNClient);
 beforeEach(() => stepFunctions.reset());
 

@@ -145,8 +145,9 @@ describe('the await-bank-transfer task', () => {
   });
 
   it('answers its own new token at once when the transfer was confirmed before the step ran again', async () => {
-    // Step Functions is mocked: no emulator covers SendTaskSuccess in handler tests (the local cloud
-    // runs the workflow; the soak's restart fault exercises this path end to end).
+    // Step Functions is mocked: the local Step Functions hands task tokens only to the local cloud's
+    // Lambda runtime, which handler tests do not run (the soak's restart fault exercises this path end
+    // to end).
     const stepFunctions = mockClient(SFNClient);
     try {
       const confirmed = await table.seed(

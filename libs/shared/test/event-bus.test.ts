@@ -1,17 +1,19 @@
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, describe, expect, it } from 'vitest';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { awsClientConfig } from '../src/aws-clients.ts';
 import { createEventPublisher, EventPublishError } from '../src/event-bus.ts';
 import { createEvent } from '../src/events.ts';
+import { createTestBus } from '../src/testing/resources.ts';
 
-// EventBridge is mocked: no emulator covers PutEvents in unit tests (the local cloud provides one).
-const eventBridge = mockClient(EventBridgeClient);
-afterEach(() => eventBridge.reset());
+// The real client against the test EventBridge (the local cloud's endpoint): what arrives on the bus is
+// what the publisher put.
+const bus = await createTestBus();
+beforeEach(() => bus.clear());
 
-const publisher = () =>
+const publisher = (busName = bus.name) =>
   createEventPublisher({
-    client: new EventBridgeClient({ region: 'us-east-1' }),
-    busName: 'bus',
+    client: new EventBridgeClient(awsClientConfig('eventbridge')),
+    busName,
     service: 'orders',
   });
 const placed = () =>
@@ -23,30 +25,28 @@ const placed = () =>
 
 describe('the event publisher', () => {
   it('puts each event on the bus with its type as detail-type and the envelope as detail', async () => {
-    eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: '1' }] });
     const event = placed();
     await publisher().publish(event);
-    const [call] = eventBridge.commandCalls(PutEventsCommand);
-    expect(call?.args[0].input.Entries).toEqual([
+    const arrived = await bus.events();
+    expect(
+      arrived.map((one) => ({ source: one.source, detailType: one['detail-type'], detail: one.detail })),
+    ).toEqual([
       {
-        EventBusName: 'bus',
-        Source: 'serverless-commerce.orders',
-        DetailType: 'OrderPlaced',
-        Detail: JSON.stringify(event),
+        source: 'serverless-commerce.orders',
+        detailType: 'OrderPlaced',
+        detail: JSON.parse(JSON.stringify(event)),
       },
     ]);
   });
 
   it('turns a partial PutEvents failure into an error instead of losing the event', async () => {
-    eventBridge.on(PutEventsCommand).resolves({
-      FailedEntryCount: 1,
-      Entries: [{ ErrorCode: 'InternalFailure', ErrorMessage: 'try again' }],
-    });
-    await expect(publisher().publish(placed())).rejects.toThrow(EventPublishError);
+    // EventBridge accepts the request and rejects the entry: its bus does not exist.
+    await expect(publisher('no-such-bus').publish(placed())).rejects.toThrow(EventPublishError);
   });
 
   it('sends nothing when there is nothing to publish', async () => {
+    // A PutEvents with no entries would fail (EventBridge requires at least one): resolving shows none was sent.
     await publisher().publish();
-    expect(eventBridge.commandCalls(PutEventsCommand)).toHaveLength(0);
+    expect(await bus.events()).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
+import type { EventBridgeService } from '@shop/local-services/eventbridge/event-bridge-service';
 import type { HttpApi } from '../apigateway/http-api.ts';
 import type { LogEntry, LogSink } from '../contracts.ts';
-import type { EventBridgeService } from '../eventbridge/event-bridge-service.ts';
 import type { LambdaRuntime } from '../lambda/lambda-runtime.ts';
 import type { SqsEventSource } from '../sqs/event-source-mapping.ts';
 import type { StepFunctionsService } from '../stepfunctions/stepfunctions-service.ts';

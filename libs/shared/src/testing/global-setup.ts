@@ -1,11 +1,6 @@
 import type { TestProject } from 'vitest/node';
-import { type LocalEndpoints, startEmulators } from './emulators.ts';
-
-declare module 'vitest' {
-  export interface ProvidedContext {
-    localEndpoints: LocalEndpoints;
-  }
-}
+import { startEmulators } from './emulators.ts';
+import type {} from './endpoints.ts';
 
 /** Starts the emulators once per test run; every test file gets their endpoints through `inject`. */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {

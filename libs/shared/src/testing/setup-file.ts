@@ -1,5 +1,5 @@
-import { inject } from 'vitest';
 import { useEmulatorEnvironment } from './emulators.ts';
+import { localEndpoints } from './endpoints.ts';
 
 // Runs before each test file is imported, so handlers create their SDK clients against the emulators.
-useEmulatorEnvironment(inject('localEndpoints'));
+useEmulatorEnvironment(localEndpoints());

@@ -10,6 +10,7 @@ import { compileInputPath, type InputPathSelector } from './input-path.ts';
  * The local EventBridge: a PutEvents endpoint (AWS JSON 1.1, what `EventBridgeClient` speaks) and the
  * rules of the synthesized template. Accepted events are matched and delivered after the response, as
  * on AWS, where PutEvents only means "accepted"; a failing target is retried a few times, then logged.
+ * A test run can also let its tests create their own buses, rules and targets (`acceptsResourceChanges`).
  */
 
 export interface EventBus {
@@ -88,6 +89,11 @@ export interface EventBridgeServiceOptions {
   port?: number;
   /** Retries after the first failed delivery (default 3) and the first backoff (default 100 ms, doubling). */
   retry?: { retries?: number; baseDelayMs?: number };
+  /**
+   * Also serve CreateEventBus, PutRule and PutTargets, so that each test file sets up its own bus and
+   * rule with the real client. The local cloud leaves this off: its buses and rules are the template's.
+   */
+  acceptsResourceChanges?: boolean;
 }
 
 export interface EventBridgeService extends LocalService {
@@ -101,6 +107,16 @@ export interface EventBridgeService extends LocalService {
 export class PutEventsValidationError extends Error {
   override readonly name = 'PutEventsValidationError';
   readonly code = 'ValidationException';
+}
+
+/** A CreateEventBus, PutRule or PutTargets request refused with the error type AWS answers (HTTP 400). */
+export class ResourceChangeError extends Error {
+  override readonly name = 'ResourceChangeError';
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.code = code;
+  }
 }
 
 const MAX_ENTRIES = 10;
@@ -122,7 +138,9 @@ interface CompiledRule {
 export async function createEventBridgeService(
   options: EventBridgeServiceOptions,
 ): Promise<EventBridgeService> {
-  const { buses, log, region, accountId } = options;
+  const { log, region, accountId } = options;
+  // A copy: CreateEventBus adds to it, and the caller's list stays as it was given.
+  const buses = [...options.buses];
   const retries = options.retry?.retries ?? 3;
   const baseDelayMs = options.retry?.baseDelayMs ?? 100;
   const rulesByBus = compileRules(options.rules, buses);
@@ -248,8 +266,70 @@ export async function createEventBridgeService(
     }
   };
 
+  const changeResources: ChangeResources = (operation, input) => {
+    const busName = optionalString(input, 'EventBusName') ?? 'default';
+    const rulesOn = (name: string) => {
+      const onBus = rulesByBus.get(name);
+      if (!onBus)
+        throw new ResourceChangeError('ResourceNotFoundException', `Event bus ${name} does not exist.`);
+      return onBus;
+    };
+    switch (operation) {
+      case 'CreateEventBus': {
+        const name = requiredString(input, 'Name');
+        if (rulesByBus.has(name)) {
+          throw new ResourceChangeError(
+            'ResourceAlreadyExistsException',
+            `Event bus ${name} already exists.`,
+          );
+        }
+        const bus = { name, arn: `arn:aws:events:${region}:${accountId}:event-bus/${name}` };
+        buses.push(bus);
+        rulesByBus.set(name, []);
+        emit('INFO', `Event bus ${name} created`);
+        return { EventBusArn: bus.arn };
+      }
+      case 'PutRule': {
+        const name = requiredString(input, 'Name');
+        const onBus = rulesOn(busName);
+        const pattern = parseJsonObject(requiredString(input, 'EventPattern'), 'EventPattern');
+        const index = onBus.findIndex((compiled) => compiled.rule.name === name);
+        const targets = onBus[index]?.rule.targets ?? [];
+        const compiled = compileRuleOrRefuse(
+          { name, busName, pattern, targets },
+          'InvalidEventPatternException',
+        );
+        if (index === -1) onBus.push(compiled);
+        else onBus[index] = compiled;
+        emit('INFO', `Rule ${name} put on ${busName}`);
+        return { RuleArn: `arn:aws:events:${region}:${accountId}:rule/${busName}/${name}` };
+      }
+      case 'PutTargets': {
+        const name = requiredString(input, 'Rule');
+        const onBus = rulesOn(busName);
+        const index = onBus.findIndex((compiled) => compiled.rule.name === name);
+        const existing = onBus[index];
+        if (!existing) {
+          throw new ResourceChangeError(
+            'ResourceNotFoundException',
+            `Rule ${name} does not exist on ${busName}.`,
+          );
+        }
+        const added = toRuleTargets(input.Targets);
+        const kept = existing.rule.targets.filter((target) => !added.some((other) => other.id === target.id));
+        onBus[index] = compileRuleOrRefuse(
+          { ...existing.rule, targets: [...kept, ...added] },
+          'ValidationException',
+        );
+        emit('INFO', `Rule ${name} on ${busName} targets ${added.map((target) => target.arn).join(', ')}`);
+        return { FailedEntryCount: 0, FailedEntries: [] };
+      }
+    }
+  };
+
   const server = createServer((request, response) => {
-    handleHttp(request, response, accept, emit).catch((error: unknown) => {
+    const changes = options.acceptsResourceChanges ? changeResources : undefined;
+    handleHttp(request, response, accept, changes, emit).catch((error: unknown) => {
       emit('ERROR', `PutEvents endpoint failed: ${describe(error)}`);
       if (!response.headersSent) sendError(response, 500, 'InternalException', 'Internal error');
     });
@@ -288,17 +368,60 @@ function compileRules(rules: EventRule[], buses: EventBus[]): Map<string, Compil
         `Rule ${rule.name} is on event bus "${rule.busName}", which is not among the local buses (${buses.map((bus) => bus.name).join(', ') || 'none'})`,
       );
     }
-    let matches: EventPatternMatcher;
-    try {
-      matches = compileEventPattern(rule.pattern);
-    } catch (error) {
-      throw new Error(`Rule ${rule.name} on bus ${rule.busName} cannot run locally: ${describe(error)}`, {
-        cause: error,
-      });
-    }
-    onBus.push({ rule, matches, targets: rule.targets.map((target) => compileTarget(rule, target)) });
+    onBus.push(compileRule(rule));
   }
   return byBus;
+}
+
+function compileRule(rule: EventRule): CompiledRule {
+  let matches: EventPatternMatcher;
+  try {
+    matches = compileEventPattern(rule.pattern);
+  } catch (error) {
+    throw new Error(`Rule ${rule.name} on bus ${rule.busName} cannot run locally: ${describe(error)}`, {
+      cause: error,
+    });
+  }
+  return { rule, matches, targets: rule.targets.map((target) => compileTarget(rule, target)) };
+}
+
+/** A rule put over the API: what fails the start for a template's rule is the caller's 400 here. */
+function compileRuleOrRefuse(rule: EventRule, code: string): CompiledRule {
+  try {
+    return compileRule(rule);
+  } catch (error) {
+    throw new ResourceChangeError(code, describe(error));
+  }
+}
+
+function requiredString(input: Record<string, unknown>, field: string): string {
+  const value = input[field];
+  if (typeof value !== 'string' || value === '') {
+    throw new ResourceChangeError('ValidationException', `${field} is required and must be a string`);
+  }
+  return value;
+}
+
+function optionalString(input: Record<string, unknown>, field: string): string | undefined {
+  return input[field] === undefined ? undefined : requiredString(input, field);
+}
+
+function parseJsonObject(text: string, field: string): object {
+  const parsed = parseDetail(text);
+  if (!parsed) throw new ResourceChangeError('InvalidEventPatternException', `${field} is not a JSON object`);
+  return parsed;
+}
+
+function toRuleTargets(targets: unknown): RuleTarget[] {
+  if (!Array.isArray(targets) || targets.length === 0) {
+    throw new ResourceChangeError('ValidationException', 'Targets must be a non-empty list');
+  }
+  return targets.map((target: Record<string, unknown>) => ({
+    id: requiredString(target, 'Id'),
+    arn: requiredString(target, 'Arn'),
+    ...(target.Input !== undefined ? { input: requiredString(target, 'Input') } : {}),
+    ...(target.InputPath !== undefined ? { inputPath: requiredString(target, 'InputPath') } : {}),
+  }));
 }
 
 function compileTarget(rule: EventRule, target: RuleTarget): CompiledTarget {
@@ -432,21 +555,39 @@ function eventTime(time: Date | number | undefined): string {
 }
 
 type Accept = (entries: PutEventsEntry[]) => { result: PutEventsResult; dispatch: () => void };
+type ResourceChange = 'CreateEventBus' | 'PutRule' | 'PutTargets';
+type ChangeResources = (operation: ResourceChange, input: Record<string, unknown>) => object;
 type Emit = (level: LogEntry['level'], message: string, fields?: Record<string, unknown>) => void;
 
-async function handleHttp(request: IncomingMessage, response: ServerResponse, accept: Accept, emit: Emit) {
+const RESOURCE_CHANGES: ReadonlySet<string> = new Set<ResourceChange>([
+  'CreateEventBus',
+  'PutRule',
+  'PutTargets',
+]);
+const isResourceChange = (operation: string): operation is ResourceChange => RESOURCE_CHANGES.has(operation);
+
+async function handleHttp(
+  request: IncomingMessage,
+  response: ServerResponse,
+  accept: Accept,
+  changeResources: ChangeResources | undefined,
+  emit: Emit,
+) {
   const body = await readBody(request);
-  const operation = String(request.headers['x-amz-target'] ?? '');
-  if (request.method !== 'POST' || operation !== 'AWSEvents.PutEvents') {
+  const target = String(request.headers['x-amz-target'] ?? '');
+  const operation = target.startsWith('AWSEvents.') ? target.slice('AWSEvents.'.length) : '';
+  const change = changeResources && isResourceChange(operation) ? operation : undefined;
+  if (request.method !== 'POST' || (operation !== 'PutEvents' && !change)) {
+    const served = changeResources ? 'PutEvents, CreateEventBus, PutRule and PutTargets' : 'PutEvents only';
     emit(
       'WARN',
-      `The local EventBridge serves PutEvents only; refused ${request.method} ${operation || '(no X-Amz-Target)'}`,
+      `The local EventBridge serves ${served}; refused ${request.method} ${target || '(no X-Amz-Target)'}`,
     );
     sendError(
       response,
       400,
       'UnknownOperationException',
-      `Operation ${operation || 'unknown'} is not supported locally`,
+      `Operation ${target || 'unknown'} is not supported locally`,
     );
     return;
   }
@@ -455,6 +596,15 @@ async function handleHttp(request: IncomingMessage, response: ServerResponse, ac
     input = JSON.parse(body.toString('utf8') || '{}') as { Entries?: unknown };
   } catch {
     sendError(response, 400, 'SerializationException', 'The request body is not valid JSON');
+    return;
+  }
+  if (change && changeResources) {
+    try {
+      send(response, 200, changeResources(change, input as Record<string, unknown>));
+    } catch (error) {
+      if (!(error instanceof ResourceChangeError)) throw error;
+      sendError(response, 400, error.code, error.message);
+    }
     return;
   }
   let accepted: ReturnType<Accept>;

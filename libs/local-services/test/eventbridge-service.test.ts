@@ -1,9 +1,12 @@
 import {
+  CreateEventBusCommand,
   EventBridgeClient,
   type EventBridgeServiceException,
   ListRulesCommand,
   PutEventsCommand,
   type PutEventsRequestEntry,
+  PutRuleCommand,
+  PutTargetsCommand,
 } from '@aws-sdk/client-eventbridge';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LogEntry } from '../src/contracts.ts';
@@ -288,6 +291,79 @@ describe('the local EventBridge endpoint, with the real EventBridgeClient', () =
     expect(logs.some((log) => log.level === 'WARN' && log.message.includes('AWSEvents.ListRules'))).toBe(
       true,
     );
+  });
+});
+
+describe('buses and rules a test run creates', () => {
+  it('lets a test create a bus, a rule and its target with the real client, and delivers what matches', async () => {
+    const { client, delivered } = await start({ acceptsResourceChanges: true });
+
+    const bus = await client.send(new CreateEventBusCommand({ Name: 'test-bus-1' }));
+    const rule = await client.send(
+      new PutRuleCommand({
+        Name: 'OrdersToQueue',
+        EventBusName: 'test-bus-1',
+        EventPattern: JSON.stringify({ source: ['serverless-commerce.orders'] }),
+      }),
+    );
+    const targets = await client.send(
+      new PutTargetsCommand({
+        Rule: 'OrdersToQueue',
+        EventBusName: 'test-bus-1',
+        Targets: [{ Id: 'Queue', Arn: orderEventsQueue.arn, InputPath: '$.detail' }],
+      }),
+    );
+    const result = await client.send(
+      new PutEventsCommand({
+        Entries: [
+          entry({
+            EventBusName: 'test-bus-1',
+            Source: 'serverless-commerce.orders',
+            DetailType: 'OrderPlaced',
+          }),
+          entry({ EventBusName: 'test-bus-1', Source: 'serverless-commerce.payments' }),
+        ],
+      }),
+    );
+
+    expect(bus.EventBusArn).toBe(`arn:aws:events:${region}:${accountId}:event-bus/test-bus-1`);
+    expect(rule.RuleArn).toBe(`arn:aws:events:${region}:${accountId}:rule/test-bus-1/OrdersToQueue`);
+    expect(targets.FailedEntryCount).toBe(0);
+    expect(result.FailedEntryCount).toBe(0);
+    await waitFor(() => delivered.length === 1, 'the delivery');
+    expect(delivered).toEqual([
+      {
+        target: { id: 'Queue', arn: orderEventsQueue.arn, inputPath: '$.detail' },
+        payload: { orderId: 'o-1', correlationId: 'c-1' },
+        delivery: expect.objectContaining({ rule: 'OrdersToQueue', bus: 'test-bus-1' }),
+      },
+    ]);
+  });
+
+  it('refuses a bus that exists already, a rule on a bus that does not, and a pattern it cannot match', async () => {
+    const { client } = await start({ acceptsResourceChanges: true });
+    const rule = (busName: string, pattern: object) =>
+      client.send(
+        new PutRuleCommand({ Name: 'Rule', EventBusName: busName, EventPattern: JSON.stringify(pattern) }),
+      );
+
+    await expect(client.send(new CreateEventBusCommand({ Name: shopBus.name }))).rejects.toMatchObject({
+      name: 'ResourceAlreadyExistsException',
+    });
+    await expect(rule('no-such-bus', { source: ['a'] })).rejects.toMatchObject({
+      name: 'ResourceNotFoundException',
+    });
+    await expect(rule(shopBus.name, { source: [{ 'no-such-operator': 'a' }] })).rejects.toMatchObject({
+      name: 'InvalidEventPatternException',
+    });
+  });
+
+  it('refuses every resource change unless asked to, since the local cloud takes its buses and rules from the template', async () => {
+    const { client } = await start();
+
+    await expect(client.send(new CreateEventBusCommand({ Name: 'test-bus-1' }))).rejects.toMatchObject({
+      name: 'UnknownOperationException',
+    });
   });
 });
 
