@@ -5,9 +5,18 @@ import { CardDeclinedError, type PaymentProvider, ProviderUnavailableError } fro
 const FLAKY_FAILURES = 2;
 
 /**
+ * Marks the authorization of `tok_capture_timeout`, whose every capture is made but never answered
+ * in time. The provider keeps no state, so the capture learns the test card's behaviour from the
+ * authorization it is given, as a payment service tags its test objects.
+ */
+const CAPTURE_TIMES_OUT = '-capture-times-out';
+
+/**
  * The built-in test provider, like a payment service's test cards (DESIGN §4). It keeps no state:
  * the outcome depends only on the token and the attempt number, and every id is derived from the
- * order, so a retried call returns the same authorization, capture or refund.
+ * order, so a retried call returns the same authorization, capture or refund. A refund of an order
+ * whose capture outcome is unknown is the refund of the capture the order would have had: the
+ * same refund id either way, whether or not that capture was made.
  */
 export const testPaymentProvider: PaymentProvider = {
   async authorize({ orderId, token, attempt }) {
@@ -23,17 +32,27 @@ export const testPaymentProvider: PaymentProvider = {
         break;
       case 'tok_outage':
         throw new ProviderUnavailableError(`The provider is unavailable (attempt ${attempt})`);
+      case 'tok_capture_timeout':
+        return { authorizationId: `${deterministicId('auth', orderId)}${CAPTURE_TIMES_OUT}` };
       default:
         throw new CardDeclinedError('The card was declined: unknown test token');
     }
     return { authorizationId: deterministicId('auth', orderId) };
   },
 
-  async capture({ orderId }) {
-    return { captureId: deterministicId('cap', orderId) };
+  async capture({ orderId, authorizationId }) {
+    if (authorizationId?.endsWith(CAPTURE_TIMES_OUT)) {
+      throw new ProviderUnavailableError('The provider made the capture but did not answer in time');
+    }
+    return { captureId: captureIdOf(orderId) };
   },
 
-  async refund({ captureId }) {
+  async refund({ orderId, captureId = captureIdOf(orderId) }) {
     return { refundId: deterministicId('ref', captureId) };
   },
 };
+
+/** The order is the idempotency key of its capture: one capture id per order. */
+function captureIdOf(orderId: string): string {
+  return deterministicId('cap', orderId);
+}
