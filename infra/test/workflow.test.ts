@@ -20,6 +20,7 @@ type State = {
     IntervalSeconds?: number;
     MaxAttempts?: number;
     BackoffRate?: number;
+    MaxDelaySeconds?: number;
     JitterStrategy?: string;
   }[];
   Catch?: { ErrorEquals: string[]; Next: string }[];
@@ -99,12 +100,14 @@ describe('PaymentWorkflow', () => {
       JitterStrategy: 'FULL',
     });
     const catches = Object.fromEntries((authorize?.Catch ?? []).map((c) => [c.ErrorEquals.join(), c.Next]));
+    // Nothing was captured before a failed authorization: no compensation is needed.
+    const noneNeeded = { compensation: { action: 'none_needed' } };
     expect(States[catches.CardDeclinedError ?? '']).toMatchObject({
-      Result: { reason: 'card_declined' },
+      Result: { reason: 'card_declined', ...noneNeeded },
       Next: 'RecordFailure',
     });
     expect(States[catches.ProviderUnavailableError ?? '']).toMatchObject({
-      Result: { reason: 'provider_unavailable' },
+      Result: { reason: 'provider_unavailable', ...noneNeeded },
       Next: 'RecordFailure',
     });
     expect(States.RecordFailure?.Next).toBe('PublishPaymentFailed');
@@ -114,7 +117,15 @@ describe('PaymentWorkflow', () => {
 
   it('retries Lambda service errors and timeouts on every function task, then fails the payment, never the execution', () => {
     const { States } = definitionOf(synthesized.stage);
-    for (const name of ['Authorize', 'AwaitBankTransfer', 'CaptureCard', 'CaptureBankTransfer']) {
+    const failed = (state: State | undefined) => (state?.Type === 'Task' ? States[state.Next ?? ''] : state);
+    const names = [
+      'Authorize',
+      'AwaitBankTransfer',
+      'CaptureCard',
+      'CaptureBankTransfer',
+      'RefundCaptureAttempt',
+    ];
+    for (const name of names) {
       const state = States[name] as {
         Retry?: { ErrorEquals: string[] }[];
         Catch?: { ErrorEquals: string[]; Next: string }[];
@@ -128,8 +139,113 @@ describe('PaymentWorkflow', () => {
       );
       const last = state.Catch?.at(-1);
       expect(last?.ErrorEquals).toEqual(['States.ALL']);
-      expect(States[last?.Next ?? '']).toMatchObject({ Result: { reason: 'provider_unavailable' } });
+      // A failed capture goes through its compensation first, whose own failure is caught as well.
+      const entry = failed(States[last?.Next ?? '']);
+      expect(entry?.Result ?? entry?.Parameters, name).toMatchObject({ reason: 'provider_unavailable' });
     }
+  });
+
+  it('refunds the capture attempt of a capture that failed for good, then records the failure with its compensation', () => {
+    const { States } = definitionOf(synthesized.stage);
+    for (const name of ['CaptureCard', 'CaptureBankTransfer']) {
+      expect(States[name]?.Catch, name).toEqual([
+        { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'RefundCaptureAttempt' },
+      ]);
+    }
+    const refund = States.RefundCaptureAttempt;
+    expect(refund).toMatchObject({
+      Resource: expect.stringMatching(/:function:RefundFunction/),
+      // No captureId: the capture's answer was lost, so the order names the capture attempt.
+      Parameters: {
+        'orderId.$': '$.orderId',
+        'amount.$': '$.amount',
+        'currency.$': '$.currency',
+        'correlationId.$': '$.correlationId',
+      },
+      ResultPath: '$.refund',
+      Next: 'CaptureRefunded',
+    });
+    expect(refund?.Retry).toContainEqual({
+      ErrorEquals: expect.arrayContaining([
+        'ProviderUnavailableError',
+        'Lambda.TooManyRequestsException',
+        'Sandbox.Timedout',
+      ]),
+      IntervalSeconds: 2,
+      BackoffRate: 2,
+      MaxAttempts: 6,
+      MaxDelaySeconds: 60,
+      JitterStrategy: 'FULL',
+    });
+    expect(States.CaptureRefunded).toMatchObject({
+      Type: 'Pass',
+      Parameters: {
+        reason: 'provider_unavailable',
+        status: 'FAILED',
+        compensation: { action: 'refunded', 'refundId.$': '$.refund.refundId' },
+        compensationItem: { action: { S: 'refunded' }, refundId: { 'S.$': '$.refund.refundId' } },
+      },
+      ResultPath: '$.failure',
+      Next: 'RecordFailure',
+    });
+    expect(refund?.Catch).toEqual([
+      { ErrorEquals: ['States.ALL'], ResultPath: '$.refundError', Next: 'CaptureRefundFailed' },
+    ]);
+    expect(States.CaptureRefundFailed).toMatchObject({
+      Result: { reason: 'provider_unavailable', status: 'FAILED', compensation: { action: 'refund_failed' } },
+      Next: 'RecordFailure',
+    });
+  });
+
+  it('may invoke the refund function, whose every error alarms: a failed compensation needs a person', () => {
+    const template = synthesized.template(synthesized.stage.payments);
+    const [[refundId] = []] = resourcesOf(template, 'AWS::Lambda::Function').filter(
+      ([, fn]) => fn.Properties?.FunctionName === 'serverless-commerce-dev-alice-refund',
+    );
+    const [[roleId] = []] = resourcesOf(template, 'AWS::IAM::Role').filter(([id]) =>
+      id.startsWith('PaymentWorkflowStateMachineRole'),
+    );
+    const invokes = resourcesOf(template, 'AWS::IAM::Policy')
+      .filter(([, policy]) => JSON.stringify(policy.Properties?.Roles) === JSON.stringify([{ Ref: roleId }]))
+      .flatMap(
+        ([, policy]) =>
+          (policy.Properties?.PolicyDocument as { Statement?: unknown[] } | undefined)?.Statement ?? [],
+      );
+    expect(invokes).toContainEqual(
+      expect.objectContaining({
+        Action: 'lambda:InvokeFunction',
+        Resource: expect.arrayContaining([{ 'Fn::GetAtt': [refundId, 'Arn'] }]),
+      }),
+    );
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'serverless-commerce-dev-alice-refund-errors',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
+  });
+
+  it('records the compensation on the payment and announces it with PaymentFailed', () => {
+    const { States } = definitionOf(synthesized.stage);
+    expect(States.RecordFailure).toMatchObject({
+      Resource: 'arn:aws:states:::dynamodb:updateItem',
+      Parameters: expect.objectContaining({
+        UpdateExpression:
+          'SET #status = :status, #reason = :reason, compensation = :compensation, updatedAt = :updatedAt',
+        ExpressionAttributeValues: expect.objectContaining({
+          ':compensation': { 'M.$': '$.failure.compensationItem' },
+        }),
+      }),
+    });
+    const parameters = States.PublishPaymentFailed?.Parameters as
+      | { Entries?: { Detail: { data: unknown } }[] }
+      | undefined;
+    const [entry] = parameters?.Entries ?? [];
+    expect(entry?.Detail.data).toEqual({
+      'orderId.$': '$.orderId',
+      'reason.$': '$.failure.reason',
+      'attempts.$': '$.failed.attempts',
+      'compensation.$': '$.failure.compensation',
+    });
   });
 
   it('records the attempt first and ends quietly when the order was already handled', () => {

@@ -1,5 +1,6 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalCloud } from '../src/cloud.ts';
 import type { LogEntry } from '../src/contracts.ts';
@@ -25,6 +26,12 @@ afterAll(async () => {
   await cloud?.stop();
 });
 
+/** The refunds the refund function logged for an order: its one invocation that succeeded. */
+const refundsLogged = (orderId: string) =>
+  logs
+    .filter((entry) => entry.message === 'Payment refunded' && entry.fields?.orderId === orderId)
+    .map((entry) => entry.fields?.refundId);
+
 /**
  * The order once it reached one of `statuses` and took in every event of its payment: the
  * order-events queue does not keep order, so an InvoiceIssued can make the order INVOICED before
@@ -42,7 +49,7 @@ const settled = (orderId: string, statuses: string[]) =>
       ),
   ).then((response) => response.body);
 
-async function paymentStatus(orderId: string): Promise<string | undefined> {
+async function paymentItem(orderId: string) {
   const { Item } = await aws.dynamodb.send(
     new GetItemCommand({
       TableName: aws.table('payments'),
@@ -50,7 +57,11 @@ async function paymentStatus(orderId: string): Promise<string | undefined> {
       ConsistentRead: true,
     }),
   );
-  return Item?.status?.S;
+  return Item ? unmarshall(Item) : undefined;
+}
+
+async function paymentStatus(orderId: string): Promise<string | undefined> {
+  return (await paymentItem(orderId))?.status;
 }
 
 describe('an order placed on the local cloud', () => {
@@ -92,15 +103,31 @@ describe('an order placed on the local cloud', () => {
     expect(order.payment.attempts).toBeGreaterThanOrEqual(3);
   });
 
-  it('with tok_outage fails as provider_unavailable once the retries run out, with no invoice', async () => {
+  it('with tok_outage fails as provider_unavailable once the retries run out, with no invoice and nothing to refund', async () => {
     const placed = await api.placeOrder({ method: 'card', token: 'tok_outage' });
     const order = await settled(placed.body.orderId, ['INVOICED', 'PAYMENT_FAILED']);
+    const compensation = { action: 'none_needed' };
     expect(order).toMatchObject({
       status: 'PAYMENT_FAILED',
-      payment: { status: 'FAILED', reason: 'provider_unavailable', attempts: 5 },
+      payment: { status: 'FAILED', reason: 'provider_unavailable', attempts: 5, compensation },
     });
     expect(order.invoiceId).toBeUndefined();
-    expect(await paymentStatus(order.orderId)).toBe('FAILED');
+    expect(await paymentItem(order.orderId)).toMatchObject({ status: 'FAILED', compensation });
+    expect(refundsLogged(order.orderId)).toEqual([]);
+  });
+
+  it('with tok_capture_timeout has its unanswered capture refunded, then fails with the refund recorded', async () => {
+    const placed = await api.placeOrder({ method: 'card', token: 'tok_capture_timeout' });
+    const order = await settled(placed.body.orderId, ['INVOICED', 'PAYMENT_FAILED']);
+    // The provider refunds the order's capture attempt: the refund of the capture it would have had.
+    const compensation = { action: 'refunded', refundId: expect.stringMatching(/^ref_[0-9A-Z]{26}$/) };
+    expect(order).toMatchObject({
+      status: 'PAYMENT_FAILED',
+      payment: { status: 'FAILED', reason: 'provider_unavailable', attempts: 1, compensation },
+    });
+    expect(order.invoiceId).toBeUndefined();
+    expect(await paymentItem(order.orderId)).toMatchObject({ status: 'FAILED', compensation });
+    expect(refundsLogged(order.orderId)).toEqual([order.payment.compensation.refundId]);
   });
 
   it('by bank transfer waits in PENDING_PAYMENT until the transfer is confirmed, then is invoiced', async () => {

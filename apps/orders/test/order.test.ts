@@ -66,6 +66,25 @@ describe('the order transition table', () => {
     });
   });
 
+  it('records the compensation of a failed payment: the refund of a capture that may have been made', () => {
+    const order = anOrder();
+    const compensation = { action: 'refunded' as const, refundId: 'ref_1' };
+    const event = anEvent('PaymentFailed', order.orderId, {
+      reason: 'provider_unavailable',
+      attempts: 1,
+      compensation,
+    });
+    const decision = applyEvent(order, event);
+    expect(decision).toMatchObject({ outcome: 'applied', changes: { status: 'PAYMENT_FAILED' } });
+    expect(decision.outcome === 'applied' && decision.changes.payment).toEqual({
+      ...order.payment,
+      status: 'FAILED',
+      reason: 'provider_unavailable',
+      attempts: 1,
+      compensation,
+    });
+  });
+
   it('records the invoice id when a paid order is invoiced', () => {
     const order = anOrder({ status: 'PAID' });
     const event = anEvent('InvoiceIssued', order.orderId, { invoiceId: 'inv_01JD3V5Q3Z8N2X4G7K9M1P6R0T' });
@@ -179,6 +198,26 @@ describe('the order view', () => {
       status: 'FAILED',
       attempts: 4,
       reason: 'provider_unavailable',
+    });
+  });
+
+  it('shows how a failed payment was compensated', () => {
+    const order = anOrder({
+      status: 'PAYMENT_FAILED',
+      payment: {
+        method: 'card',
+        status: 'FAILED',
+        attempts: 1,
+        reason: 'provider_unavailable',
+        compensation: { action: 'refund_failed' },
+      },
+    });
+    expect(orderView(order).payment).toEqual({
+      method: 'card',
+      status: 'FAILED',
+      attempts: 1,
+      reason: 'provider_unavailable',
+      compensation: { action: 'refund_failed' },
     });
   });
 

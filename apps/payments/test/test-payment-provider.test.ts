@@ -61,6 +61,28 @@ describe('the test payment provider', () => {
     await expect(refund()).resolves.toEqual({ refundId: deterministicId('ref', captureId) });
     await expect(refund()).resolves.toEqual(await refund());
   });
+
+  it('refunds the capture attempt of an order whose capture went unanswered, as the refund of that capture', async () => {
+    const unanswered = await provider.refund({ orderId, amount: 4_250, currency: 'EUR' });
+    expect(unanswered).toEqual({ refundId: deterministicId('ref', deterministicId('cap', orderId)) });
+    const { captureId } = await provider.capture({ orderId, amount: 4_250, currency: 'EUR', method: 'card' });
+    await expect(provider.refund({ orderId, captureId, amount: 4_250, currency: 'EUR' })).resolves.toEqual(
+      unanswered,
+    );
+  });
+
+  it('approves tok_capture_timeout, then never answers its capture in time, on every try', async () => {
+    const { authorizationId } = await authorize('tok_capture_timeout', 1);
+    expect(authorizationId).not.toEqual(authorization.authorizationId);
+    for (let attempt = 1; attempt <= 2; attempt++) {
+      await expect(
+        provider.capture({ orderId, amount: 4_250, currency: 'EUR', method: 'card', authorizationId }),
+      ).rejects.toMatchObject({
+        name: 'ProviderUnavailableError',
+        message: 'Capture made, answer lost',
+      });
+    }
+  });
 });
 
 describe('the provider errors', () => {

@@ -120,6 +120,21 @@ describe('the refund task', () => {
       refundId: deterministicId('ref', captureId),
     });
   });
+
+  it('refunds the capture attempt of an order when the workflow never learnt its capture id', async () => {
+    const input = { orderId: 'ord_refund', amount: 4_250, currency: 'EUR', correlationId };
+    await expect(refund(input, lambdaContext())).resolves.toEqual({
+      refundId: deterministicId('ref', deterministicId('cap', 'ord_refund')),
+    });
+  });
+
+  it('refuses a refund without the amount to refund', async () => {
+    const input = { orderId: 'ord_refund', currency: 'EUR', correlationId };
+    await expect(refund(input, lambdaContext())).rejects.toMatchObject({
+      name: 'ValidationError',
+      details: [expect.objectContaining({ path: 'amount' })],
+    });
+  });
 });
 
 describe('the await-bank-transfer task', () => {

@@ -19,6 +19,8 @@ export interface PaymentWorkflowProps {
   readonly invoiceRequestsQueue: sqs.IQueue;
   readonly authorize: lambda.IFunction;
   readonly capture: lambda.IFunction;
+  /** The compensation of a capture that failed or timed out: refunds the order's capture attempt. */
+  readonly refund: lambda.IFunction;
   readonly awaitBankTransfer: lambda.IFunction;
   readonly alarmTopic: sns.ITopic;
 }
@@ -29,6 +31,14 @@ const CARD_DECLINED = 'CardDeclinedError';
 /** The error cancel-payment fails a waiting bank transfer with (SendTaskFailure). */
 const ORDER_CANCELLED = 'OrderCancelled';
 const CONDITIONAL_CHECK_FAILED = 'DynamoDB.ConditionalCheckFailedException';
+/** Lambda's own transient failures (AWS's guidance for every Lambda task), and a function that ran out of time. */
+const LAMBDA_SERVICE_ERRORS = [
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+  'Lambda.TooManyRequestsException',
+  'Sandbox.Timedout',
+];
 
 const { stringAt, numberAt } = sfn.JsonPath;
 const S = (value: string) => tasks.DynamoAttributeValue.fromString(value);
@@ -54,7 +64,7 @@ export class PaymentWorkflow extends Construct {
   constructor(scope: Construct, id: string, props: PaymentWorkflowProps) {
     super(scope, id);
     const { stage, paymentsTable: table } = props;
-    this.invokedFunctions = [props.authorize, props.capture, props.awaitBankTransfer];
+    this.invokedFunctions = [props.authorize, props.capture, props.refund, props.awaitBankTransfer];
 
     // A CANCELLED tombstone from cancel-payment, or a repeated start, makes this write fail: the
     // order was settled without this execution. The same execution may write it again (a task is
@@ -88,22 +98,22 @@ export class PaymentWorkflow extends Construct {
       resultPath: sfn.JsonPath.DISCARD,
     });
 
+    // Every failure before a capture needs no compensation: no money was taken. An authorization
+    // only holds the amount on the card; the workflow never captures it after a failure, and an
+    // uncaptured hold lapses at the card issuer. The test provider's (and a payment service's)
+    // ProviderUnavailable means the authorization was not made. A provider that can leave a hold
+    // behind a lost answer would void it here, through a task like the refund below.
     const failure = this.failurePath(props);
     const declined = failure('CardDeclined', 'card_declined');
     const providerUnavailable = failure('ProviderUnavailable', 'provider_unavailable');
     const transferTimedOut = failure('BankTransferTimedOut', 'bank_transfer_timeout');
     // cancel-payment has already marked the payment CANCELLED: it stays so.
     const cancelled = failure('PaymentCancelled', 'cancelled', 'CANCELLED');
+    const captureFailed = this.captureCompensation(props, failure);
 
     const authorize = tasks.LambdaInvoke.jsonPath(this, 'Authorize', {
       lambdaFunction: props.authorize,
-      payload: sfn.TaskInput.fromObject({
-        orderId: stringAt('$.orderId'),
-        amount: numberAt('$.amount'),
-        currency: stringAt('$.currency'),
-        token: stringAt('$.payment.token'),
-        correlationId: stringAt('$.correlationId'),
-      }),
+      payload: paymentTaskInput({ token: stringAt('$.payment.token') }),
       payloadResponseOnly: true,
       resultPath: '$.authorization',
     });
@@ -136,21 +146,17 @@ export class PaymentWorkflow extends Construct {
     const capture = (captureId: string, authorizationId?: string) => {
       const task = tasks.LambdaInvoke.jsonPath(this, captureId, {
         lambdaFunction: props.capture,
-        payload: sfn.TaskInput.fromObject({
-          orderId: stringAt('$.orderId'),
-          amount: numberAt('$.amount'),
-          currency: stringAt('$.currency'),
+        payload: paymentTaskInput({
           method: stringAt('$.payment.method'),
           ...(authorizationId ? { authorizationId } : {}),
-          correlationId: stringAt('$.correlationId'),
         }),
         payloadResponseOnly: true,
         resultPath: '$.capture',
       });
       retryProviderUnavailable(task);
       retryLambdaServiceErrors(task);
-      task.addCatch(providerUnavailable, { errors: [PROVIDER_UNAVAILABLE], resultPath: '$.error' });
-      task.addCatch(providerUnavailable, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
+      // Whatever the error once the retries are spent: a capture that timed out may have been made.
+      task.addCatch(captureFailed, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
       return task;
     };
 
@@ -239,7 +245,8 @@ export class PaymentWorkflow extends Construct {
       queryLanguage: sfn.QueryLanguage.JSON_PATH,
       definitionBody: sfn.DefinitionBody.fromChainable(definition),
       comment:
-        'The payment of one order: authorize or await a transfer, capture, announce, request the invoice.',
+        'The payment of one order: authorize or await a transfer, capture, announce, request the invoice; ' +
+        'refund a capture that failed.',
       tracingEnabled: true,
       // Every event, but without execution data: the input carries the card's payment token.
       logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
@@ -251,23 +258,24 @@ export class PaymentWorkflow extends Construct {
 
   /**
    * A declined card or an expired transfer is an outcome, not an incident: record it on the payment
-   * (reading back the attempts), tell the orders service, and end the execution as failed.
-   * Returns a factory of the entry states, one per reason, all leading to that one path.
+   * with its compensation (reading back the attempts), tell the orders service, and end the
+   * execution as failed. Returns a factory of the entry states, one per reason and compensation,
+   * all leading to that one path; by default no compensation was needed.
    */
-  private failurePath(
-    props: PaymentWorkflowProps,
-  ): (id: string, reason: string, status?: 'FAILED' | 'CANCELLED') => sfn.Pass {
+  private failurePath(props: PaymentWorkflowProps): FailureEntry {
     const recordFailure = tasks.DynamoUpdateItem.jsonPath(this, 'RecordFailure', {
       table: props.paymentsTable,
       key: { orderId: S(stringAt('$.orderId')) },
       // Whatever the status was: the workflow has stopped waiting, so a confirmation that comes
       // after the timeout finds the payment settled and is refused.
-      updateExpression: 'SET #status = :status, #reason = :reason, updatedAt = :updatedAt',
+      updateExpression:
+        'SET #status = :status, #reason = :reason, compensation = :compensation, updatedAt = :updatedAt',
       conditionExpression: 'attribute_exists(orderId)',
       expressionAttributeNames: { '#status': 'status', '#reason': 'reason' },
       expressionAttributeValues: {
         ':status': S(stringAt('$.failure.status')),
         ':reason': S(stringAt('$.failure.reason')),
+        ':compensation': tasks.DynamoAttributeValue.mapFromJsonPath('$.failure.compensationItem'),
         ':updatedAt': now(),
       },
       returnValues: tasks.DynamoReturnValues.ALL_NEW,
@@ -281,6 +289,7 @@ export class PaymentWorkflow extends Construct {
           orderId: stringAt('$.orderId'),
           reason: stringAt('$.failure.reason'),
           attempts: numberAt('$.failed.attempts'),
+          compensation: sfn.JsonPath.objectAt('$.failure.compensation'),
         }),
       )
       .next(
@@ -290,14 +299,54 @@ export class PaymentWorkflow extends Construct {
         }),
       );
 
-    return (id, reason, status = 'FAILED') => {
-      const entry = sfn.Pass.jsonPath(this, id, {
-        result: sfn.Result.fromObject({ reason, status }),
-        resultPath: '$.failure',
-      });
+    return (id, reason, status = 'FAILED', compensation = { action: 'none_needed' }) => {
+      const fields = { reason, status, ...compensationFields(compensation) };
+      // A fixed failure is a Result; one that reads the state's input (a refund id) is Parameters.
+      const entry = compensation.refundId
+        ? sfn.Pass.jsonPath(this, id, { parameters: fields, resultPath: '$.failure' })
+        : sfn.Pass.jsonPath(this, id, { result: sfn.Result.fromObject(fields), resultPath: '$.failure' });
       entry.next(recordFailure);
       return entry;
     };
+  }
+
+  /**
+   * A capture that failed for good may still have been made: a call that timed out reached the
+   * provider, and only its answer was lost. So the workflow refunds the order's capture attempt
+   * (the provider refunds the capture if there is one, and refuses a late one if not) before it
+   * records the failure, with the refund as its compensation. The refund retries longer than the
+   * other tasks: money may have been taken. If it still fails, the payment fails all the same,
+   * recorded as `refund_failed`, and the refund function's error alarm calls an operator
+   * (docs/runbook.md): the order must not wait for a refund that may need a person.
+   */
+  private captureCompensation(props: PaymentWorkflowProps, failure: FailureEntry): sfn.IChainable {
+    const refund = tasks.LambdaInvoke.jsonPath(this, 'RefundCaptureAttempt', {
+      lambdaFunction: props.refund,
+      // No captureId: the capture's answer never came. The order identifies its capture attempt.
+      payload: paymentTaskInput(),
+      payloadResponseOnly: true,
+      resultPath: '$.refund',
+    });
+    // 2 s, doubling, full jitter, each wait capped at a minute: 7 calls within about 2 minutes of waits.
+    refund.addRetry({
+      errors: [PROVIDER_UNAVAILABLE, ...LAMBDA_SERVICE_ERRORS],
+      interval: Duration.seconds(2),
+      backoffRate: 2,
+      maxAttempts: 6,
+      maxDelay: Duration.seconds(60),
+      jitterStrategy: sfn.JitterType.FULL,
+    });
+    refund.addCatch(
+      failure('CaptureRefundFailed', 'provider_unavailable', 'FAILED', { action: 'refund_failed' }),
+      { errors: [sfn.Errors.ALL], resultPath: '$.refundError' },
+    );
+    refund.next(
+      failure('CaptureRefunded', 'provider_unavailable', 'FAILED', {
+        action: 'refunded',
+        refundId: stringAt('$.refund.refundId'),
+      }),
+    );
+    return refund;
   }
 
   /** PutEvents of one domain event, in the envelope of libs/shared/src/events.ts. */
@@ -361,6 +410,42 @@ export class PaymentWorkflow extends Construct {
   }
 }
 
+/** What the provider's tasks are given: the order's payment, its own fields, the correlation id. */
+function paymentTaskInput(fields: Record<string, unknown> = {}): sfn.TaskInput {
+  return sfn.TaskInput.fromObject({
+    orderId: stringAt('$.orderId'),
+    amount: numberAt('$.amount'),
+    currency: stringAt('$.currency'),
+    ...fields,
+    correlationId: stringAt('$.correlationId'),
+  });
+}
+
+type CompensationAction = 'none_needed' | 'refunded' | 'refund_failed';
+interface CompensationSpec {
+  readonly action: CompensationAction;
+  /** A JSONPath to the refund's id in the state's input. */
+  readonly refundId?: string;
+}
+type FailureEntry = (
+  id: string,
+  reason: string,
+  status?: 'FAILED' | 'CANCELLED',
+  compensation?: CompensationSpec,
+) => sfn.Pass;
+
+/**
+ * A compensation twice: as PaymentFailed's data carries it (`compensation`, libs/shared/src/events.ts),
+ * and as DynamoDB's JSON for the Payments item (`compensationItem`): without variables or JSONata,
+ * the update's map value has to be in the state's input already typed.
+ */
+function compensationFields({ action, refundId }: CompensationSpec) {
+  return {
+    compensation: { action, ...(refundId ? { refundId } : {}) },
+    compensationItem: { action: { S: action }, ...(refundId ? { refundId: { S: refundId } } : {}) },
+  };
+}
+
 /** The provider's transient failures: 1 s, then doubling with full jitter; 4 retries, so 5 calls. */
 function retryProviderUnavailable(task: sfn.TaskStateBase): void {
   task.addRetry({
@@ -373,18 +458,12 @@ function retryProviderUnavailable(task: sfn.TaskStateBase): void {
 }
 
 /**
- * Lambda's own transient failures (AWS's guidance for every Lambda task), and a function that ran
- * out of time (Sandbox.Timedout: a slow cold start, a provider that hangs): 3 retries with backoff.
+ * Lambda's own transient failures, and a function that ran out of time (Sandbox.Timedout: a slow
+ * cold start, a provider that hangs): 3 retries with backoff.
  */
 function retryLambdaServiceErrors(task: sfn.TaskStateBase): void {
   task.addRetry({
-    errors: [
-      'Lambda.ServiceException',
-      'Lambda.AWSLambdaException',
-      'Lambda.SdkClientException',
-      'Lambda.TooManyRequestsException',
-      'Sandbox.Timedout',
-    ],
+    errors: LAMBDA_SERVICE_ERRORS,
     interval: Duration.seconds(1),
     backoffRate: 2,
     maxAttempts: 3,

@@ -44,12 +44,15 @@ export class PaymentsService extends ServiceStack {
       handler: 'await-bank-transfer',
       description: 'PaymentWorkflow task: keeps the task token the workflow waits on for a bank transfer.',
     }).bindTable(paymentsTable, 'readWrite');
-    // Deployed for a compensation step; nothing invokes it yet: cancel-payment refunds through the
-    // provider port itself.
-    this.addFunction('RefundFunction', {
+    // The workflow's compensation: it refunds a capture that failed or timed out. No error-rate
+    // alarm: its default alarm fires on any error in a minute, because a refund that fails after
+    // the workflow's retries leaves money possibly taken for a failed order (docs/runbook.md), and
+    // refunds are rare enough that a transient error is worth a look too. (cancel-payment refunds
+    // through the provider port itself: a Lambda does not invoke another.)
+    const refund = this.addFunction('RefundFunction', {
       handler: 'refund',
-      description: 'Task function: refunds a capture (idempotent per capture at the provider).',
-      errorRateAlarmPercent: 50,
+      description:
+        'PaymentWorkflow task: refunds the capture attempt of a failed capture (idempotent per capture).',
     });
 
     const workflow = new PaymentWorkflow(this, 'PaymentWorkflow', {
@@ -59,6 +62,7 @@ export class PaymentsService extends ServiceStack {
       invoiceRequestsQueue: invoiceRequests,
       authorize: authorize.target,
       capture: capture.target,
+      refund: refund.target,
       awaitBankTransfer: awaitBankTransfer.target,
       alarmTopic: data.alarmTopic,
     });

@@ -21,6 +21,20 @@ export const PAYMENT_FAILURE_REASONS = [
 ] as const;
 export type PaymentFailureReason = (typeof PAYMENT_FAILURE_REASONS)[number];
 
+/**
+ * What the payment workflow did to undo a failed payment: nothing was taken (`none_needed`: the
+ * payment failed before a capture), the capture attempt was refunded (`refunded`: a capture that
+ * failed or timed out may still have been made), or that refund failed too (`refund_failed`: an
+ * operator acts on the refund function's alarm, docs/runbook.md).
+ */
+export const COMPENSATION_ACTIONS = ['none_needed', 'refunded', 'refund_failed'] as const;
+export type CompensationAction = (typeof COMPENSATION_ACTIONS)[number];
+export const compensationSchema = z.object({
+  action: z.enum(COMPENSATION_ACTIONS),
+  refundId: z.optional(id),
+});
+export type Compensation = z.infer<typeof compensationSchema>;
+
 function envelope<const TType extends string, TData extends z.ZodMiniType>(type: TType, data: TData) {
   return z.object({
     id,
@@ -50,7 +64,13 @@ export const eventSchemas = {
   ),
   PaymentFailed: envelope(
     'PaymentFailed',
-    z.object({ orderId: id, reason: z.enum(PAYMENT_FAILURE_REASONS), attempts }),
+    // `compensation` is optional: PaymentFailed events published before it existed lack it.
+    z.object({
+      orderId: id,
+      reason: z.enum(PAYMENT_FAILURE_REASONS),
+      attempts,
+      compensation: z.optional(compensationSchema),
+    }),
   ),
   PaymentRefunded: envelope('PaymentRefunded', z.object({ orderId: id, refundId: id, amount, currency })),
   InvoiceIssued: envelope('InvoiceIssued', z.object({ orderId: id, invoiceId: id, total: amount, currency })),

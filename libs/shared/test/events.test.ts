@@ -64,6 +64,21 @@ describe('domain-event envelopes', () => {
       ]);
     }
   });
+
+  it('carries the compensation of a PaymentFailed, and still accepts one published before it had any', () => {
+    const failed = () =>
+      createEvent(
+        'PaymentFailed',
+        { orderId: 'ord_1', reason: 'provider_unavailable', attempts: 1 },
+        { correlationId: 'corr-1' },
+      );
+    const refunded = { action: 'refunded', refundId: 'ref_1' };
+    const withCompensation = { ...failed(), data: { ...failed().data, compensation: refunded } };
+    expect(parseEvent(withCompensation, ['PaymentFailed']).data.compensation).toEqual(refunded);
+    expect(parseEvent(failed(), ['PaymentFailed']).data.compensation).toBeUndefined();
+    const unknownAction = { ...failed(), data: { ...failed().data, compensation: { action: 'voided' } } };
+    expect(() => parseEvent(unknownAction, ['PaymentFailed'])).toThrow(ValidationError);
+  });
 });
 
 describe('command envelopes', () => {

@@ -1,6 +1,6 @@
 import type { OrderLine, PaymentMethod } from '@shop/shared/commands';
 import { NotFoundError } from '@shop/shared/errors';
-import type { EventOf, PaymentFailureReason } from '@shop/shared/events';
+import type { Compensation, EventOf, PaymentFailureReason } from '@shop/shared/events';
 import type { Currency } from '@shop/shared/money';
 
 export const ORDER_STATUSES = ['PENDING_PAYMENT', 'PAID', 'INVOICED', 'PAYMENT_FAILED', 'CANCELLED'] as const;
@@ -24,6 +24,8 @@ export interface OrderPayment {
   status: PaymentStatus;
   attempts: number;
   reason?: PaymentFailureReason;
+  /** How the payments service undid a failed payment (a refund of a capture that may have been made). */
+  compensation?: Compensation;
 }
 
 export interface Order {
@@ -92,9 +94,7 @@ export const TRANSITIONS: TransitionTable = {
     },
     PaymentFailed: {
       to: 'PAYMENT_FAILED',
-      change: (order, { data }) => ({
-        payment: { ...order.payment, status: 'FAILED', reason: data.reason, attempts: data.attempts },
-      }),
+      change: (order, event) => ({ payment: failedPayment(order, event) }),
     },
     // The order-events queue does not keep order: PaymentCaptured may come after the InvoiceIssued
     // that followed it (a redelivery after a crash). An invoice is only issued for a captured
@@ -131,9 +131,7 @@ export const TRANSITIONS: TransitionTable = {
     },
     PaymentFailed: {
       to: 'CANCELLED',
-      change: (order, { data }) => ({
-        payment: { ...order.payment, status: 'FAILED', reason: data.reason, attempts: data.attempts },
-      }),
+      change: (order, event) => ({ payment: failedPayment(order, event) }),
     },
     PaymentRefunded: {
       to: 'CANCELLED',
@@ -144,6 +142,18 @@ export const TRANSITIONS: TransitionTable = {
     },
   },
 };
+
+/** The order's payment once PaymentFailed says so; an event from before compensations carries none. */
+function failedPayment(order: Order, { data }: EventOf<'PaymentFailed'>): OrderPayment {
+  const { compensation } = data;
+  return {
+    ...order.payment,
+    status: 'FAILED',
+    reason: data.reason,
+    attempts: data.attempts,
+    ...(compensation ? { compensation } : {}),
+  };
+}
 
 export type EventDecision =
   | { outcome: 'applied'; changes: OrderChanges }
@@ -175,10 +185,15 @@ export function orderView(order: Order) {
       status: order.payment.status,
       attempts: order.payment.attempts,
       ...(order.payment.reason ? { reason: order.payment.reason } : {}),
+      ...(order.payment.compensation ? { compensation: compensationView(order.payment.compensation) } : {}),
     },
     ...(order.invoiceId ? { invoiceId: order.invoiceId } : {}),
     ...(order.refund ? { refund: { refundId: order.refund.refundId, amount: order.refund.amount } } : {}),
     createdAt: order.createdAt,
     updatedAt: order.updatedAt,
   };
+}
+
+function compensationView({ action, refundId }: Compensation) {
+  return { action, ...(refundId ? { refundId } : {}) };
 }

@@ -8,7 +8,10 @@ import type { Currency } from '@shop/shared/money';
 export interface PaymentProvider {
   authorize(request: AuthorizeRequest): Promise<{ authorizationId: string }>;
   capture(request: CaptureRequest): Promise<{ captureId: string }>;
-  /** Must be idempotent per capture: a repeated refund of one capture is the same refund. */
+  /**
+   * Must be idempotent per capture: a repeated refund of one capture is the same refund. Must also
+   * succeed for a capture attempt whose outcome is unknown (no `captureId`): see RefundRequest.
+   */
   refund(request: RefundRequest): Promise<{ refundId: string }>;
 }
 
@@ -32,7 +35,14 @@ export interface CaptureRequest {
 
 export interface RefundRequest {
   orderId: string;
-  captureId: string;
+  /**
+   * The capture to refund. Absent when the workflow never learnt it: the capture failed or timed
+   * out, and a timed-out capture may still have been made. The order is the capture's idempotency
+   * key at the provider, so the provider refunds the order's capture if it was made, and otherwise
+   * records the refund so that a capture arriving late is refused (a reversal, which payment
+   * services offer as "cancel or refund").
+   */
+  captureId?: string | undefined;
   amount: number;
   currency: Currency;
 }

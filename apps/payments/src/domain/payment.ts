@@ -1,5 +1,5 @@
 import { ConflictError, NotFoundError } from '@shop/shared/errors';
-import { createEvent, type EventData, type EventOf } from '@shop/shared/events';
+import { compensationSchema, createEvent, type EventData, type EventOf } from '@shop/shared/events';
 import { deterministicId } from '@shop/shared/ids';
 import { CURRENCIES, type Currency } from '@shop/shared/money';
 import * as z from '@shop/shared/zod';
@@ -11,6 +11,7 @@ import * as z from '@shop/shared/zod';
  *   STARTED ─┬─ card ──────────────────────────────────────────▶ CAPTURED ─▶ REFUNDED
  *            └─ bank transfer ─▶ AWAITING_TRANSFER ─▶ TRANSFER_CONFIRMED ─┘
  *   any step before CAPTURED may end in FAILED; a cancellation ends a waiting transfer in CANCELLED.
+ *   A FAILED payment records its compensation: a capture that failed or timed out is refunded.
  */
 export const PAYMENT_STATUSES = [
   'STARTED',
@@ -38,6 +39,8 @@ const paymentRecordSchema = z.object({
   refundId: z.optional(z.string()),
   taskToken: z.optional(z.string()),
   reason: z.optional(z.string()),
+  /** Set with FAILED (and CANCELLED) by the workflow: what undid the failed payment. */
+  compensation: z.optional(compensationSchema),
   updatedAt: z.string(),
 });
 export type PaymentRecord = z.infer<typeof paymentRecordSchema>;

@@ -45,7 +45,8 @@ interface Inputs {
     authorizationId?: string;
     correlationId: string;
   };
-  refund: { orderId: string; captureId: string; amount: number; currency: Currency; correlationId: string };
+  /** No captureId when the capture's outcome is unknown (the workflow's compensation): see RefundRequest. */
+  refund: { orderId: string; captureId?: string; amount: number; currency: Currency; correlationId: string };
   awaitBankTransfer: { orderId: string; taskToken: string; correlationId: string };
 }
 
@@ -107,7 +108,13 @@ export function parseCaptureInput(input: unknown): TaskInput<'capture'> {
 }
 
 export function parseRefundInput(input: unknown): TaskInput<'refund'> {
-  return parseFields('refund', input, { orderId, captureId: providerId, amount, currency, correlationId });
+  return parseFields('refund', input, {
+    orderId,
+    captureId: optional(providerId),
+    amount,
+    currency,
+    correlationId,
+  });
 }
 
 export function parseAwaitBankTransferInput(input: unknown): TaskInput<'awaitBankTransfer'> {

@@ -5,7 +5,11 @@ import { parseRefundInput } from '../domain/task-inputs.ts';
 
 const { logger } = observability;
 
-/** Workflow task: refunds a capture (the provider makes a repeated refund the same refund). */
+/**
+ * Workflow task: the payment workflow's compensation after a capture failed or timed out, which
+ * refunds the order's capture attempt whether or not it was made (the provider makes a repeated
+ * refund the same refund). The workflow retries it; its errors alarm (docs/runbook.md).
+ */
 export const handler = workflowTask(observability, {
   parse: parseRefundInput,
   handle: async ({ orderId, captureId, amount, currency }) => {
