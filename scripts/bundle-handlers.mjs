@@ -67,7 +67,7 @@ const result = await build({
   alias: { '@aws-sdk/credential-provider-node': join(repoRoot, 'libs/shared/src/lambda-credentials.ts') },
   // CommonJS dependencies inside an ESM bundle still call require() for Node built-ins.
   banner: {
-    js: "import { createRequire as __createRequire } from 'node:module';const require=__createRequire(import.meta.url);",
+    js: 'import{createRequire as __createRequire}from"node:module";const require=__createRequire(import.meta.url);',
   },
   legalComments: 'none',
   // No keepNames (it cost ~30 KiB a bundle): error classes name themselves in a literal, because

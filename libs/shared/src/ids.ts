@@ -16,8 +16,15 @@ export function newId(prefix: string): string {
  * thing (one invoice per order, one event id per published fact, so consumers can deduplicate).
  */
 export function deterministicId(prefix: string, ...parts: string[]): string {
-  const digest = createHash('sha256').update(parts.join('\u0000')).digest('hex');
-  return `${prefix}_${digest.slice(0, 26).toUpperCase()}`;
+  return `${prefix}_${digestOf(...parts)
+    .toString('hex')
+    .slice(0, 26)
+    .toUpperCase()}`;
+}
+
+/** SHA-256 of the parts, kept apart by NUL so that ('ab', 'c') and ('a', 'bc') differ. */
+export function digestOf(...parts: (string | number)[]): Buffer {
+  return createHash('sha256').update(parts.join('\u0000')).digest();
 }
 
 const ID_PATTERN = /^[a-z]{2,4}_[0-9A-Z]{26}$/;

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { digestOf } from '@shop/shared/ids';
 import { type PaymentProvider, ProviderUnavailableError } from './payment-provider.ts';
 
 /**
@@ -30,7 +30,7 @@ export function parseProviderFaultSettings(text: string | undefined): ProviderFa
   // Number.isFinite is false for anything that is not a number, missing fields included.
   const numbers = [settings.rate, settings.seed, settings.latencyMs, settings.timeoutMs];
   if (!numbers.every((value) => Number.isFinite(value) && value >= 0) || settings.rate > 1) {
-    throw new Error(`TEST_PROVIDER_FAULTS must be {rate (0..1), seed, latencyMs, timeoutMs}: ${text}`);
+    throw new Error(`TEST_PROVIDER_FAULTS needs rate (0..1), seed, latencyMs, timeoutMs: ${text}`);
   }
   return settings;
 }
@@ -44,8 +44,7 @@ export function withProviderFaults(
   const { instance = '', sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)) } =
     options;
   const calls = new Map<string, number>();
-  const draw = (...parts: (string | number)[]) =>
-    createHash('sha256').update(parts.join('\u0000')).digest().readUInt32LE(0) / 4_294_967_296;
+  const draw = (...parts: (string | number)[]) => digestOf(...parts).readUInt32LE(0) / 4_294_967_296;
 
   async function call<T>(operation: string, orderId: string, run: () => Promise<T>, attempt = 0): Promise<T> {
     const key = `${operation}:${orderId}:${attempt}`;

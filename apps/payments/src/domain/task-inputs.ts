@@ -33,7 +33,8 @@ const optional =
 const orderId = /* @__PURE__ */ text(64);
 const correlationId = /* @__PURE__ */ text(128);
 const currency = /* @__PURE__ */ oneOf(CURRENCIES);
-const providerId = /* @__PURE__ */ text(128);
+// The provider's ids follow the same rule as correlation ids: opaque text of up to 128 characters.
+const providerId = correlationId;
 
 interface Inputs {
   authorize: { orderId: string; amount: number; currency: Currency; token: string; correlationId: string };
@@ -101,7 +102,7 @@ export function parseCaptureInput(input: unknown): TaskInput<'capture'> {
       parsed.method === 'card' && parsed.authorizationId === undefined
         ? {
             path: 'authorizationId',
-            message: 'A card capture needs the authorizationId of its authorization',
+            message: 'A card capture needs its authorizationId',
           }
         : undefined,
   );
