@@ -109,7 +109,7 @@ Place an order:
 Then follow it (use the orderId from the answer):
   curl -s ${cloud.url}/orders/<orderId>
 
-Test tokens: tok_visa, tok_declined, tok_flaky, tok_outage; or "payment":{"method":"bank_transfer"},
+Test tokens: tok_visa, tok_declined, tok_flaky, tok_outage, tok_capture_timeout; or "payment":{"method":"bank_transfer"},
 confirmed with: curl -s -X POST ${cloud.url}/payments/<orderId>/confirm
 Press Ctrl+C to stop.
 `);

@@ -36,8 +36,8 @@ export interface FlowPageOptions {
   queueSampleMs?: number;
 }
 
-/** The built-in test provider's tokens (DESIGN §4), offered by the form. */
-export const TEST_TOKENS = ['tok_visa', 'tok_declined', 'tok_flaky', 'tok_outage'];
+/** The built-in test provider's tokens (DESIGN §4, and tok_capture_timeout for the compensation), offered by the form. */
+export const TEST_TOKENS = ['tok_visa', 'tok_declined', 'tok_flaky', 'tok_outage', 'tok_capture_timeout'];
 const DEFAULT_WEB_DIR = join(import.meta.dirname, '../../dist/web');
 const RECENT_ORDERS = 25;
 /** An order is re-read after activity while it is this recent: a bank transfer can wait long. */
