@@ -78,6 +78,14 @@ describe('POST /payments/{orderId}/confirm', () => {
     expect(response).toMatchObject({ status: 409, body: { error: { code: 'conflict' } } });
   });
 
+  it('answers 409 when Step Functions knows no task by the stored token', async () => {
+    const payment = await table.seed(
+      aPayment({ method: 'bank_transfer', status: 'AWAITING_TRANSFER', taskToken: 'a-token-never-issued' }),
+    );
+    const response = await confirm(payment.orderId);
+    expect(response).toMatchObject({ status: 409, body: { error: { code: 'conflict' } } });
+  });
+
   it('delivers a recorded confirmation again when the first answer did not reach the workflow', async () => {
     const { payment, taskToken, executionArn } = await awaitedTransfer();
     const { orderId } = payment;
