@@ -67,7 +67,10 @@ async function callbackQueue(): Promise<string> {
   return QueueUrl as string;
 }
 
-/** One task that sends its token to a queue and waits; the state's output is the task's answer. */
+/**
+ * One task that sends its token to a queue and waits; the answer is kept beside the input
+ * (ResultPath), as the payment workflow keeps its bank-transfer confirmation.
+ */
 const awaitCallback = (queueUrl: string, extra: Record<string, unknown> = {}) =>
   JSON.stringify({
     StartAt: 'AwaitCallback',
@@ -75,11 +78,12 @@ const awaitCallback = (queueUrl: string, extra: Record<string, unknown> = {}) =>
       AwaitCallback: {
         Type: 'Task',
         Resource: 'arn:aws:states:::sqs:sendMessage.waitForTaskToken',
+        ResultPath: '$.callback',
+        End: true,
         Parameters: {
           QueueUrl: queueUrl,
           MessageBody: { 'orderId.$': '$.orderId', 'taskToken.$': '$$.Task.Token' },
         },
-        End: true,
         ...extra,
       },
     },
@@ -131,7 +135,7 @@ describe('state machines a test run creates', () => {
     );
     expect(await ended(client, executionArn as string)).toMatchObject({
       status: 'SUCCEEDED',
-      output: JSON.stringify({ paid: true }),
+      output: JSON.stringify({ orderId: 'ord_1', callback: { paid: true } }),
     });
     await expect(
       client.send(new SendTaskSuccessCommand({ taskToken: callback.taskToken, output: '{}' })),
