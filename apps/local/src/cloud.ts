@@ -20,6 +20,10 @@ import {
   type RuleTarget,
 } from '@shop/local-services/eventbridge/event-bridge-service';
 import { compileInputPath } from '@shop/local-services/eventbridge/input-path';
+import {
+  createStepFunctionsService,
+  type StepFunctionsService,
+} from '@shop/local-services/stepfunctions/stepfunctions-service';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { createActivityFeed } from './activity/activity-feed.ts';
 import { buildFlowDiagram } from './activity/flow-diagram.ts';
@@ -30,10 +34,6 @@ import { type FaultInjection, startFaultInjection } from './faults/fault-injecti
 import type { FaultPlan } from './faults/fault-plan.ts';
 import { createLambdaRuntime, type LambdaRuntime } from './lambda/lambda-runtime.ts';
 import { type SqsEventSource, startSqsEventSource } from './sqs/event-source-mapping.ts';
-import {
-  createStepFunctionsService,
-  type StepFunctionsService,
-} from './stepfunctions/stepfunctions-service.ts';
 import { readAssemblyStacks } from './template/cloud-assembly.ts';
 import { buildLocalModel, functionNameFromArn, type LocalModel } from './template/local-model.ts';
 import { createFlowPage, type FlowPage } from './ui/flow-page.ts';

@@ -13,10 +13,10 @@ import {
   StopExecutionCommand,
   TaskTimedOut,
 } from '@aws-sdk/client-sfn';
+import type { StepFunctionsEvent } from '@shop/local-services/stepfunctions/stepfunctions-service';
 import { awsClientConfig } from '@shop/shared/aws-clients';
 import { createTestTable } from '@shop/shared/testing/resources';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StepFunctionsEvent } from '../src/stepfunctions/stepfunctions-service.ts';
 import {
   type Definition,
   eventually,

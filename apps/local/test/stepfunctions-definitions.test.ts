@@ -1,8 +1,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { prepareDefinition } from '@shop/local-services/stepfunctions/definition';
+import { createStepFunctionsService } from '@shop/local-services/stepfunctions/stepfunctions-service';
 import { describe, expect, it } from 'vitest';
-import { prepareDefinition } from '../src/stepfunctions/definition.ts';
-import { createStepFunctionsService } from '../src/stepfunctions/stepfunctions-service.ts';
 import {
   ACCOUNT,
   type Definition,

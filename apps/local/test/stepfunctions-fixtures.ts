@@ -2,15 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { awsClientConfig } from '@shop/shared/aws-clients';
-import type { InvokeResult, LambdaInvoker, LogEntry } from '../src/contracts.ts';
 import {
   createStepFunctionsService,
   type PutEventsEntry,
   type StateMachineSource,
   type StepFunctionsService,
   type StepFunctionsServiceOptions,
-} from '../src/stepfunctions/stepfunctions-service.ts';
+} from '@shop/local-services/stepfunctions/stepfunctions-service';
+import { awsClientConfig } from '@shop/shared/aws-clients';
+import type { InvokeResult, LambdaInvoker, LogEntry } from '../src/contracts.ts';
 
 /** Shared by the Step Functions tests: a payment-shaped workflow, small functions, and helpers. */
 export const REGION = 'us-east-1';

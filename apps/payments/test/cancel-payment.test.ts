@@ -1,18 +1,19 @@
-import { SendTaskFailureCommand, SFNClient, TaskTimedOut } from '@aws-sdk/client-sfn';
 import { deterministicId } from '@shop/shared/ids';
 import { busEvent, lambdaContext, sqsEvent } from '@shop/shared/testing/events';
 import { importIsolated } from '@shop/shared/testing/import-isolated';
-import { createTestBus } from '@shop/shared/testing/resources';
-import { mockClient } from 'aws-sdk-client-mock';
+import { createTestBus, createTestWorkflow } from '@shop/shared/testing/resources';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
+import type { PaymentRecord } from '../src/domain/payment.ts';
 import { testPaymentProvider } from '../src/domain/test-payment-provider.ts';
 import { anOrderCancelled, aPayment } from './builders.ts';
 import { createPaymentsTable } from './payments-table.ts';
 
-// Step Functions is mocked: SendTaskFailure needs the token of a task an execution waits on, and the
-// local Step Functions (apps/local) hands tokens only to its Lambda runtime, which handler tests do
-// not run. DynamoDB and EventBridge are the emulators: events are read from the test bus they arrived on.
-const stepFunctions = mockClient(SFNClient);
+// DynamoDB, EventBridge and Step Functions are the emulators: events are read from the test bus they
+// arrived on, and a waiting bank transfer is an execution of this file's own state machine, waiting
+// on the task whose token the payment holds.
+const workflow = await createTestWorkflow();
+// Its callbacks time out after a second, for the test of a cancellation that comes too late.
+const impatientWorkflow = await createTestWorkflow({ callbackTimeoutSeconds: 1 });
 const table = await createPaymentsTable();
 const bus = await createTestBus();
 const { handler } = await import('../src/handlers/cancel-payment.ts');
@@ -25,7 +26,6 @@ const withNoBus = await importIsolated({ EVENT_BUS_NAME: 'no-such-bus' }, async 
 const refunds = vi.spyOn(testPaymentProvider, 'refund');
 const refundsWithNoBus = vi.spyOn(withNoBus.provider, 'refund');
 beforeEach(async () => {
-  stepFunctions.reset();
   refunds.mockClear();
   refundsWithNoBus.mockClear();
   await bus.clear();
@@ -35,8 +35,13 @@ const cancel = (orderId: string) => {
   const cancellation = anOrderCancelled(orderId);
   return { cancellation, event: sqsEvent([busEvent(cancellation, 'serverless-commerce.orders')]) };
 };
-const taskFailures = () =>
-  stepFunctions.commandCalls(SendTaskFailureCommand).map((call) => call.args[0].input);
+/** A bank transfer whose workflow execution waits on the task whose token the payment holds. */
+const aWaitingTransfer = async (status: PaymentRecord['status'], waiting = workflow) => {
+  const { orderId } = aPayment();
+  const { executionArn, taskToken } = await waiting.start(orderId);
+  const payment = await table.seed(aPayment({ orderId, method: 'bank_transfer', status, taskToken }));
+  return { payment, taskToken, executionArn };
+};
 /** The events that arrived on the test bus since the test began (only events put on that bus arrive). */
 const publishedEvents = async () =>
   (await bus.events()).map((arrived) => ({
@@ -46,42 +51,41 @@ const publishedEvents = async () =>
 
 describe('cancel-payment', () => {
   it('cancels an awaited bank transfer and fails the waiting workflow task', async () => {
-    const payment = await table.seed(
-      aPayment({ method: 'bank_transfer', status: 'AWAITING_TRANSFER', taskToken: 'token-1' }),
-    );
+    const { payment, executionArn } = await aWaitingTransfer('AWAITING_TRANSFER');
     const { event } = cancel(payment.orderId);
     const result = await handler(event, lambdaContext());
     expect(result.batchItemFailures).toEqual([]);
     expect(await table.itemsOf(payment.orderId)).toEqual([
       { ...payment, status: 'CANCELLED', reason: 'cancelled', updatedAt: expect.any(String) },
     ]);
-    expect(taskFailures()).toEqual([
-      { taskToken: 'token-1', error: 'OrderCancelled', cause: expect.any(String) },
-    ]);
+    expect(await workflow.ended(executionArn)).toMatchObject({
+      status: 'FAILED',
+      error: 'OrderCancelled',
+      cause: expect.any(String),
+    });
     expect(refunds).not.toHaveBeenCalled();
   });
 
   it('accepts that the waiting task is already over', async () => {
-    stepFunctions
-      .on(SendTaskFailureCommand)
-      .rejects(new TaskTimedOut({ message: 'Task Timed Out', $metadata: {} }));
-    const payment = await table.seed(
-      aPayment({ method: 'bank_transfer', status: 'AWAITING_TRANSFER', taskToken: 'token-1' }),
-    );
+    const { payment, executionArn } = await aWaitingTransfer('AWAITING_TRANSFER', impatientWorkflow);
+    expect(await impatientWorkflow.ended(executionArn)).toMatchObject({
+      status: 'FAILED',
+      error: 'States.Timeout',
+    });
     const result = await handler(cancel(payment.orderId).event, lambdaContext());
     expect(result.batchItemFailures).toEqual([]);
     expect(await table.itemsOf(payment.orderId)).toEqual([expect.objectContaining({ status: 'CANCELLED' })]);
   });
 
   it('fails the waiting task again for a transfer already cancelled, in case a crash followed the write', async () => {
-    const payment = await table.seed(
-      aPayment({ method: 'bank_transfer', status: 'CANCELLED', taskToken: 'token-1' }),
-    );
+    const { payment, executionArn } = await aWaitingTransfer('CANCELLED');
     const result = await handler(cancel(payment.orderId).event, lambdaContext());
     expect(result.batchItemFailures).toEqual([]);
-    expect(taskFailures()).toEqual([
-      { taskToken: 'token-1', error: 'OrderCancelled', cause: expect.any(String) },
-    ]);
+    expect(await workflow.ended(executionArn)).toMatchObject({
+      status: 'FAILED',
+      error: 'OrderCancelled',
+      cause: expect.any(String),
+    });
     expect(await table.itemsOf(payment.orderId)).toEqual([payment]);
   });
 
@@ -138,12 +142,12 @@ describe('cancel-payment', () => {
   it.each(['STARTED', 'TRANSFER_CONFIRMED'] as const)(
     'returns the message to the queue while the payment is %s, and changes nothing',
     async (status) => {
-      const payment = await table.seed(aPayment({ method: 'bank_transfer', status, taskToken: 'token-1' }));
+      const { payment, taskToken } = await aWaitingTransfer(status);
       const { event } = cancel(payment.orderId);
       const result = await handler(event, lambdaContext());
       expect(result.batchItemFailures).toEqual([{ itemIdentifier: event.Records[0]?.messageId }]);
       expect(await table.itemsOf(payment.orderId)).toEqual([payment]);
-      expect(taskFailures()).toEqual([]);
+      expect(await workflow.isWaiting(taskToken)).toBe(true);
       expect(refunds).not.toHaveBeenCalled();
     },
   );
@@ -158,11 +162,16 @@ describe('cancel-payment', () => {
   });
 
   it('does nothing for a payment that already failed', async () => {
-    const payment = await table.seed(aPayment({ status: 'FAILED', reason: 'card_declined', attempts: 1 }));
+    const { orderId } = aPayment();
+    // Even with a token on the payment, and a task still waiting on it, nothing is answered.
+    const { taskToken } = await workflow.start(orderId);
+    const payment = await table.seed(
+      aPayment({ orderId, status: 'FAILED', reason: 'card_declined', attempts: 1, taskToken }),
+    );
     const result = await handler(cancel(payment.orderId).event, lambdaContext());
     expect(result.batchItemFailures).toEqual([]);
     expect(await table.itemsOf(payment.orderId)).toEqual([payment]);
-    expect(taskFailures()).toEqual([]);
+    expect(await workflow.isWaiting(taskToken)).toBe(true);
     expect(await publishedEvents()).toEqual([]);
   });
 

@@ -1,48 +1,61 @@
 import {
   ExecutionAlreadyExists,
+  SendTaskSuccessCommand,
   SFNClient,
-  SFNServiceException,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
+import { awsClientConfig } from '@shop/shared/aws-clients';
+import { localEndpoints } from '@shop/shared/testing/endpoints';
 import { lambdaContext, sqsEvent } from '@shop/shared/testing/events';
-import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { importIsolated } from '@shop/shared/testing/import-isolated';
+import { createTestWorkflow } from '@shop/shared/testing/resources';
+import { describe, expect, it } from 'vitest';
 import { aRequestPayment } from './builders.ts';
 
-// Step Functions is mocked: the local Step Functions lives in the local cloud (apps/local), which runs
-// this service's bundles, so this service's tests cannot depend on it; the end-to-end tests start the
-// workflow for real.
-const stepFunctions = mockClient(SFNClient);
-beforeEach(() => stepFunctions.reset());
-
-const PAYMENT_WORKFLOW_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:PaymentWorkflow';
-process.env.PAYMENT_WORKFLOW_ARN = PAYMENT_WORKFLOW_ARN;
+// The payment workflow is a state machine of this file's own on the test Step Functions: its
+// executions wait for a callback, so they stay RUNNING until a test answers them.
+const workflow = await createTestWorkflow({ envVar: 'PAYMENT_WORKFLOW_ARN' });
+const stepFunctions = new SFNClient(awsClientConfig('sfn'));
 const { handler } = await import('../src/handlers/start-payment.ts');
+// The same handler where Step Functions cannot be reached: the endpoint drops every connection.
+const withStepFunctionsDown = await importIsolated(
+  { AWS_ENDPOINT_URL_SFN: localEndpoints().refusing },
+  async () => (await import('../src/handlers/start-payment.ts')).handler,
+);
 
-const startedExecutions = () =>
-  stepFunctions.commandCalls(StartExecutionCommand).map((call) => call.args[0].input);
+/** The workflow's executions named after these orders (the tests share one state machine), oldest first. */
+const executionsOf = async (...orderIds: string[]) =>
+  (await workflow.executions())
+    .filter((execution) => orderIds.includes(execution.name))
+    .map(({ name, input }) => ({ name, input }));
 
 describe('start-payment', () => {
   it('starts one workflow execution named by the order, with the command data and correlation id', async () => {
     const command = aRequestPayment();
     const result = await handler(sqsEvent([command]), lambdaContext());
     expect(result.batchItemFailures).toEqual([]);
-    expect(startedExecutions()).toEqual([
-      {
-        stateMachineArn: PAYMENT_WORKFLOW_ARN,
-        name: command.data.orderId,
-        input: JSON.stringify({ ...command.data, correlationId: command.correlationId }),
-      },
+    expect(await executionsOf(command.data.orderId)).toEqual([
+      { name: command.data.orderId, input: { ...command.data, correlationId: command.correlationId } },
     ]);
   });
 
   it('acknowledges a duplicate delivery whose execution already exists', async () => {
-    stepFunctions
-      .on(StartExecutionCommand)
-      .rejects(new ExecutionAlreadyExists({ message: 'Execution Already Exists', $metadata: {} }));
-    const result = await handler(sqsEvent([aRequestPayment()]), lambdaContext());
+    const command = aRequestPayment();
+    const input = { ...command.data, correlationId: command.correlationId };
+    // A first delivery started the execution, which has ended since: Step Functions refuses its name.
+    const first = await workflow.start(command.data.orderId, input);
+    await stepFunctions.send(new SendTaskSuccessCommand({ taskToken: first.taskToken, output: '{}' }));
+    await workflow.ended(first.executionArn);
+    const again = new StartExecutionCommand({
+      stateMachineArn: workflow.stateMachineArn,
+      name: command.data.orderId,
+      input: JSON.stringify(input),
+    });
+    await expect(stepFunctions.send(again)).rejects.toBeInstanceOf(ExecutionAlreadyExists);
+
+    const result = await handler(sqsEvent([command]), lambdaContext());
     expect(result.batchItemFailures).toEqual([]);
-    expect(startedExecutions()).toHaveLength(1);
+    expect(await executionsOf(command.data.orderId)).toHaveLength(1);
   });
 
   it('reports an invalid message alone and starts the workflows of the others', async () => {
@@ -52,20 +65,15 @@ describe('start-payment', () => {
     const event = sqsEvent([first, invalid, last]);
     const result = await handler(event, lambdaContext());
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: event.Records[1]?.messageId }]);
-    expect(startedExecutions().map((input) => input.name)).toEqual([first.data.orderId, last.data.orderId]);
+    const started = await executionsOf(first.data.orderId, invalid.data.orderId, last.data.orderId);
+    expect(started.map((execution) => execution.name)).toEqual([first.data.orderId, last.data.orderId]);
   });
 
   it('returns a message to the queue when Step Functions cannot start its workflow', async () => {
-    stepFunctions.on(StartExecutionCommand).rejects(
-      new SFNServiceException({
-        name: 'ThrottlingException',
-        $fault: 'client',
-        message: 'Rate exceeded',
-        $metadata: {},
-      }),
-    );
-    const event = sqsEvent([aRequestPayment()]);
-    const result = await handler(event, lambdaContext());
+    const command = aRequestPayment();
+    const event = sqsEvent([command]);
+    const result = await withStepFunctionsDown(event, lambdaContext());
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: event.Records[0]?.messageId }]);
+    expect(await executionsOf(command.data.orderId)).toEqual([]);
   });
 });

@@ -1,7 +1,6 @@
-import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { deterministicId } from '@shop/shared/ids';
 import { lambdaContext } from '@shop/shared/testing/events';
-import { mockClient } from 'aws-sdk-client-mock';
+import { createTestWorkflow } from '@shop/shared/testing/resources';
 import { describe, expect, it } from 'vitest';
 import { aPayment } from './builders.ts';
 import { createPaymentsTable } from './payments-table.ts';
@@ -160,26 +159,20 @@ describe('the await-bank-transfer task', () => {
   });
 
   it('answers its own new token at once when the transfer was confirmed before the step ran again', async () => {
-    // Step Functions is mocked: the local Step Functions hands task tokens only to the local cloud's
-    // Lambda runtime, which handler tests do not run (the soak's restart fault exercises this path end
-    // to end).
-    const stepFunctions = mockClient(SFNClient);
-    try {
-      const confirmed = await table.seed(
-        aPayment({ method: 'bank_transfer', status: 'TRANSFER_CONFIRMED', taskToken: 'token-1' }),
-      );
-      const input = { orderId: confirmed.orderId, taskToken: 'token-after-restart', correlationId };
-      await expect(awaitBankTransfer(input, lambdaContext())).resolves.toEqual({});
-      expect(stepFunctions.commandCalls(SendTaskSuccessCommand).map((call) => call.args[0].input)).toEqual([
-        {
-          taskToken: 'token-after-restart',
-          output: JSON.stringify({ orderId: confirmed.orderId, confirmedAt: confirmed.updatedAt }),
-        },
-      ]);
-      expect(await table.itemsOf(confirmed.orderId)).toEqual([confirmed]);
-    } finally {
-      stepFunctions.restore();
-    }
+    // The step run again is an execution of a state machine of this test's own on the test Step
+    // Functions, waiting on the new token (the soak's restart fault exercises this path end to end).
+    const workflow = await createTestWorkflow();
+    const confirmed = await table.seed(
+      aPayment({ method: 'bank_transfer', status: 'TRANSFER_CONFIRMED', taskToken: 'token-1' }),
+    );
+    const { executionArn, taskToken } = await workflow.start(confirmed.orderId);
+    const input = { orderId: confirmed.orderId, taskToken, correlationId };
+    await expect(awaitBankTransfer(input, lambdaContext())).resolves.toEqual({});
+    expect(await workflow.ended(executionArn)).toMatchObject({
+      status: 'SUCCEEDED',
+      output: { orderId: confirmed.orderId, confirmedAt: confirmed.updatedAt },
+    });
+    expect(await table.itemsOf(confirmed.orderId)).toEqual([confirmed]);
   });
 
   it('refuses a payment that was cancelled before the wait began, and leaves it as it was', async () => {

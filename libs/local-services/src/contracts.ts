@@ -1,6 +1,6 @@
 /**
  * What a local service shares with whoever runs it (the local cloud, or a test run's global setup):
- * where it logs, and how it is reached and stopped.
+ * where it logs, how it is reached and stopped, and how it invokes the functions it runs.
  */
 
 /** One line of the local cloud's log: a function's own JSON log entry, or the cloud's own message. */
@@ -20,4 +20,14 @@ export interface LocalService {
   /** `http://127.0.0.1:<port>` once started. */
   readonly endpoint: string;
   stop(): Promise<void>;
+}
+
+/** What a Lambda invocation returns, the way Lambda reports it to its caller. */
+export type InvokeResult =
+  | { ok: true; payload: unknown }
+  | { ok: false; error: { errorType: string; errorMessage: string; trace?: string[] } };
+
+/** Invokes a local function by its name (the template's logical id, e.g. `PlaceOrderFunction`). */
+export interface LambdaInvoker {
+  invoke(functionName: string, event: unknown): Promise<InvokeResult>;
 }

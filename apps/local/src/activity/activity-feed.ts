@@ -1,9 +1,9 @@
 import type { EventBridgeService } from '@shop/local-services/eventbridge/event-bridge-service';
+import type { StepFunctionsService } from '@shop/local-services/stepfunctions/stepfunctions-service';
 import type { HttpApi } from '../apigateway/http-api.ts';
 import type { LogEntry, LogSink } from '../contracts.ts';
 import type { LambdaRuntime } from '../lambda/lambda-runtime.ts';
 import type { SqsEventSource } from '../sqs/event-source-mapping.ts';
-import type { StepFunctionsService } from '../stepfunctions/stepfunctions-service.ts';
 import type { Activity, OrderLogLine } from '../ui/flow-types.ts';
 import { type DiagramIndex, nodeId } from './flow-diagram.ts';
 

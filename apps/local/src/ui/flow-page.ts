@@ -3,12 +3,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { StepFunctionsService } from '@shop/local-services/stepfunctions/stepfunctions-service';
 import type { ActivityFeed } from '../activity/activity-feed.ts';
 import type { DiagramIndex } from '../activity/flow-diagram.ts';
 import { readQueueDepths } from '../activity/queue-depths.ts';
 import { recentOrders } from '../activity/recent-orders.ts';
 import type { LogSink } from '../contracts.ts';
-import type { StepFunctionsService } from '../stepfunctions/stepfunctions-service.ts';
 import type { LocalModel } from '../template/local-model.ts';
 import type { Activity, FlowSnapshot, OrderDetails, OrderHistoryEvent, OrderSummary } from './flow-types.ts';
 

@@ -1,17 +1,19 @@
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetQueueUrlCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { LogEntry } from '@shop/local-services/contracts';
+import type { LambdaInvoker, LogEntry, LogSink } from '@shop/local-services/contracts';
 import { createEventBridgeService } from '@shop/local-services/eventbridge/event-bridge-service';
 import { listenOnLoopback } from '@shop/local-services/listen';
+import { createStepFunctionsService } from '@shop/local-services/stepfunctions/stepfunctions-service';
 import dynalite from 'dynalite';
 import { buildApp } from 'fauxqs';
 import type { LocalEndpoints } from './endpoints.ts';
 
 /**
- * DynamoDB (dynalite), SQS (fauxqs) and EventBridge (the local cloud's PutEvents endpoint) started in
- * this process, on loopback and ephemeral ports. They speak the real wire protocols, so the real SDK
- * clients run against them unchanged.
+ * DynamoDB (dynalite), SQS (fauxqs), EventBridge and Step Functions (the local cloud's endpoints,
+ * from @shop/local-services) started in this process, on loopback and ephemeral ports. They speak the
+ * real wire protocols, so the real SDK clients run against them unchanged.
  */
 export interface Emulators {
   endpoints: LocalEndpoints;
@@ -36,7 +38,34 @@ export async function startEmulators(): Promise<Emulators> {
     rules: [],
     acceptsResourceChanges: true,
     deliver: queueDelivery(sqsEndpoint),
-    log: printProblems,
+    log: printProblems('test EventBridge'),
+    region: REGION,
+    accountId: ACCOUNT_ID,
+  });
+  const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+  const stepFunctions = await createStepFunctionsService({
+    stateMachines: [],
+    acceptsResourceChanges: true,
+    invoker: noLambdaRuntime,
+    functionNameFromArn: () => undefined,
+    clients: {
+      dynamodb: new DynamoDBClient({
+        endpoint: `http://127.0.0.1:${dynamoPort}`,
+        region: REGION,
+        credentials,
+      }),
+      sqs: new SQSClient({
+        endpoint: sqsEndpoint,
+        region: REGION,
+        credentials,
+        useQueueUrlAsEndpoint: false,
+      }),
+    },
+    putEvents: (entries) =>
+      eventBridge.putEvents(
+        entries.map((entry) => ({ ...entry, Time: entry.Time ? new Date(entry.Time) : undefined })),
+      ),
+    log: printServiceProblems('test Step Functions', 'stepfunctions'),
     region: REGION,
     accountId: ACCOUNT_ID,
   });
@@ -47,10 +76,12 @@ export async function startEmulators(): Promise<Emulators> {
       dynamodb: `http://127.0.0.1:${dynamoPort}`,
       sqs: sqsEndpoint,
       eventbridge: eventBridge.endpoint,
+      stepfunctions: stepFunctions.endpoint,
       refusing: `http://127.0.0.1:${refusingPort}`,
     },
     async stop() {
       await new Promise<void>((resolve) => refusing.close(() => resolve()));
+      await stepFunctions.stop();
       await eventBridge.stop();
       await sqs.close();
       await new Promise<void>((resolve) => dynamo.close(() => resolve()));
@@ -98,12 +129,38 @@ function queueDelivery(endpoint: string) {
   };
 }
 
-/** A failed delivery explains a test that waits in vain: say so on stderr. */
-function printProblems(entry: LogEntry): void {
-  if (entry.level === 'WARN' || entry.level === 'ERROR') {
-    process.stderr.write(`[test EventBridge] ${entry.level} ${entry.message}\n`);
-  }
+/**
+ * A service's warnings and errors (a failed delivery, a failed request) explain a test that waits in
+ * vain: say so on stderr.
+ */
+function printProblems(service: string): LogSink {
+  return (entry: LogEntry) => {
+    if (entry.level === 'WARN' || entry.level === 'ERROR') {
+      process.stderr.write(`[${service}] ${entry.level} ${entry.message}\n`);
+    }
+  };
 }
+
+/**
+ * The service's own problems only: an execution that fails is what many tests make happen, and they
+ * read it with DescribeExecution.
+ */
+function printServiceProblems(service: string, source: string): LogSink {
+  const print = printProblems(service);
+  return (entry: LogEntry) => {
+    if (entry.source === source) print(entry);
+  };
+}
+
+/**
+ * The tests' Step Functions runs no functions: `functionNameFromArn` names none, so a state machine
+ * with a Lambda task is refused by CreateStateMachine, and a task that names its function at run time
+ * fails with Lambda.ResourceNotFoundException before this is reached.
+ */
+const noLambdaRuntime: LambdaInvoker = {
+  invoke: (functionName) =>
+    Promise.reject(new Error(`The tests' Step Functions has no Lambda runtime to invoke ${functionName}`)),
+};
 
 /**
  * Points the AWS SDK of this process at the emulators, with dummy credentials and no way to reach a
@@ -122,9 +179,7 @@ export function useEmulatorEnvironment(
     AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
     AWS_ENDPOINT_URL_SQS: endpoints.sqs,
     AWS_ENDPOINT_URL_EVENTBRIDGE: endpoints.eventbridge,
-    // No emulator covers Step Functions in unit and handler tests; the tests that need it mock the
-    // client explicitly. The refusing endpoint makes any forgotten call fail fast, never reach AWS.
-    AWS_ENDPOINT_URL_SFN: endpoints.refusing,
+    AWS_ENDPOINT_URL_SFN: endpoints.stepfunctions,
     POWERTOOLS_SERVICE_NAME: 'test',
     POWERTOOLS_METRICS_NAMESPACE: 'ServerlessCommerceTest',
     POWERTOOLS_METRICS_DISABLED: 'true',

@@ -5,6 +5,11 @@ export interface LocalEndpoints {
   sqs: string;
   /** Starts with no bus but `default`: each test file creates its own (`createTestBus`). */
   eventbridge: string;
+  /**
+   * Starts with no state machine: each test file creates its own (`createTestWorkflow`). Runs no
+   * functions: its callback tasks send their token to an SQS queue.
+   */
+  stepfunctions: string;
   /** Closes every connection it accepts: a client pointed at it fails as on an outage. */
   refusing: string;
 }

@@ -14,6 +14,14 @@ import {
   PutTargetsCommand,
 } from '@aws-sdk/client-eventbridge';
 import {
+  CreateStateMachineCommand,
+  DescribeExecutionCommand,
+  ListExecutionsCommand,
+  SendTaskHeartbeatCommand,
+  SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import {
   CreateQueueCommand,
   DeleteMessageBatchCommand,
   GetQueueAttributesCommand,
@@ -42,6 +50,11 @@ const dynamoClient = () => {
 const sqsClient = () => {
   sqs ??= new SQSClient(awsClientConfig('sqs'));
   return sqs;
+};
+let stepFunctions: SFNClient | undefined;
+const stepFunctionsClient = () => {
+  stepFunctions ??= new SFNClient(awsClientConfig('sfn'));
+  return stepFunctions;
 };
 let eventBridge: EventBridgeClient | undefined;
 const eventBridgeClient = () => {
@@ -246,6 +259,143 @@ export async function createTestBus(envVar = 'EVENT_BUS_NAME'): Promise<TestBus>
     async clear() {
       await receiveUntilMarker();
       arrived = [];
+    },
+  };
+}
+
+/** An execution as DescribeExecution reports it; input and output parsed from their JSON. */
+export interface TestExecution {
+  executionArn: string;
+  name: string;
+  status: string;
+  input: unknown;
+  output?: unknown;
+  error?: string;
+  cause?: string;
+}
+
+export interface TestWorkflow {
+  stateMachineArn: string;
+  /**
+   * Starts an execution and returns it with the token of the task it waits on, read from the queue
+   * its callback task sent the token to, as the consumer of a callback reads it.
+   */
+  start(name: string, input?: unknown): Promise<{ executionArn: string; taskToken: string }>;
+  /** The executions of the state machine, oldest first. */
+  executions(): Promise<TestExecution[]>;
+  /** The execution once it ended (deadline 10 s): how it ended, and with what output or error. */
+  ended(executionArn: string): Promise<TestExecution>;
+  /** Whether the task holding this token still waits for its answer (a SendTaskHeartbeat succeeds). */
+  isWaiting(taskToken: string): Promise<boolean>;
+}
+
+/**
+ * Creates a uniquely named state machine on the test Step Functions whose one task waits for a
+ * callback (`sqs:sendMessage.waitForTaskToken`, with the execution's ARN and `$$.Task.Token` in the
+ * message), and sets `envVar`, when given, to its ARN. Handlers then start executions and answer
+ * tokens for real; the execution's output is the output its task was answered with, and a
+ * SendTaskFailure fails it with the error and cause given.
+ */
+export async function createTestWorkflow(
+  options: { envVar?: string; callbackTimeoutSeconds?: number } = {},
+): Promise<TestWorkflow> {
+  const name = unique('test-workflow');
+  const { QueueUrl } = await sqsClient().send(new CreateQueueCommand({ QueueName: `${name}-callbacks` }));
+  const queueUrl = QueueUrl as string;
+  const definition = {
+    StartAt: 'AwaitCallback',
+    States: {
+      AwaitCallback: {
+        Type: 'Task',
+        Resource: 'arn:aws:states:::sqs:sendMessage.waitForTaskToken',
+        Parameters: {
+          QueueUrl: queueUrl,
+          MessageBody: { 'executionArn.$': '$$.Execution.Id', 'taskToken.$': '$$.Task.Token' },
+        },
+        ...(options.callbackTimeoutSeconds === undefined
+          ? {}
+          : { TimeoutSeconds: options.callbackTimeoutSeconds }),
+        End: true,
+      },
+    },
+  };
+  const { stateMachineArn } = await stepFunctionsClient().send(
+    new CreateStateMachineCommand({
+      name,
+      definition: JSON.stringify(definition),
+      roleArn: 'arn:aws:iam::000000000000:role/test-workflow',
+    }),
+  );
+  const arn = stateMachineArn as string;
+  if (options.envVar) process.env[options.envVar] = arn;
+
+  const tokens = new Map<string, string>();
+  const tokenOf = async (executionArn: string): Promise<string> => {
+    const deadline = performance.now() + ARRIVAL_DEADLINE_MS;
+    for (;;) {
+      const token = tokens.get(executionArn);
+      if (token) return token;
+      if (performance.now() > deadline) {
+        throw new Error(`No task token of ${executionArn} arrived within ${ARRIVAL_DEADLINE_MS} ms`);
+      }
+      const { Messages = [] } = await sqsClient().send(
+        new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+      );
+      for (const message of Messages) {
+        const callback = JSON.parse(message.Body ?? 'null') as { executionArn: string; taskToken: string };
+        tokens.set(callback.executionArn, callback.taskToken);
+      }
+    }
+  };
+  const describe = async (executionArn: string): Promise<TestExecution> => {
+    const execution = await stepFunctionsClient().send(new DescribeExecutionCommand({ executionArn }));
+    return {
+      executionArn,
+      name: execution.name as string,
+      status: execution.status as string,
+      input: JSON.parse(execution.input ?? 'null'),
+      ...(execution.output === undefined ? {} : { output: JSON.parse(execution.output) }),
+      ...(execution.error === undefined ? {} : { error: execution.error }),
+      ...(execution.cause === undefined ? {} : { cause: execution.cause }),
+    };
+  };
+  return {
+    stateMachineArn: arn,
+    async start(executionName, input = {}) {
+      const { executionArn } = await stepFunctionsClient().send(
+        new StartExecutionCommand({
+          stateMachineArn: arn,
+          name: executionName,
+          input: JSON.stringify(input),
+        }),
+      );
+      return { executionArn: executionArn as string, taskToken: await tokenOf(executionArn as string) };
+    },
+    async executions() {
+      const { executions = [] } = await stepFunctionsClient().send(
+        new ListExecutionsCommand({ stateMachineArn: arn, maxResults: 1000 }),
+      );
+      return Promise.all(executions.reverse().map((execution) => describe(execution.executionArn as string)));
+    },
+    async ended(executionArn) {
+      const deadline = performance.now() + ARRIVAL_DEADLINE_MS;
+      for (;;) {
+        const execution = await describe(executionArn);
+        if (execution.status !== 'RUNNING') return execution;
+        if (performance.now() > deadline) {
+          throw new Error(`${executionArn} was still running after ${ARRIVAL_DEADLINE_MS} ms`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    },
+    async isWaiting(taskToken) {
+      try {
+        await stepFunctionsClient().send(new SendTaskHeartbeatCommand({ taskToken }));
+        return true;
+      } catch (error) {
+        if ((error as Error).name === 'TaskTimedOut') return false;
+        throw error;
+      }
     },
   };
 }

@@ -1,6 +1,6 @@
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { UnsupportedDefinitionError } from './errors.ts';
-import { type TaskTarget, taskTarget } from './task-resources.ts';
+import { type TaskTarget, taskTarget, waitsForTaskToken } from './task-resources.ts';
 
 /**
  * Turns a state machine definition into the one aws-local-stepfunctions runs, or refuses it.
@@ -223,7 +223,7 @@ class Preparation {
     if (target.kind === 'lambda:invoke') this.#checkLambdaParameters(state.Parameters, where);
     const plan: TaskPlan = { stateName: name, resource: state.Resource, target };
     const timeout = typeof state.TimeoutSeconds === 'number' ? state.TimeoutSeconds : undefined;
-    if (target.kind === 'lambda:invoke' && target.waitForTaskToken) {
+    if (waitsForTaskToken(target)) {
       const scale = this.#options.taskTimeoutScale;
       // The library times the task out with its own States.Timeout error (which Retry and Catch
       // treat as AWS does); the token registry expires the token at the same moment.
@@ -318,7 +318,7 @@ class Preparation {
   #preparePaths(name: string, state: Json, task: TaskPlan | undefined): void {
     const where = `state "${name}"`;
     const index = this.stateNames.indexOf(name);
-    const waitsForToken = task?.target.kind === 'lambda:invoke' && task.target.waitForTaskToken;
+    const waitsForToken = task !== undefined && waitsForTaskToken(task.target);
     rewritePaths(state, (path) => {
       for (const [, root] of path.matchAll(CONTEXT_ROOT)) {
         if (!root || !CONTEXT_ROOTS.has(root)) {

@@ -4,7 +4,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { LambdaInvoker, LocalService, LogEntry, LogSink } from '../contracts.ts';
 import { apiActions, executionSummary, isJson, MAX_PAYLOAD_CHARS } from './api-actions.ts';
 import { prepareDefinition } from './definition.ts';
-import { StepFunctionsApiError } from './errors.ts';
+import { StepFunctionsApiError, UnsupportedDefinitionError } from './errors.ts';
 import {
   type EventLog,
   type ExecutionRecord,
@@ -58,6 +58,11 @@ export interface StepFunctionsServiceOptions {
    * resume at the last state they entered (see execution-journal.ts).
    */
   persistDir?: string;
+  /**
+   * Also serve CreateStateMachine, so that each test file sets up its own state machine with the real
+   * client. The local cloud leaves this off: its state machines are the template's.
+   */
+  acceptsResourceChanges?: boolean;
 }
 
 export interface ExecutionDescription {
@@ -116,8 +121,11 @@ export interface StepFunctionsService extends LocalService {
 }
 
 const SOURCE = 'stepfunctions';
-/** AWS: 1 to 80 characters, no whitespace, brackets, wildcards, these punctuation marks or controls. */
-const EXECUTION_NAME = /^[^\s<>{}[\]?*"#%\\^|~`$&,;:/\p{Cc}]{1,80}$/u;
+/**
+ * The names of state machines and executions, on AWS: 1 to 80 characters, no whitespace, brackets,
+ * wildcards, these punctuation marks or controls.
+ */
+const RESOURCE_NAME = /^[^\s<>{}[\]?*"#%\\^|~`$&,;:/\p{Cc}]{1,80}$/u;
 const STATE_EVENTS = new Set(['StateEntered', 'StateExited', 'StateFailed', 'StateRetried', 'StateCaught']);
 
 export async function createStepFunctionsService(
@@ -126,16 +134,22 @@ export async function createStepFunctionsService(
   const retryIntervalScale = scaleOption('retryIntervalScale', options.retryIntervalScale, 0);
   const taskTimeoutScale = scaleOption('taskTimeoutScale', options.taskTimeoutScale, Number.MIN_VALUE);
   const machines = new Map<string, LocalStateMachine>();
-  for (const source of options.stateMachines) {
-    if (machines.has(source.arn)) throw new Error(`State machine ${source.arn} is given twice`);
-    const prepared = prepareDefinition(source.definition, {
+  const prepare = (source: StateMachineSource): LocalStateMachine => ({
+    arn: source.arn,
+    name: source.name,
+    prepared: prepareDefinition(source.definition, {
       name: source.name,
       functionNameFromArn: (arn) => options.functionNameFromArn(arn),
       retryIntervalScale,
       taskTimeoutScale,
-    });
-    machines.set(source.arn, { arn: source.arn, name: source.name, prepared });
+    }),
+  });
+  for (const source of options.stateMachines) {
+    if (machines.has(source.arn)) throw new Error(`State machine ${source.arn} is given twice`);
+    machines.set(source.arn, prepare(source));
   }
+  /** The definition text and role each CreateStateMachine was given, for its idempotency check. */
+  const created = new Map<string, { definition: string; roleArn: string; creationDate: Date }>();
 
   const tokens = new TaskTokens();
   const executions = new Map<string, ExecutionRecord>();
@@ -253,7 +267,7 @@ export async function createStepFunctionsService(
     }
     const machine = machineOf(stateMachineArn);
     const executionName = name ?? randomUUID();
-    if (typeof executionName !== 'string' || !EXECUTION_NAME.test(executionName)) {
+    if (typeof executionName !== 'string' || !RESOURCE_NAME.test(executionName)) {
       throw new StepFunctionsApiError('InvalidName', `Invalid Name: '${String(executionName)}'`);
     }
     const inputText = input ?? '{}';
@@ -275,10 +289,9 @@ export async function createStepFunctionsService(
         `Execution Already Exists: '${executionArn}'`,
       );
     }
-    const roleArn = `arn:aws:iam::${options.accountId}:role/${machine.name}-local`;
     const record = launchExecution(
       machine,
-      { executionArn, name: executionName, input: inputText, roleArn },
+      { executionArn, name: executionName, input: inputText, roleArn: roleArnOf(machine) },
       services,
       hooks,
     );
@@ -299,6 +312,59 @@ export async function createStepFunctionsService(
     });
     emit({ ...sourceOf(record, record.startDate), kind: 'execution', status: 'RUNNING' });
     return { executionArn, startDate: record.startDate };
+  };
+
+  /** The role CreateStateMachine was given; the template's state machines get a local stand-in. */
+  const roleArnOf = (machine: LocalStateMachine): string =>
+    created.get(machine.arn)?.roleArn ?? `arn:aws:iam::${options.accountId}:role/${machine.name}-local`;
+
+  /** CreateStateMachine, as AWS answers it: idempotent for the same name, definition and type. */
+  const createStateMachine = (input: Record<string, unknown>) => {
+    const { name, definition, roleArn } = input;
+    if (typeof name !== 'string' || !RESOURCE_NAME.test(name)) {
+      throw new StepFunctionsApiError('InvalidName', `Invalid Name: '${String(name)}'`);
+    }
+    if (typeof roleArn !== 'string' || !roleArn.startsWith('arn:')) {
+      throw new StepFunctionsApiError('InvalidArn', `Invalid Arn: '${String(roleArn)}'`);
+    }
+    if (input.type !== undefined && input.type !== 'STANDARD') {
+      throw new StepFunctionsApiError(
+        'ValidationException',
+        `The local Step Functions runs STANDARD state machines only, not ${String(input.type)}`,
+      );
+    }
+    if (typeof definition !== 'string' || !isJson(definition)) {
+      throw new StepFunctionsApiError(
+        'InvalidDefinition',
+        'Invalid State Machine Definition: the definition must be JSON text',
+      );
+    }
+    const arn = `arn:aws:states:${options.region}:${options.accountId}:stateMachine:${name}`;
+    const existing = created.get(arn);
+    if (existing) {
+      if (existing.definition !== definition) {
+        throw new StepFunctionsApiError(
+          'StateMachineAlreadyExists',
+          `State Machine Already Exists: '${arn}'`,
+        );
+      }
+      return { stateMachineArn: arn, creationDate: existing.creationDate };
+    }
+    let machine: LocalStateMachine;
+    try {
+      machine = prepare({ arn, name, definition: JSON.parse(definition) });
+    } catch (error) {
+      if (!(error instanceof UnsupportedDefinitionError)) throw error;
+      throw new StepFunctionsApiError(
+        'InvalidDefinition',
+        `Invalid State Machine Definition: ${error.message}`,
+      );
+    }
+    const creationDate = new Date();
+    machines.set(arn, machine);
+    created.set(arn, { definition, roleArn, creationDate });
+    log({ source: SOURCE, level: 'INFO', message: `State machine ${name} created`, fields: { arn } });
+    return { stateMachineArn: arn, creationDate };
   };
 
   const isTopLevelState = (record: ExecutionRecord, stateName: string): boolean => {
@@ -326,7 +392,7 @@ export async function createStepFunctionsService(
           executionArn: execution.executionArn,
           name: execution.name,
           input: execution.input,
-          roleArn: `arn:aws:iam::${options.accountId}:role/${machine.name}-local`,
+          roleArn: roleArnOf(machine),
           resumeAt: execution.resumeAt,
         },
         services,
@@ -352,6 +418,7 @@ export async function createStepFunctionsService(
       [...executions.values()].filter((record) => record.stateMachineArn === stateMachineArn).reverse(),
     tokens,
   });
+  if (options.acceptsResourceChanges) actions.CreateStateMachine = createStateMachine;
 
   const server = await startJsonProtocolServer({
     targetPrefix: 'AWSStepFunctions',

@@ -70,7 +70,10 @@ export function taskHandler(plan: TaskPlan, services: TaskServices, execution: T
       return (input) => invokeFunction(services.invoker, target.functionName, input);
     case 'lambda:invoke':
       return target.waitForTaskToken
-        ? waitForTaskToken(plan, services, execution)
+        ? waitForTaskToken(plan, services, execution, async (input) => {
+            const { functionName, payload } = lambdaParameters(input, services);
+            await invokeFunction(services.invoker, functionName, payload);
+          })
         : async (input) => {
             const { functionName, payload } = lambdaParameters(input, services);
             return lambdaInvokeResult(await invokeFunction(services.invoker, functionName, payload));
@@ -78,17 +81,27 @@ export function taskHandler(plan: TaskPlan, services: TaskServices, execution: T
     case 'dynamodb':
       return (input) => callDynamoDb(services.clients.dynamodb, target.action, input);
     case 'sqs:sendMessage':
-      return (input) => sendMessage(services.clients.sqs, input);
+      return target.waitForTaskToken
+        ? waitForTaskToken(plan, services, execution, async (input) => {
+            await sendMessage(services.clients.sqs, input);
+          })
+        : (input) => sendMessage(services.clients.sqs, input);
     case 'events:putEvents':
       return (input) => putEvents(services.putEvents, input, execution);
   }
 }
 
 /**
- * Invokes the function (its result is ignored, as on AWS), then waits for the token's answer.
- * Whichever comes first decides: the answer, or the function's error.
+ * Hands the token on (`handOver`: invokes the function or sends the message; its result is ignored,
+ * as on AWS), then waits for the token's answer. Whichever comes first decides: the answer, or the
+ * hand-over's error.
  */
-function waitForTaskToken(plan: TaskPlan, services: TaskServices, execution: TaskExecution): TaskHandler {
+function waitForTaskToken(
+  plan: TaskPlan,
+  services: TaskServices,
+  execution: TaskExecution,
+  handOver: (input: unknown) => Promise<void>,
+): TaskHandler {
   return async (input) => {
     // Both before any await: the library evaluated the Parameters (and minted the token) just now.
     const token = execution.claimTaskToken();
@@ -99,11 +112,8 @@ function waitForTaskToken(plan: TaskPlan, services: TaskServices, execution: Tas
       ...(plan.heartbeatMs === undefined ? {} : { heartbeatMs: plan.heartbeatMs }),
     });
     try {
-      const { functionName, payload } = lambdaParameters(input, services);
-      const invocationError = invokeFunction(services.invoker, functionName, payload).then(
-        () => new Promise<never>(() => undefined),
-      );
-      return await Promise.race([answer, invocationError]);
+      const handOverError = handOver(input).then(() => new Promise<never>(() => undefined));
+      return await Promise.race([answer, handOverError]);
     } finally {
       services.tokens.end(token);
     }

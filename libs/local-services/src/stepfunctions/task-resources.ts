@@ -10,7 +10,8 @@ export type TaskTarget =
   /** A function ARN as the resource: the effective input is the payload, the payload is the result. */
   | { kind: 'lambda-function'; functionName: string }
   | { kind: 'dynamodb'; action: DynamoDbAction }
-  | { kind: 'sqs:sendMessage' }
+  /** `.waitForTaskToken`: the consumer of the message reads the task token from it. */
+  | { kind: 'sqs:sendMessage'; waitForTaskToken: boolean }
   | { kind: 'events:putEvents' };
 
 const SUPPORTED_RESOURCES = [
@@ -19,6 +20,7 @@ const SUPPORTED_RESOURCES = [
   'arn:aws:lambda:<region>:<account>:function:<name>',
   'arn:aws:states:::dynamodb:putItem | updateItem | getItem | deleteItem',
   'arn:aws:states:::sqs:sendMessage',
+  'arn:aws:states:::sqs:sendMessage.waitForTaskToken',
   'arn:aws:states:::events:putEvents',
 ];
 
@@ -45,7 +47,11 @@ export function taskTarget(
     if (service === 'dynamodb' && action && DYNAMODB_ACTIONS.includes(action)) {
       return { kind: 'dynamodb', action: action as DynamoDbAction };
     }
-    if (service === 'sqs' && action === 'sendMessage') return { kind: 'sqs:sendMessage' };
+    if (service === 'sqs' && action === 'sendMessage')
+      return { kind: 'sqs:sendMessage', waitForTaskToken: false };
+    if (service === 'sqs' && action === 'sendMessage.waitForTaskToken') {
+      return { kind: 'sqs:sendMessage', waitForTaskToken: true };
+    }
     if (service === 'events' && action === 'putEvents') return { kind: 'events:putEvents' };
   } else if (FUNCTION_ARN.test(resource)) {
     const functionName = functionNameFromArn(resource);
@@ -55,4 +61,9 @@ export function taskTarget(
   return {
     unsupported: `its resource ${resource} is not supported locally (supported: ${SUPPORTED_RESOURCES.join('; ')})`,
   };
+}
+
+/** A callback task: it hands `$$.Task.Token` on and waits for SendTaskSuccess or SendTaskFailure. */
+export function waitsForTaskToken(target: TaskTarget): boolean {
+  return 'waitForTaskToken' in target && target.waitForTaskToken;
 }
