@@ -2,6 +2,10 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeF
 import { join } from 'node:path';
 import type { BusEvent, EventDeliveryJournal } from '@shop/local-services/eventbridge/event-bridge-service';
 
+type Line =
+  | { kind: 'accepted'; bus: string; event: BusEvent['event'] }
+  | { kind: 'delivered'; eventId: string };
+
 /**
  * Keeps the local EventBridge's accepted events across a restart of the local cloud (`--persist`):
  * every accepted event is appended to a JSON-lines file before PutEvents answers, and its delivery
@@ -9,10 +13,6 @@ import type { BusEvent, EventDeliveryJournal } from '@shop/local-services/eventb
  * again. Without it, a process killed between the answer and the delivery lost the event: a
  * `PaymentFailed` the workflow had published, and its order stayed PENDING_PAYMENT for good.
  */
-type Line =
-  | { kind: 'accepted'; bus: string; event: BusEvent['event'] }
-  | { kind: 'delivered'; eventId: string };
-
 export class EventDeliveryFile implements EventDeliveryJournal {
   private readonly file: string;
 
