@@ -30,6 +30,7 @@ import { buildFlowDiagram } from './activity/flow-diagram.ts';
 import { createHttpApi, type HttpApi } from './apigateway/http-api.ts';
 import type { LambdaInvoker, LogSink } from './contracts.ts';
 import { type Emulators, startEmulators } from './emulators/emulators.ts';
+import { EventDeliveryFile } from './emulators/event-delivery-journal.ts';
 import { type FaultInjection, startFaultInjection } from './faults/fault-injection.ts';
 import type { FaultPlan } from './faults/fault-plan.ts';
 import { createLambdaRuntime, type LambdaRuntime } from './lambda/lambda-runtime.ts';
@@ -158,6 +159,9 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     };
     const functionByArn = new Map(model.functions.map((fn) => [fn.arn, fn.name]));
     let stepFunctions: StepFunctionsService | undefined;
+    const events = options.persistDir
+      ? EventDeliveryFile.open(join(options.persistDir, 'eventbridge'))
+      : undefined;
 
     const eventBridge = await createEventBridgeService({
       buses: model.buses,
@@ -177,6 +181,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       log,
       region,
       accountId: LOCAL_ACCOUNT_ID,
+      ...withDefined('journal', events?.journal),
     });
     stoppers.push(() => eventBridge.stop());
 
@@ -284,6 +289,11 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
 
     const resumed = stepFunctions.resumeInterrupted();
     if (resumed > 0) info(`Resumed ${resumed} workflow execution(s) a restart had interrupted`);
+    const undelivered = events?.undelivered ?? [];
+    if (undelivered.length > 0) {
+      info(`Delivering ${undelivered.length} event(s) accepted before a restart but not delivered`);
+      eventBridge.redeliver(undelivered);
+    }
     info('Local cloud running', {
       functions: model.functions.length,
       queues: model.queues.length,

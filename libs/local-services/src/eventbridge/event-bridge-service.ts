@@ -77,6 +77,24 @@ export interface AcceptedEvent {
   matchedRules: string[];
 }
 
+/** An accepted event on its bus: what a journal keeps until the event is delivered. */
+export interface BusEvent {
+  bus: string;
+  event: EventBridgeEvent;
+}
+
+/**
+ * Keeps accepted events until their deliveries are done, so that a restarted local cloud delivers
+ * what a killed one had accepted: on AWS, an event PutEvents accepted is delivered to its targets
+ * (retried for up to 24 hours) whatever happens to the caller.
+ */
+export interface EventDeliveryJournal {
+  /** Called before PutEvents answers: once it returns, the events survive a killed process. */
+  accepted(events: BusEvent[]): void;
+  /** Every delivery of the event is done: made, or given up after its retries. */
+  delivered(eventId: string): void;
+}
+
 export interface EventBridgeServiceOptions {
   buses: EventBus[];
   rules: EventRule[];
@@ -94,6 +112,8 @@ export interface EventBridgeServiceOptions {
    * rule with the real client. The local cloud leaves this off: its buses and rules are the template's.
    */
   acceptsResourceChanges?: boolean;
+  /** Makes accepted events durable until delivered (the local cloud's `--persist`). */
+  journal?: EventDeliveryJournal;
 }
 
 export interface EventBridgeService extends LocalService {
@@ -101,6 +121,11 @@ export interface EventBridgeService extends LocalService {
   putEvents(entries: PutEventsEntry[]): Promise<PutEventsResult>;
   /** Called with every accepted event (for the live page); returns the unsubscribe function. */
   onEvent(listener: (accepted: AcceptedEvent) => void): () => void;
+  /**
+   * Delivers again events a journal kept from a run that ended before delivering them (call it once
+   * their targets are up). Targets that had them already get them twice: delivery is at least once.
+   */
+  redeliver(events: BusEvent[]): void;
 }
 
 /** A request AWS rejects as a whole (HTTP 400 `ValidationException`), not entry by entry. */
@@ -145,7 +170,7 @@ export async function createEventBridgeService(
   const baseDelayMs = options.retry?.baseDelayMs ?? 100;
   const rulesByBus = compileRules(options.rules, buses);
   const listeners = new Set<(accepted: AcceptedEvent) => void>();
-  const inFlight = new Set<Promise<void>>();
+  const inFlight = new Set<Promise<unknown>>();
   const stopping = new AbortController();
 
   const emit = (
@@ -176,6 +201,8 @@ export async function createEventBridgeService(
       accepted.push(outcome);
       return { EventId: outcome.event.id };
     });
+    if (accepted.length > 0)
+      options.journal?.accepted(accepted.map(({ bus, event }) => ({ bus: bus.name, event })));
     const result: PutEventsResult = {
       FailedEntryCount: results.filter((entry) => 'ErrorCode' in entry).length,
       Entries: results,
@@ -204,6 +231,7 @@ export async function createEventBridgeService(
         emit('ERROR', `An onEvent listener failed: ${describe(error)}`, { eventId: event.id });
       }
     }
+    const deliveries: Promise<'done' | 'abandoned'>[] = [];
     for (const { rule, targets } of matched) {
       for (const compiled of targets) {
         const payload = compiled.payload(event);
@@ -223,9 +251,22 @@ export async function createEventBridgeService(
           bus: bus.name,
           event,
         });
+        deliveries.push(delivery);
         inFlight.add(delivery);
         void delivery.finally(() => inFlight.delete(delivery));
       }
+    }
+    const { journal } = options;
+    if (journal) {
+      // A delivery cut short by stop() is not done: the journal keeps the event for the next start.
+      void Promise.all(deliveries).then((outcomes) => {
+        if (outcomes.includes('abandoned')) return;
+        try {
+          journal.delivered(event.id);
+        } catch (error) {
+          emit('ERROR', `Could not journal the delivery of ${event.id}: ${describe(error)}`);
+        }
+      });
     }
   };
 
@@ -233,12 +274,12 @@ export async function createEventBridgeService(
     target: RuleTarget,
     payload: unknown,
     delivery: Delivery,
-  ): Promise<void> => {
+  ): Promise<'done' | 'abandoned'> => {
     const { event, rule } = delivery;
     for (let attempt = 1; ; attempt += 1) {
       try {
         await options.deliver(target, payload, delivery);
-        return;
+        return 'done';
       } catch (error) {
         const fields = { eventId: event.id, rule, target: target.id, targetArn: target.arn, attempt };
         if (attempt > retries || stopping.signal.aborted) {
@@ -248,7 +289,7 @@ export async function createEventBridgeService(
             fields,
             event,
           );
-          return;
+          return stopping.signal.aborted ? 'abandoned' : 'done';
         }
         emit(
           'WARN',
@@ -260,7 +301,7 @@ export async function createEventBridgeService(
           await sleep(baseDelayMs * 2 ** (attempt - 1), undefined, { signal: stopping.signal });
         } catch {
           emit('ERROR', `Rule ${rule}: local cloud stopping, event for ${target.id} dropped`, fields, event);
-          return;
+          return 'abandoned';
         }
       }
     }
@@ -347,6 +388,16 @@ export async function createEventBridgeService(
     onEvent(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
+    },
+    redeliver(events) {
+      for (const { bus: name, event } of events) {
+        const bus = buses.find((candidate) => candidate.name === name);
+        if (bus) route(bus, event);
+        else {
+          emit('WARN', `Event ${event.id} on bus ${name}, which no longer exists, is not delivered`);
+          options.journal?.delivered(event.id);
+        }
+      }
     },
     async stop() {
       stopping.abort();

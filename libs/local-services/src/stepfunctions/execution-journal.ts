@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
@@ -62,13 +62,16 @@ export class ExecutionJournal {
       }
     }
     const unfinished = [...open.values()];
-    const journal = new ExecutionJournal(file);
-    writeFileSync(file, '');
-    for (const execution of unfinished) {
-      journal.started(execution);
-      if (execution.resumeAt) journal.entered(execution.executionArn, execution.resumeAt);
-    }
-    return { journal, unfinished };
+    const lines = unfinished.flatMap(({ resumeAt, ...execution }): Line[] => [
+      { kind: 'start', ...execution },
+      ...(resumeAt ? [{ kind: 'state' as const, executionArn: execution.executionArn, ...resumeAt }] : []),
+    ]);
+    // The shorter file replaces the old one in one rename: a kill at any point leaves one of the two
+    // whole (emptying the file, then appending, lost every unfinished execution to a kill in between).
+    const next = `${file}.next`;
+    writeFileSync(next, lines.map((line) => `${JSON.stringify(line)}\n`).join(''));
+    renameSync(next, file);
+    return { journal: new ExecutionJournal(file), unfinished };
   }
 
   private constructor(file: string) {
