@@ -8,7 +8,7 @@ import { listenOnLoopback } from '@shop/local-services/listen';
 import { createStepFunctionsService } from '@shop/local-services/stepfunctions/stepfunctions-service';
 import dynalite from 'dynalite';
 import { buildApp } from 'fauxqs';
-import type { LocalEndpoints } from './endpoints.ts';
+import { type LocalEndpoints, REGION } from './endpoints.ts';
 
 /**
  * DynamoDB (dynalite), SQS (fauxqs), EventBridge and Step Functions (the local cloud's endpoints,
@@ -20,7 +20,6 @@ export interface Emulators {
   stop(): Promise<void>;
 }
 
-const REGION = 'us-east-1';
 const ACCOUNT_ID = '000000000000';
 
 export async function startEmulators(): Promise<Emulators> {
@@ -161,28 +160,3 @@ const noLambdaRuntime: LambdaInvoker = {
   invoke: (functionName) =>
     Promise.reject(new Error(`The tests' Step Functions has no Lambda runtime to invoke ${functionName}`)),
 };
-
-/**
- * Points the AWS SDK of this process at the emulators, with dummy credentials and no way to reach a
- * real AWS endpoint even when the developer's shell exports AWS_PROFILE or real keys.
- */
-export function useEmulatorEnvironment(
-  endpoints: LocalEndpoints,
-  env: NodeJS.ProcessEnv = process.env,
-): void {
-  for (const name of ['AWS_PROFILE', 'AWS_SESSION_TOKEN', 'AWS_DEFAULT_PROFILE']) delete env[name];
-  Object.assign(env, {
-    AWS_REGION: REGION,
-    AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: 'local',
-    AWS_EC2_METADATA_DISABLED: 'true',
-    AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
-    AWS_ENDPOINT_URL_SQS: endpoints.sqs,
-    AWS_ENDPOINT_URL_EVENTBRIDGE: endpoints.eventbridge,
-    AWS_ENDPOINT_URL_SFN: endpoints.stepfunctions,
-    POWERTOOLS_SERVICE_NAME: 'test',
-    POWERTOOLS_METRICS_NAMESPACE: 'ServerlessCommerceTest',
-    POWERTOOLS_METRICS_DISABLED: 'true',
-    POWERTOOLS_LOG_LEVEL: env.TEST_LOG_LEVEL ?? 'SILENT',
-  });
-}

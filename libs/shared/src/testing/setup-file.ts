@@ -1,5 +1,4 @@
-import { useEmulatorEnvironment } from './emulators.ts';
-import { localEndpoints } from './endpoints.ts';
+import { localEndpoints, useEmulatorEnvironment } from './endpoints.ts';
 
 // Runs before each test file is imported, so handlers create their SDK clients against the emulators.
 useEmulatorEnvironment(localEndpoints());
