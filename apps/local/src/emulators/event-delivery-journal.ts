@@ -1,6 +1,5 @@
-import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { BusEvent, EventDeliveryJournal } from '@shop/local-services/eventbridge/event-bridge-service';
+import { JsonLinesJournal } from '@shop/local-services/json-lines-journal';
 
 type Line =
   | { kind: 'accepted'; bus: string; event: BusEvent['event'] }
@@ -14,46 +13,31 @@ type Line =
  * `PaymentFailed` the workflow had published, and its order stayed PENDING_PAYMENT for good.
  */
 export class EventDeliveryFile implements EventDeliveryJournal {
-  private readonly file: string;
+  private readonly file: JsonLinesJournal<Line>;
 
   /** Reads what the last run left undelivered, and starts a file holding only that. */
   static open(dir: string): { journal: EventDeliveryFile; undelivered: BusEvent[] } {
-    mkdirSync(dir, { recursive: true });
-    const file = join(dir, 'events.jsonl');
+    const file = new JsonLinesJournal<Line>(dir, 'events.jsonl');
     const pending = new Map<string, BusEvent>();
-    if (existsSync(file)) {
-      for (const text of readFileSync(file, 'utf8').split('\n')) {
-        if (!text) continue;
-        let line: Line;
-        try {
-          line = JSON.parse(text) as Line;
-        } catch {
-          // The last line of a killed process may be cut short: what it began is not acknowledged.
-          continue;
-        }
-        if (line.kind === 'accepted') pending.set(line.event.id, { bus: line.bus, event: line.event });
-        else pending.delete(line.eventId);
-      }
+    for (const line of file.read()) {
+      if (line.kind === 'accepted') pending.set(line.event.id, { bus: line.bus, event: line.event });
+      else pending.delete(line.eventId);
     }
     const undelivered = [...pending.values()];
-    // The shorter file replaces the old one in one rename: a kill at any point leaves one of the two whole.
-    const next = `${file}.next`;
-    writeFileSync(next, undelivered.map((busEvent) => `${JSON.stringify(accepted(busEvent))}\n`).join(''));
-    renameSync(next, file);
+    file.rewrite(undelivered.map(accepted));
     return { journal: new EventDeliveryFile(file), undelivered };
   }
 
-  private constructor(file: string) {
+  private constructor(file: JsonLinesJournal<Line>) {
     this.file = file;
   }
 
   accepted(events: BusEvent[]): void {
-    appendFileSync(this.file, events.map((busEvent) => `${JSON.stringify(accepted(busEvent))}\n`).join(''));
+    this.file.append(events.map(accepted));
   }
 
   delivered(eventId: string): void {
-    const line: Line = { kind: 'delivered', eventId };
-    appendFileSync(this.file, `${JSON.stringify(line)}\n`);
+    this.file.append([{ kind: 'delivered', eventId }]);
   }
 }
 

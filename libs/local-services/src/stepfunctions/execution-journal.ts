@@ -1,5 +1,4 @@
-import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { JsonLinesJournal } from '../json-lines-journal.ts';
 
 /**
  * Keeps Step Functions executions across a restart of the local cloud (`--persist`): every start,
@@ -33,48 +32,34 @@ type Line =
   | { kind: 'end'; executionArn: string; status: string };
 
 export class ExecutionJournal {
-  private readonly file: string;
+  private readonly file: JsonLinesJournal<Line>;
 
   /** Reads what the last run left unfinished, and starts a fresh file holding only that. */
   static open(dir: string): { journal: ExecutionJournal; unfinished: JournaledExecution[] } {
-    mkdirSync(dir, { recursive: true });
-    const file = join(dir, 'executions.jsonl');
+    const file = new JsonLinesJournal<Line>(dir, 'executions.jsonl');
     const open = new Map<string, JournaledExecution>();
-    if (existsSync(file)) {
-      for (const text of readFileSync(file, 'utf8').split('\n')) {
-        if (!text) continue;
-        let line: Line;
-        try {
-          line = JSON.parse(text) as Line;
-        } catch {
-          // The last line of a killed process may be cut short: what it began is not acknowledged.
-          continue;
-        }
-        if (line.kind === 'start') {
-          const { kind: _kind, ...execution } = line;
-          open.set(line.executionArn, execution);
-        } else if (line.kind === 'state') {
-          const execution = open.get(line.executionArn);
-          if (execution) execution.resumeAt = { stateName: line.stateName, input: line.input };
-        } else {
-          open.delete(line.executionArn);
-        }
+    for (const line of file.read()) {
+      if (line.kind === 'start') {
+        const { kind: _kind, ...execution } = line;
+        open.set(line.executionArn, execution);
+      } else if (line.kind === 'state') {
+        const execution = open.get(line.executionArn);
+        if (execution) execution.resumeAt = { stateName: line.stateName, input: line.input };
+      } else {
+        open.delete(line.executionArn);
       }
     }
     const unfinished = [...open.values()];
-    const lines = unfinished.flatMap(({ resumeAt, ...execution }): Line[] => [
-      { kind: 'start', ...execution },
-      ...(resumeAt ? [{ kind: 'state' as const, executionArn: execution.executionArn, ...resumeAt }] : []),
-    ]);
-    // The shorter file replaces the old one in one rename: a kill at any point leaves one of the two
-    // whole (emptying the file, then appending, lost every unfinished execution to a kill in between).
-    const next = `${file}.next`;
-    writeFileSync(next, lines.map((line) => `${JSON.stringify(line)}\n`).join(''));
-    renameSync(next, file);
+    file.rewrite(
+      unfinished.flatMap(({ resumeAt, ...execution }): Line[] => [
+        { kind: 'start', ...execution },
+        ...(resumeAt ? [{ kind: 'state' as const, executionArn: execution.executionArn, ...resumeAt }] : []),
+      ]),
+    );
     return { journal: new ExecutionJournal(file), unfinished };
   }
 
-  private constructor(file: string) {
+  private constructor(file: JsonLinesJournal<Line>) {
     this.file = file;
   }
 
@@ -92,6 +77,6 @@ export class ExecutionJournal {
   }
 
   private append(line: Line): void {
-    appendFileSync(this.file, `${JSON.stringify(line)}\n`);
+    this.file.append([line]);
   }
 }
