@@ -19,6 +19,7 @@ import {
   type EventBridgeService,
   type RuleTarget,
 } from '@shop/local-services/eventbridge/event-bridge-service';
+import { EventDeliveryFile } from '@shop/local-services/eventbridge/event-delivery-journal';
 import { compileInputPath } from '@shop/local-services/eventbridge/input-path';
 import {
   createStepFunctionsService,
@@ -30,7 +31,6 @@ import { buildFlowDiagram } from './activity/flow-diagram.ts';
 import { createHttpApi, type HttpApi } from './apigateway/http-api.ts';
 import type { LambdaInvoker, LogSink } from './contracts.ts';
 import { type Emulators, startEmulators } from './emulators/emulators.ts';
-import { EventDeliveryFile } from './emulators/event-delivery-journal.ts';
 import { type FaultInjection, startFaultInjection } from './faults/fault-injection.ts';
 import type { FaultPlan } from './faults/fault-plan.ts';
 import { createLambdaRuntime, type LambdaRuntime } from './lambda/lambda-runtime.ts';

@@ -8,10 +8,10 @@ import {
   type EventBridgeService,
   type EventDeliveryJournal,
 } from '@shop/local-services/eventbridge/event-bridge-service';
+import { EventDeliveryFile } from '@shop/local-services/eventbridge/event-delivery-journal';
 import { createEvent } from '@shop/shared/events';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { startLocalCloud } from '../src/cloud.ts';
-import { EventDeliveryFile } from '../src/emulators/event-delivery-journal.ts';
 import { apiClient, eventually } from './e2e-support.ts';
 
 /**

@@ -1,9 +1,9 @@
 import * as fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { EventDeliveryFile } from '@shop/local-services/eventbridge/event-delivery-journal';
 import { ExecutionJournal } from '@shop/local-services/stepfunctions/execution-journal';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { EventDeliveryFile } from '../src/emulators/event-delivery-journal.ts';
 
 /**
  * Both --persist journals rewrite their file on open, keeping only what is unfinished. A process

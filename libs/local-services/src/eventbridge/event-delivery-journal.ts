@@ -1,5 +1,5 @@
-import type { BusEvent, EventDeliveryJournal } from '@shop/local-services/eventbridge/event-bridge-service';
-import { JsonLinesJournal } from '@shop/local-services/json-lines-journal';
+import { JsonLinesJournal } from '../json-lines-journal.ts';
+import type { BusEvent, EventDeliveryJournal } from './event-bridge-service.ts';
 
 type Line =
   | { kind: 'accepted'; bus: string; event: BusEvent['event'] }
