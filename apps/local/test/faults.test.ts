@@ -100,12 +100,14 @@ describe('the execution journal of --persist', () => {
       `${readFileSync(join(dir, 'executions.jsonl'), 'utf8')}{"kind":"end","exec`,
     );
 
-    const { unfinished } = ExecutionJournal.open(dir);
+    const { unfinished, ended } = ExecutionJournal.open(dir);
+    expect(ended).toEqual([execution('ended').executionArn]);
     expect(unfinished).toEqual([
       { ...execution('interrupted'), resumeAt: { stateName: 'Capture', input: '{"a":2}' } },
       execution('not-begun'),
     ]);
-    // The journal starts over with only what is unfinished, so it does not grow without end.
-    expect(ExecutionJournal.open(dir).unfinished).toEqual(unfinished);
+    // The journal starts over with only what is unfinished, so it does not grow without end: the
+    // ended names are remembered across one restart.
+    expect(ExecutionJournal.open(dir)).toMatchObject({ unfinished, ended: [] });
   });
 });

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   CreateStateMachineCommand,
@@ -221,5 +224,32 @@ describe('state machines a test run creates', () => {
         new CreateStateMachineCommand({ name: 'Callbacks', definition: awaitCallback('unused'), roleArn }),
       ),
     ).rejects.toMatchObject({ name: 'UnknownOperationException' });
+  });
+});
+
+describe('an execution name, across a restart on the --persist folder', () => {
+  it('stays taken once its execution ended, so a start redelivered after the restart runs nothing twice', async () => {
+    const persistDir = mkdtempSync(join(tmpdir(), 'sfn-restart-'));
+    try {
+      const machine = {
+        arn: `arn:aws:states:${region}:${accountId}:stateMachine:Restarted`,
+        name: 'Restarted',
+        definition: { StartAt: 'Done', States: { Done: { Type: 'Pass', End: true } } },
+      };
+      const first = await start({ stateMachines: [machine], persistDir });
+      const { executionArn } = await first.client.send(
+        new StartExecutionCommand({ stateMachineArn: machine.arn, name: 'ord_1', input: '{}' }),
+      );
+      expect((await ended(first.client, executionArn as string)).status).toBe('SUCCEEDED');
+      await service?.stop();
+
+      const second = await start({ stateMachines: [machine], persistDir });
+      const again = (name: string) =>
+        second.client.send(new StartExecutionCommand({ stateMachineArn: machine.arn, name, input: '{}' }));
+      await expect(again('ord_1')).rejects.toMatchObject({ name: 'ExecutionAlreadyExists' });
+      expect((await again('ord_2')).executionArn).toContain(':ord_2');
+    } finally {
+      rmSync(persistDir, { recursive: true, force: true });
+    }
   });
 });

@@ -34,10 +34,16 @@ type Line =
 export class ExecutionJournal {
   private readonly file: JsonLinesJournal<Line>;
 
-  /** Reads what the last run left unfinished, and starts a fresh file holding only that. */
-  static open(dir: string): { journal: ExecutionJournal; unfinished: JournaledExecution[] } {
+  /**
+   * Reads what the last run left unfinished, and starts a fresh file holding only that. `ended`
+   * names the executions the last run finished: a name stays taken on AWS once its execution has
+   * ended, so a start redelivered after the restart must not run the workflow a second time. The
+   * fresh file does not keep them: the names are remembered across one restart, not forever.
+   */
+  static open(dir: string): { journal: ExecutionJournal; unfinished: JournaledExecution[]; ended: string[] } {
     const file = new JsonLinesJournal<Line>(dir, 'executions.jsonl');
     const open = new Map<string, JournaledExecution>();
+    const ended: string[] = [];
     for (const line of file.read()) {
       if (line.kind === 'start') {
         const { kind: _kind, ...execution } = line;
@@ -47,6 +53,7 @@ export class ExecutionJournal {
         if (execution) execution.resumeAt = { stateName: line.stateName, input: line.input };
       } else {
         open.delete(line.executionArn);
+        ended.push(line.executionArn);
       }
     }
     const unfinished = [...open.values()];
@@ -56,7 +63,7 @@ export class ExecutionJournal {
         ...(resumeAt ? [{ kind: 'state' as const, executionArn: execution.executionArn, ...resumeAt }] : []),
       ]),
     );
-    return { journal: new ExecutionJournal(file), unfinished };
+    return { journal: new ExecutionJournal(file), unfinished, ended };
   }
 
   private constructor(file: JsonLinesJournal<Line>) {

@@ -55,7 +55,8 @@ export interface StepFunctionsServiceOptions {
   port?: number;
   /**
    * Keeps executions in this folder across restarts (`--persist`): the ones a restart interrupted
-   * resume at the last state they entered (see execution-journal.ts).
+   * resume at the last state they entered, and the names of those that had ended stay taken
+   * (see execution-journal.ts).
    */
   persistDir?: string;
   /**
@@ -164,6 +165,7 @@ export async function createStepFunctionsService(
   let stopped = false;
   const persisted = options.persistDir ? ExecutionJournal.open(options.persistDir) : undefined;
   const journal = persisted?.journal;
+  const endedBeforeRestart = new Set(persisted?.ended);
 
   const log = (entry: Omit<LogEntry, 'time'>): void => {
     try {
@@ -279,6 +281,12 @@ export async function createStepFunctionsService(
     }
     const executionArn = executionArnOf(machine, executionName, options);
     const existing = executions.get(executionArn);
+    if (!existing && endedBeforeRestart.has(executionArn)) {
+      throw new StepFunctionsApiError(
+        'ExecutionAlreadyExists',
+        `Execution Already Exists: '${executionArn}'`,
+      );
+    }
     if (existing) {
       // As on AWS: the same start while it runs is the same execution; anything else is refused.
       if (existing.status === 'RUNNING' && existing.input === inputText) {
