@@ -184,6 +184,8 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       ...withDefined('journal', events?.journal),
     });
     stoppers.push(() => eventBridge.stop());
+    // Stoppers run last first: the functions stop after Step Functions, below.
+    stoppers.push(() => runtime?.stop() ?? Promise.resolve());
 
     stepFunctions = await createStepFunctionsService({
       stateMachines: model.stateMachines,
@@ -240,7 +242,6 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       log: faults?.log ?? log,
     });
     const lambda = runtime;
-    stoppers.push(() => lambda.stop());
 
     const queueByArn = new Map(model.queues.map((queue) => [queue.arn, queue]));
     const eventSources = new Map<string, SqsEventSource>();
@@ -266,6 +267,10 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       return source;
     });
     stoppers.push(() => Promise.all(mappings.map((mapping) => mapping.stop())));
+    // Executions are aborted (and so resumable with --persist) first, while the functions their
+    // tasks wait on still run: a task cut off by a stopping runtime failed, and the workflow caught
+    // the failure and failed the payment. Stopping again later is a no-op.
+    stoppers.push(() => (stepFunctions as StepFunctionsService).stop());
 
     let flowPage: FlowPage | undefined;
     const api = await createHttpApi({

@@ -169,18 +169,51 @@ describe('the event delivery journal of --persist', () => {
 });
 
 describe('the local cloud on a --persist folder', () => {
+  /** Starts the local cloud on `dir`, as many times as called: each a run of the same --persist folder. */
+  const cloudOn = (dir: string) => () =>
+    startLocalCloud({
+      assemblyDir: inject('localAssemblyDir'),
+      port: 0,
+      log: () => undefined,
+      persistDir: dir,
+      retryIntervalScale: 0.01,
+      maxVisibilityTimeoutSeconds: 1,
+    });
+
+  it('stops a workflow whose task is running so that it resumes after a restart, instead of failing the payment', async () => {
+    const start = cloudOn(persistDir());
+    const first = await start();
+    let firstRunning = true;
+    cleanups.push(() => (firstRunning ? first.stop() : undefined));
+    // Stop the moment the workflow hands the card to its Authorize function: its invocation is in flight.
+    const authorizing = new Promise<string>((resolve) =>
+      first.stepFunctions.onEvent((event) => {
+        if (event.kind === 'state' && event.type === 'StateEntered' && event.stateName === 'Authorize') {
+          resolve(event.executionArn);
+        }
+      }),
+    );
+    const placed = await apiClient(first).placeOrder({ method: 'card', token: 'tok_visa' });
+    expect(placed.status).toBe(202);
+    const { orderId } = placed.body as { orderId: string };
+    const executionArn = await authorizing;
+    await first.stop();
+    firstRunning = false;
+    expect(first.stepFunctions.describeExecution(executionArn)?.status).toBe('ABORTED');
+
+    const second = await start();
+    cleanups.push(() => second.stop());
+    const order = await eventually(
+      () => apiClient(second).getOrder(orderId),
+      ({ body }) => ['INVOICED', 'PAYMENT_FAILED'].includes(body?.status),
+      60_000,
+    );
+    expect(order.body).toMatchObject({ status: 'INVOICED' });
+  }, 120_000);
+
   it('delivers at start the events a killed run had accepted, and the order they settle settles', async () => {
     const dir = persistDir();
-    const log = () => undefined;
-    const start = () =>
-      startLocalCloud({
-        assemblyDir: inject('localAssemblyDir'),
-        port: 0,
-        log,
-        persistDir: dir,
-        retryIntervalScale: 0.01,
-        maxVisibilityTimeoutSeconds: 1,
-      });
+    const start = cloudOn(dir);
     // A bank transfer waits in PENDING_PAYMENT: nothing else will move the order.
     const first = await start();
     let firstRunning = true;

@@ -76,9 +76,20 @@ async function listen(server: Server): Promise<Server> {
   return server;
 }
 
-function close(server: Server): Promise<void> {
+/**
+ * Lets the requests in flight finish before the server (and, for dynalite, its database) closes:
+ * cutting them off left dynalite answering them from a closed database, an unhandled "Database is
+ * closed". Connections still open after the grace period are cut.
+ */
+function close(server: Server, graceMs = 2_000): Promise<void> {
   return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections?.();
+    const idle = setInterval(() => server.closeIdleConnections(), 25);
+    const cut = setTimeout(() => server.closeAllConnections(), graceMs);
+    server.close(() => {
+      clearInterval(idle);
+      clearTimeout(cut);
+      resolve();
+    });
+    server.closeIdleConnections();
   });
 }
