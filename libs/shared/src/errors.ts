@@ -36,6 +36,21 @@ export class NotFoundError extends AppError {
   readonly code = 'not_found';
 }
 
+/**
+ * The request carries no signed-in customer: a customer route reached without the JWT authorizer
+ * that vouches for one. 401, never served as anonymous.
+ */
+export class UnauthorizedError extends AppError {
+  override readonly name: string = 'UnauthorizedError';
+  readonly code = 'unauthorized';
+}
+
+/** A webhook whose signature is missing, does not match its body, or is outside the time window: 401. */
+export class InvalidSignatureError extends AppError {
+  override readonly name: string = 'InvalidSignatureError';
+  readonly code = 'invalid_signature';
+}
+
 /** The resource exists but its state forbids the operation: 409. */
 export class ConflictError extends AppError {
   override readonly name: string = 'ConflictError';
