@@ -152,7 +152,7 @@ function insteadOfSrp(api: Api, flows: string[]): string {
   const password = PASSWORD_FLOWS[api];
   return password.allowedBy.some((allowed) => flows.includes(allowed))
     ? `sign in with ${password.flow}, which this app client allows`
-    : `this app client allows neither; allow ${password.flow} on it (ExplicitAuthFlows) to sign in locally, or create a signed-in test user in process`;
+    : `sign in with ${password.flow}, which this app client must then allow (ExplicitAuthFlows), or sign a test user in in process`;
 }
 
 function refuseDisabled(user: StoredUser): void {
