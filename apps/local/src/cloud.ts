@@ -343,14 +343,8 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       clients,
       log,
       apiUrl: api.url,
-      // A template with no authorizer has no customers: the page's sign-in then names no pool.
-      userPool: identity.apiUserPool ?? {
-        region,
-        userPoolId: '',
-        clientId: '',
-        endpoint: userPools.endpoint,
-      },
-      webhookSecret: secrets.webhookSecret ?? '',
+      identity,
+      webhookSecret: secrets.webhookSecret,
     });
     flowPage = page;
     stoppers.push(async () => {

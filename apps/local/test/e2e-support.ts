@@ -1,7 +1,8 @@
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { inject } from 'vitest';
-import { type LocalCloud, startLocalCloud } from '../src/cloud.ts';
+import { type BankTransferNotice, sendBankTransfer } from '../src/clients/bank-webhook.ts';
+import { type LocalCloud, type LocalCustomer, startLocalCloud } from '../src/cloud.ts';
 import type { LogSink } from '../src/contracts.ts';
 
 /**
@@ -19,12 +20,27 @@ export function startTestCloud(log: LogSink): Promise<LocalCloud> {
   });
 }
 
-/** Small helpers to drive a running local cloud over HTTP, as a client of the API would. */
-export function apiClient(cloud: LocalCloud) {
+/**
+ * Small helpers to drive a running local cloud over HTTP, as a client of the API would: signed in
+ * as the test customer `customer` (created on first use), whose access token every call carries.
+ * A call given an `authorization` header sends that one instead (`''`: none at all).
+ */
+export function apiClient(cloud: LocalCloud, customer = 'e2e') {
+  let signedIn: Promise<LocalCustomer> | undefined;
+  const signIn = () => {
+    signedIn ??= cloud.identity.createCustomer(customer);
+    return signedIn;
+  };
   const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+    const authorization = headers.authorization ?? `Bearer ${(await signIn()).accessToken}`;
+    const { authorization: _given, ...others } = headers;
     const response = await fetch(`${cloud.url}${path}`, {
       method,
-      headers: { 'content-type': 'application/json', ...headers },
+      headers: {
+        'content-type': 'application/json',
+        ...(authorization === '' ? {} : { authorization }),
+        ...others,
+      },
       ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
     });
     const text = await response.text();
@@ -32,15 +48,35 @@ export function apiClient(cloud: LocalCloud) {
   };
   return {
     call,
+    /** The signed-in customer: its `sub` is the customerId its orders carry. */
+    customer: signIn,
     placeOrder: (payment: Record<string, unknown>, overrides: Record<string, unknown> = {}, headers = {}) =>
       call('POST', '/orders', anOrder({ payment, ...overrides }), headers),
     getOrder: (orderId: string) => call('GET', `/orders/${orderId}`),
   };
 }
 
+/** The bank: it pays an order with a notice signed with the local stage's webhook secret. */
+export function bank(cloud: LocalCloud) {
+  const secret = () => {
+    const value = cloud.secrets.webhookSecret();
+    if (!value) throw new Error('The local cloud has no bank webhook secret');
+    return value;
+  };
+  return {
+    secret,
+    pay(notice: { orderId: string; amount: number; currency: string } & Partial<BankTransferNotice>) {
+      return sendBankTransfer(cloud.url, secret(), {
+        reference: `trf_${notice.orderId}`,
+        paidAt: new Date().toISOString(),
+        ...notice,
+      });
+    },
+  };
+}
+
 export function anOrder(overrides: Record<string, unknown> = {}) {
   return {
-    customerId: 'cus_e2e',
     currency: 'EUR',
     items: [
       { sku: 'BOOK-1', quantity: 2, unitPrice: 1250 },

@@ -4,20 +4,16 @@ import type {
   LocalSecret,
   SecretsManagerService,
 } from '@shop/local-services/secretsmanager/secrets-manager-service';
+import type { UserPoolTarget } from '../clients/test-customers.ts';
 import type { LocalModel, SecretModel } from '../template/local-model.ts';
+
+export type { UserPoolTarget } from '../clients/test-customers.ts';
 
 /**
  * What the local cloud tells its users about identity: the templates' user pools and the one the
  * API trusts, a customer signed in process (tests, the soak, the flow page), and the secrets'
  * current values (the bank plays its part with the webhook's).
  */
-/** Where the SDK finds a user pool: what `CognitoIdentityProviderClient` and the page's sign-in need. */
-export interface UserPoolTarget {
-  region: string;
-  userPoolId: string;
-  clientId: string;
-  endpoint: string;
-}
 
 export interface LocalIdentity {
   region: string;
@@ -63,8 +59,12 @@ export interface LocalSecrets {
    * ARN; an unknown one throws.
    */
   value(ref: string): string;
-  /** The secret the function of an API route without authorizer reads (the bank webhook's), if any. */
-  webhookSecret?: string;
+  /**
+   * The current value of the secret the function of an API route without authorizer reads (the
+   * bank webhook's), read anew on each call so a rotation (PutSecretValue) is seen; undefined when
+   * the templates have no such route.
+   */
+  webhookSecret(): string | undefined;
 }
 
 /** A template's secret as the local Secrets Manager takes it (a JSON value when a key is generated into a template). */
@@ -145,6 +145,6 @@ export function localSecrets(model: LocalModel, secretsManager: SecretsManagerSe
     endpoint: secretsManager.endpoint,
     list: model.secrets.map(({ logicalId, name, arn }) => ({ logicalId, name, arn })),
     value,
-    ...(webhook ? { webhookSecret: value(webhook.arn) } : {}),
+    webhookSecret: () => (webhook ? value(webhook.arn) : undefined),
   };
 }
