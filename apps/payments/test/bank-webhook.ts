@@ -5,7 +5,6 @@ import {
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { awsClientConfig } from '@shop/shared/aws-clients';
-import { Webhook } from 'standardwebhooks';
 
 /** A webhook secret as the stage's is: random bytes in base64, the form Standard Webhooks reads. */
 export const aWebhookSecret = () => randomBytes(32).toString('base64');
@@ -34,26 +33,6 @@ export async function createWebhookSecret(envVar = 'BANK_WEBHOOK_SECRET_ARN'): P
     value,
     async rotate(next) {
       await client.send(new PutSecretValueCommand({ SecretId: arn, SecretString: next }));
-    },
-  };
-}
-
-/** The bank's side: a body and the Standard Webhooks headers that sign it, with each secret given. */
-export function signed(
-  body: string,
-  secrets: readonly string[],
-  options: { id?: string; timestamp?: Date } = {},
-): { body: string; headers: Record<string, string> } {
-  const id = options.id ?? `msg_${randomUUID()}`;
-  const timestamp = options.timestamp ?? new Date();
-  return {
-    body,
-    headers: {
-      'content-type': 'application/json',
-      'webhook-id': id,
-      'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
-      // Several space-separated signatures: how a bank signs while a secret is being rotated.
-      'webhook-signature': secrets.map((secret) => new Webhook(secret).sign(id, timestamp, body)).join(' '),
     },
   };
 }

@@ -1,3 +1,4 @@
+import { signBankTransfer, signWebhook } from '@shop/shared/testing/bank-webhook';
 import { localEndpoints } from '@shop/shared/testing/endpoints';
 import { httpEvent, lambdaContext } from '@shop/shared/testing/events';
 import { importIsolated } from '@shop/shared/testing/import-isolated';
@@ -5,7 +6,7 @@ import { createTestWorkflow } from '@shop/shared/testing/resources';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { BankTransferNotice } from '../src/domain/bank-transfer.ts';
 import type { PaymentRecord } from '../src/domain/payment.ts';
-import { aWebhookSecret, createWebhookSecret, signed } from './bank-webhook.ts';
+import { aWebhookSecret, createWebhookSecret } from './bank-webhook.ts';
 import { aBankTransferNotice, aPayment } from './builders.ts';
 import { createPaymentsTable } from './payments-table.ts';
 
@@ -42,7 +43,7 @@ const post = async (request: { body: string; headers: Record<string, string> }, 
 };
 /** The bank's notice, signed with the stage's secret. */
 const notify = (notice: BankTransferNotice, to: Handler = handler) =>
-  post(signed(JSON.stringify(notice), [secret.value]), to);
+  post(signBankTransfer(secret.value, notice), to);
 /** A transfer the workflow waits for: an execution waiting on a task, its token kept on the payment. */
 const awaitedTransfer = async (status: PaymentRecord['status'] = 'AWAITING_TRANSFER', waiting = workflow) => {
   const { orderId } = aPayment();
@@ -119,32 +120,30 @@ describe('POST /webhooks/bank-transfers', () => {
   });
 
   const tampered = (notice: BankTransferNotice) => {
-    const request = signed(JSON.stringify(notice), [secret.value]);
+    const request = signBankTransfer(secret.value, notice);
     return { ...request, body: JSON.stringify({ ...notice, amount: notice.amount - 1 }) };
   };
   const unsigned = (notice: BankTransferNotice) => {
-    const { 'webhook-signature': _signature, ...headers } = signed(JSON.stringify(notice), [
-      secret.value,
-    ]).headers;
+    const { 'webhook-signature': _signature, ...headers } = signBankTransfer(secret.value, notice).headers;
     return { body: JSON.stringify(notice), headers };
   };
   it.each([
     ['unsigned', unsigned],
     [
       'signed with another secret',
-      (notice: BankTransferNotice) => signed(JSON.stringify(notice), [aWebhookSecret()]),
+      (notice: BankTransferNotice) => signBankTransfer(aWebhookSecret(), notice),
     ],
     [
       'signed more than five minutes ago',
       (notice: BankTransferNotice) =>
-        signed(JSON.stringify(notice), [secret.value], {
+        signBankTransfer(secret.value, notice, {
           timestamp: new Date(Date.now() - 5 * MINUTE_MS - 10_000),
         }),
     ],
     [
       'dated more than five minutes ahead',
       (notice: BankTransferNotice) =>
-        signed(JSON.stringify(notice), [secret.value], {
+        signBankTransfer(secret.value, notice, {
           timestamp: new Date(Date.now() + 5 * MINUTE_MS + 10_000),
         }),
     ],
@@ -316,7 +315,7 @@ describe('POST /webhooks/bank-transfers', () => {
       paidAt: 'yesterday',
       note: 'extra',
     };
-    const response = await post(signed(JSON.stringify(body), [secret.value]));
+    const response = await post(signWebhook(secret.value, JSON.stringify(body)));
     expect(response).toMatchObject({ status: 400, body: { error: { code: 'validation_failed' } } });
     const paths = (response.body.error.details as { path: string }[]).map((detail) => detail.path).sort();
     expect(paths).toEqual(['(root)', 'amount', 'orderId', 'paidAt', 'reference']);
@@ -325,7 +324,7 @@ describe('POST /webhooks/bank-transfers', () => {
 
   it('reads a signed body only as JSON: another content type is 415, and writes nothing', async () => {
     const { payment } = await awaitedTransfer();
-    const request = signed(JSON.stringify(aBankTransferNotice(payment)), [secret.value]);
+    const request = signBankTransfer(secret.value, aBankTransferNotice(payment));
     const response = await post({
       ...request,
       headers: { ...request.headers, 'content-type': 'text/plain' },
@@ -338,7 +337,7 @@ describe('POST /webhooks/bank-transfers', () => {
 describe('the webhook secret', () => {
   it('verifies a notice the bank signs with the old and the new secret while it rotates', async () => {
     const { payment } = await awaitedTransfer();
-    const request = signed(JSON.stringify(aBankTransferNotice(payment)), [aWebhookSecret(), secret.value]);
+    const request = signBankTransfer([aWebhookSecret(), secret.value], aBankTransferNotice(payment));
     expect((await post(request)).status).toBe(202);
   });
 
@@ -350,7 +349,7 @@ describe('the webhook secret', () => {
     vi.useFakeTimers({ toFake: ['Date'], now: Date.now() });
     const notify = async (secretValue: string) => {
       const { payment } = await awaitedTransfer();
-      const request = signed(JSON.stringify(aBankTransferNotice(payment)), [secretValue]);
+      const request = signBankTransfer(secretValue, aBankTransferNotice(payment));
       return (await post(request, rotatingHandler)).status;
     };
     expect(await notify(rotating.value)).toBe(202);
