@@ -135,9 +135,9 @@ function acknowledgeIdentityStack(identity: IdentityStack): void {
   acknowledge(
     pool,
     'COG8',
-    'The Essentials plan: Plus (threat protection) bills every monthly active user, where Essentials has ' +
-      '10,000 free a month, and its adaptive blocking needs tuning against real traffic first. The ' +
-      'http-api-401-burst alarm watches for token guessing meanwhile.',
+    'The Lite plan: Plus (threat protection) costs nearly four times as much per monthly active user, the ' +
+      'largest line of the bill at scale (docs/cost.md), and its adaptive blocking needs tuning against real ' +
+      'traffic first. The http-api-401-burst alarm watches for token guessing meanwhile.',
   );
   acknowledge(
     identity.bankWebhookSecret,

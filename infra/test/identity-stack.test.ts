@@ -40,6 +40,8 @@ describe('IdentityStack', () => {
         AccountRecoverySetting: { RecoveryMechanisms: [{ Name: 'verified_email', Priority: 1 }] },
         MfaConfiguration: 'OPTIONAL',
         EnabledMfas: ['SOFTWARE_TOKEN_MFA'],
+        // The cheapest plan with what the app uses: Cognito bills per monthly active user.
+        UserPoolTier: 'LITE',
       });
     }
     expect(theOne(personal(), 'AWS::Cognito::UserPool').Properties?.UserPoolName).toBe(

@@ -50,7 +50,9 @@ export class IdentityStack extends Stack {
       accountRecovery: cognito.AccountRecovery.EMAIL_ONLY,
       mfa: cognito.Mfa.OPTIONAL,
       mfaSecondFactor: { sms: false, otp: true },
-      featurePlan: cognito.FeaturePlan.ESSENTIALS,
+      // Lite: password sign-in, TOTP and the API this app uses, at about a third of Essentials' price
+      // per monthly active user (docs/cost.md); Essentials adds managed login and passwordless.
+      featurePlan: cognito.FeaturePlan.LITE,
       deletionProtection: stage.retainData,
       removalPolicy: dataRemoval,
     });
