@@ -291,7 +291,7 @@ describe('canary releases', () => {
 });
 
 describe('HTTP API', () => {
-  it('routes the contract of DESIGN §4 with payload v2, default throttling and JSON access logs', () => {
+  it('routes the HTTP contract with payload v2, default throttling and JSON access logs', () => {
     const template = synthesized.template(synthesized.stage.orders);
     const routes = resourcesOf(template, 'AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties?.RouteKey);
     expect(routes.sort()).toEqual([

@@ -80,7 +80,7 @@ export const ASSUMPTIONS = {
 
 type PaymentMethod = 'card' | 'bank_transfer';
 
-/** Function invocations per order of each method, by the function's name (DESIGN §3). */
+/** Function invocations per order of each method, by the function's name (docs/architecture.md). */
 const INVOCATIONS: Record<PaymentMethod, Record<string, number>> = {
   card: {
     'place-order': 1,

@@ -29,7 +29,7 @@ const BANK_TRANSFER_WEBHOOK_PATH = '/webhooks/bank-transfers';
  * functions the payments and invoices stacks published (confirm-bank-transfer, get-invoice) on its
  * API. Letting those stacks add their routes to this API instead (through its id in SSM) would need
  * this stack deployed before payments, while this stack needs payments deployed first: a cycle. One
- * API keeps one base URL for every route of the contract (DESIGN §4), locally and on AWS.
+ * API keeps one base URL for every route of the contract, locally and on AWS.
  */
 export class OrdersService extends ServiceStack {
   /** Every route of the HTTP API, by route key (`POST /orders`). */
@@ -91,7 +91,7 @@ export class OrdersService extends ServiceStack {
     });
     const api = new apigwv2.HttpApi(this, 'HttpApi', {
       apiName: physicalName(stage, 'http-api'),
-      description: 'Orders, the bank-transfer webhook and invoices (DESIGN §4).',
+      description: 'Orders, the bank-transfer webhook and invoices of Serverless Commerce.',
       createDefaultStage: false,
       defaultAuthorizer: customerAuthorizer,
     });

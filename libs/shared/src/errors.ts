@@ -1,6 +1,6 @@
 /**
  * Typed errors, thrown anywhere below the edge and mapped to HTTP only by the HTTP handler wrapper.
- * `code` is the stable, machine-readable part of the error shape of the HTTP contract (DESIGN §4).
+ * `code` is the stable, machine-readable part of the error shape of the HTTP contract (docs/architecture.md).
  * Every error class names itself in a literal: bundles are minified without keeping class names, and
  * error names are what logs, Lambda's error type and the workflow's Retry and Catch show.
  */

@@ -53,7 +53,7 @@ export interface FlowPageOptions {
   webhookSecret: () => string | undefined;
 }
 
-/** The built-in test provider's tokens (DESIGN §4, and tok_capture_timeout for the compensation), offered by the form. */
+/** The built-in test provider's tokens (tok_capture_timeout exercises the compensation), offered by the form. */
 export const TEST_TOKENS = ['tok_visa', 'tok_declined', 'tok_flaky', 'tok_outage', 'tok_capture_timeout'];
 const DEFAULT_WEB_DIR = join(import.meta.dirname, '../../dist/web');
 const RECENT_ORDERS = 25;
