@@ -1,6 +1,4 @@
-import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalCloud } from '../src/cloud.ts';
 import type { LogEntry } from '../src/contracts.ts';
@@ -49,19 +47,8 @@ const settled = (orderId: string, statuses: string[]) =>
       ),
   ).then((response) => response.body);
 
-async function paymentItem(orderId: string) {
-  const { Item } = await aws.dynamodb.send(
-    new GetItemCommand({
-      TableName: aws.table('payments'),
-      Key: { orderId: { S: orderId } },
-      ConsistentRead: true,
-    }),
-  );
-  return Item ? unmarshall(Item) : undefined;
-}
-
 async function paymentStatus(orderId: string): Promise<string | undefined> {
-  return (await paymentItem(orderId))?.status;
+  return (await aws.paymentItem(orderId))?.status;
 }
 
 describe('an order placed on the local cloud', () => {
@@ -112,7 +99,7 @@ describe('an order placed on the local cloud', () => {
       payment: { status: 'FAILED', reason: 'provider_unavailable', attempts: 5, compensation },
     });
     expect(order.invoiceId).toBeUndefined();
-    expect(await paymentItem(order.orderId)).toMatchObject({ status: 'FAILED', compensation });
+    expect(await aws.paymentItem(order.orderId)).toMatchObject({ status: 'FAILED', compensation });
     expect(refundsLogged(order.orderId)).toEqual([]);
   });
 
@@ -126,7 +113,7 @@ describe('an order placed on the local cloud', () => {
       payment: { status: 'FAILED', reason: 'provider_unavailable', attempts: 1, compensation },
     });
     expect(order.invoiceId).toBeUndefined();
-    expect(await paymentItem(order.orderId)).toMatchObject({ status: 'FAILED', compensation });
+    expect(await aws.paymentItem(order.orderId)).toMatchObject({ status: 'FAILED', compensation });
     expect(refundsLogged(order.orderId)).toEqual([order.payment.compensation.refundId]);
   });
 

@@ -3,16 +3,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { createUserPoolService, type UserPoolService } from '@shop/local-services/cognito/user-pool-service';
 import { type SignedRequest, signWebhook } from '@shop/shared/testing/bank-webhook';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BANK_TRANSFER_WEBHOOK_PATH } from '../src/clients/bank-webhook.ts';
-import { type LocalCloud, type LocalCustomer, startLocalCloud } from '../src/cloud.ts';
+import type { LocalCloud, LocalCustomer } from '../src/cloud.ts';
 import type { LogEntry } from '../src/contracts.ts';
-import { anOrder, apiClient, awsClients, bank, eventually } from './e2e-support.ts';
+import { anOrder, apiClient, awsClients, bank, eventually, startTestCloud } from './e2e-support.ts';
 import {
   CANARY_TOKEN,
   type HostileRequest,
@@ -61,14 +59,7 @@ beforeAll(async () => {
   // Tokens with wrong claims (expired, another audience, issuer or token use) must carry the real
   // pool's signature, or the signature check refuses them first: the pool keeps its key in its
   // persist folder, so this cloud has one.
-  cloud = await startLocalCloud({
-    assemblyDir: inject('localAssemblyDir'),
-    port: 0,
-    log: (entry) => logs.push(entry),
-    retryIntervalScale: 0.01,
-    maxVisibilityTimeoutSeconds: 1,
-    persistDir,
-  });
+  cloud = await startTestCloud((entry) => logs.push(entry), { persistDir });
   aws = awsClients(cloud);
   cloud.eventBridge.onEvent(({ event }) => {
     const detail = event.detail as { data?: { orderId?: string } } | undefined;
@@ -497,20 +488,9 @@ describe('the bank-transfer webhook', () => {
   let payer: ReturnType<typeof apiClient>;
   let waiting: { orderId: string; total: number; currency: string };
 
-  async function paymentItem(orderId: string) {
-    const { Item } = await aws.dynamodb.send(
-      new GetItemCommand({
-        TableName: aws.table('payments'),
-        Key: { orderId: { S: orderId } },
-        ConsistentRead: true,
-      }),
-    );
-    return Item ? unmarshall(Item) : undefined;
-  }
-
   /** What the waiting order and its payment are, and what the suite has written so far. */
   const state = async () => ({
-    payment: await paymentItem(waiting.orderId),
+    payment: await aws.paymentItem(waiting.orderId),
     order: (await payer.getOrder(waiting.orderId)).body.status,
     footprint: await footprint(),
   });
@@ -523,7 +503,7 @@ describe('the bank-transfer webhook', () => {
     waiting = { orderId: placed.body.orderId, total: placed.body.total, currency: placed.body.currency };
     // A notice is only taken once the workflow has stored the token it waits on.
     await eventually(
-      () => paymentItem(waiting.orderId),
+      () => aws.paymentItem(waiting.orderId),
       (payment) => payment?.status === 'AWAITING_TRANSFER' && typeof payment.taskToken === 'string',
     );
     await eventually(quiet, Boolean);

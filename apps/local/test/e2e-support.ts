@@ -1,5 +1,6 @@
-import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { inject } from 'vitest';
 import { type BankTransferNotice, sendBankTransfer } from '../src/clients/bank-webhook.ts';
 import { type LocalCloud, type LocalCustomer, startLocalCloud } from '../src/cloud.ts';
@@ -10,13 +11,14 @@ import type { LogSink } from '../src/contracts.ts';
  * the two documented speed-ups. Retry intervals are divided by 100 and visibility timeouts capped
  * at 1 s; retry and receive counts are never changed.
  */
-export function startTestCloud(log: LogSink): Promise<LocalCloud> {
+export function startTestCloud(log: LogSink, options: { persistDir?: string } = {}): Promise<LocalCloud> {
   return startLocalCloud({
     assemblyDir: inject('localAssemblyDir'),
     port: 0,
     log,
     retryIntervalScale: 0.01,
     maxVisibilityTimeoutSeconds: 1,
+    ...options,
   });
 }
 
@@ -119,6 +121,17 @@ export function awsClients(cloud: LocalCloud) {
     sqs,
     table,
     queue,
+    /** An order's item in the Payments table, read consistently. */
+    async paymentItem(orderId: string) {
+      const { Item } = await dynamodb.send(
+        new GetItemCommand({
+          TableName: table('payments'),
+          Key: { orderId: { S: orderId } },
+          ConsistentRead: true,
+        }),
+      );
+      return Item ? unmarshall(Item) : undefined;
+    },
     async count(suffix: string) {
       const { Count = 0 } = await dynamodb.send(
         new ScanCommand({ TableName: table(suffix), Select: 'COUNT' }),
