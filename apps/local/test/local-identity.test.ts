@@ -83,7 +83,7 @@ describe('the local cloud', () => {
     expect(secret).toMatch(/^[A-Za-z0-9]{44}$/);
     expect(cloud.secrets.value('BankWebhookSecret')).toBe(secret);
     expect(cloud.secrets.value('identity-test-bank-webhook')).toBe(secret);
-    expect(cloud.secrets.webhookSecret).toBe(secret);
+    expect(cloud.secrets.webhookSecret()).toBe(secret);
     expect(endpoints).toEqual({
       cognito: cloud.endpoints.cognito,
       secretsmanager: cloud.endpoints.secretsmanager,
