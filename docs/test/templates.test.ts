@@ -53,6 +53,7 @@ describe('docs generated from the synthesized templates', () => {
     const stacks = new Set(resources.map((resource) => resource.stackName));
     expect([...stacks].sort()).toEqual([
       'serverless-commerce-<stage>-data',
+      'serverless-commerce-<stage>-identity',
       'serverless-commerce-<stage>-invoices',
       'serverless-commerce-<stage>-orders',
       'serverless-commerce-<stage>-payments',

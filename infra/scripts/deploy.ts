@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Deploys a personal stage: the data stack first, then the services (the stage declares the order).
+// Deploys a personal stage, every stack of it: the stateful stacks (data, identity) first, then the
+// services (the stage declares the order).
 //   npm run deploy                         # dev-<os user>
 //   npm run deploy -- -c stage=dev-alice   # another personal stage; other arguments go to `cdk deploy`
 // test and prod are deployed by the pipeline, never from a laptop.

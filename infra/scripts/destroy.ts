@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Deletes a personal stage, its data included (personal stages keep nothing on deletion).
+// Deletes a personal stage, its data and customer accounts included (personal stages keep nothing on
+// deletion).
 //   npm run destroy                         # dev-<os user>; the CDK CLI asks for confirmation
 //   npm run destroy -- -c stage=dev-alice --force
 // Refuses test and prod: their stacks and data are protected, and only the pipeline changes them.

@@ -189,17 +189,22 @@ async function waitForDeletion(
   }
 }
 
+/** The stacks a stage's services read their parameters from, deployed first and deleted last. */
+const STATEFUL_STACKS = ['data', 'identity'];
+
 /**
- * Deletes one stage: the service stacks first, then the data stack they read their parameters from,
- * the reverse of the deployment order. Waits for each step, so a failure stops before the data goes.
+ * Deletes one stage: the service stacks first, then the stateful stacks (data, identity) they read
+ * their parameters from, the reverse of the deployment order. Waits for each step, so a failure
+ * stops before the data and the customer accounts go.
  */
 export async function deleteStage(
   cloudFormation: CloudFormationClient,
   stage: StageSummary,
   options: PruneOptions,
 ): Promise<void> {
-  const isData = (stack: StageStack) => stack.name === `${APP_NAME}-${stage.name}-data`;
-  for (const batch of [stage.stacks.filter((s) => !isData(s)), stage.stacks.filter(isData)]) {
+  const stateful = new Set(STATEFUL_STACKS.map((stack) => `${APP_NAME}-${stage.name}-${stack}`));
+  const isStateful = (stack: StageStack) => stateful.has(stack.name);
+  for (const batch of [stage.stacks.filter((s) => !isStateful(s)), stage.stacks.filter(isStateful)]) {
     for (const stack of batch) {
       options.log(`  deleting ${stack.name}`);
       await cloudFormation.send(new DeleteStackCommand({ StackName: stack.id }));

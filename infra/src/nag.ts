@@ -1,10 +1,12 @@
 import { type App, CfnElement, CfnResource, Stack, Validations } from 'aws-cdk-lib';
+import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { PaymentWorkflow } from './constructs/payment-workflow.ts';
 import { ServiceFunction } from './constructs/service-function.ts';
 import { DataStack } from './stacks/data-stack.ts';
+import { IdentityStack } from './stacks/identity-stack.ts';
 import { OrdersService } from './stacks/orders-service.ts';
 import { PipelineStack } from './stacks/pipeline-stack.ts';
 
@@ -22,6 +24,7 @@ export function addNagChecks(app: App): void {
     if (construct instanceof ServiceFunction) acknowledgeServiceFunction(construct);
     else if (construct instanceof PaymentWorkflow) acknowledgePaymentWorkflow(construct);
     else if (construct instanceof DataStack) acknowledgeDataStack(construct);
+    else if (construct instanceof IdentityStack) acknowledgeIdentityStack(construct);
     else if (construct instanceof OrdersService) acknowledgeOrdersService(construct);
     else if (construct instanceof PipelineStack) acknowledgePipeline(construct);
   }
@@ -120,30 +123,42 @@ function acknowledgeDataStack(data: DataStack): void {
   );
 }
 
-/** Why each route has no authorizer. */
+function acknowledgeIdentityStack(identity: IdentityStack): void {
+  const pool = identity.customerUserPool;
+  acknowledge(
+    pool,
+    'COG2',
+    'MFA is optional (TOTP) for customers of a shop: requiring it at sign-up turns buyers away. Passwords ' +
+      'take 12 characters of four kinds, recovery is by email only, and sign-in never reveals whether an ' +
+      'account exists.',
+  );
+  acknowledge(
+    pool,
+    'COG8',
+    'The Lite plan: Plus (threat protection) costs nearly four times as much per monthly active user, the ' +
+      'largest line of the bill at scale (docs/cost.md), and its adaptive blocking needs tuning against real ' +
+      'traffic first. The http-api-401-burst alarm watches for token guessing meanwhile.',
+  );
+  acknowledge(
+    identity.bankWebhookSecret,
+    'SMG4',
+    'Shared with the bank, which must sign with the new value when it changes: rotated by hand, in step ' +
+      'with the bank (docs/runbook.md), never by a rotation Lambda that the bank would not follow.',
+  );
+}
+
+/** Why each route that opts out of the customer authorizer is open. */
 const OPEN_ROUTES: Record<string, string> = {
-  'POST /orders':
-    'DESIGN §4 defines the customer API without authentication (a reference app); add a JWT authorizer ' +
-    '(e.g. Cognito) and bind customerId to the token before serving real customers.',
-  'GET /orders/{orderId}':
-    'Unauthenticated by DESIGN §4, like POST /orders; order ids are unguessable ULIDs. Add the same JWT ' +
-    'authorizer and check the order belongs to the caller before serving real customers.',
-  'POST /orders/{orderId}/cancel':
-    'Unauthenticated by DESIGN §4, like POST /orders. Add the same JWT authorizer and check ownership ' +
-    'before serving real customers.',
-  'GET /invoices/{invoiceId}':
-    'Unauthenticated by DESIGN §4; invoice ids are derived hashes, not enumerable. Add the same JWT ' +
-    'authorizer and check ownership before serving real customers.',
-  $default:
-    'Answers only 404/405 error bodies for requests no route matches; it reads and writes nothing. ' +
-    'With a JWT authorizer on the API, give this route the same authorizer.',
-  'POST /payments/{orderId}/confirm':
-    "The built-in test provider's bank-transfer callback, which carries no credentials. A real " +
-    "provider adapter must verify the provider's signature (or use an IAM authorizer) on this route.",
+  'POST /webhooks/bank-transfers':
+    "The bank's transfer notices: the bank holds no customer token. Each call is signed with HMAC-SHA256 " +
+    'by the bank (Standard Webhooks), and confirm-bank-transfer refuses any missing, invalid or expired ' +
+    'signature (401) before it reads or writes anything.',
 };
 
 function acknowledgeOrdersService(orders: OrdersService): void {
   for (const [routeKey, route] of orders.routes) {
+    const { authorizationType } = route.node.defaultChild as apigwv2.CfnRoute;
+    if (authorizationType !== undefined && authorizationType !== 'NONE') continue;
     const reason = OPEN_ROUTES[routeKey];
     if (!reason) throw new Error(`Route ${routeKey} has no authorizer and no reviewed reason in src/nag.ts`);
     acknowledge(route, 'APIG4', reason);

@@ -6,9 +6,10 @@ import { APP_NAME, type StageConfig } from './stages.ts';
  * The contract between stacks: SSM parameters named `/serverless-commerce/<stage>/<owner>/<resource>/<type>`.
  * A stack publishes what others need, and a stack deployed after it reads the value when
  * CloudFormation deploys it. Unlike CloudFormation exports, a parameter never locks its producer:
- * the data stack can change or replace a resource without first removing every stack that uses it.
+ * the data and identity stacks can change or replace a resource without first removing every stack
+ * that uses it.
  */
-export type ParameterOwner = 'data' | 'orders' | 'payments' | 'invoices';
+export type ParameterOwner = 'data' | 'identity' | 'orders' | 'payments' | 'invoices';
 export type ParameterType = 'name' | 'arn' | 'url' | 'id';
 
 export interface ParameterRef {
@@ -39,6 +40,9 @@ export const PARAMETERS = {
   eventStreamArn: ref('data', 'event-stream', 'arn'),
   eventArchiveBucketName: ref('data', 'event-archive-bucket', 'name'),
   alarmTopicArn: ref('data', 'alarm-topic', 'arn'),
+  customerUserPoolId: ref('identity', 'user-pool', 'id'),
+  customerUserPoolClientId: ref('identity', 'user-pool-client', 'id'),
+  bankWebhookSecretArn: ref('identity', 'bank-webhook-secret', 'arn'),
   invoiceRequestsQueueUrl: ref('invoices', 'invoice-requests-queue', 'url'),
   invoiceRequestsQueueArn: ref('invoices', 'invoice-requests-queue', 'arn'),
   getInvoiceFunctionArn: ref('invoices', 'get-invoice-function', 'arn'),

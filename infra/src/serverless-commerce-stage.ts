@@ -1,6 +1,7 @@
-import { type StackProps, Stage, type StageProps, Tags } from 'aws-cdk-lib';
+import { type Stack, type StackProps, Stage, type StageProps, Tags } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { DataStack } from './stacks/data-stack.ts';
+import { IdentityStack } from './stacks/identity-stack.ts';
 import { InvoicesService } from './stacks/invoices-service.ts';
 import { OrdersService } from './stacks/orders-service.ts';
 import { PaymentsService } from './stacks/payments-service.ts';
@@ -11,15 +12,17 @@ export interface ServerlessCommerceStageProps extends StageProps {
 }
 
 /**
- * The whole application in one stage: the data stack, then one stack per service. The same class
- * is deployed from a laptop (personal stages) and by the pipeline (test, prod).
+ * The whole application in one stage: the two stateful stacks (data, identity), then one stack per
+ * service. The same class is deployed from a laptop (personal stages) and by the pipeline (test, prod).
  *
- * Deployment order follows the SSM parameters each stack reads: data → invoices → payments →
- * orders. addDependency only orders the deployments; no value crosses stacks as an export.
+ * Deployment order follows the SSM parameters each stack reads: data and identity (which read
+ * nothing) → invoices → payments → orders. addDependency only orders the deployments; no value
+ * crosses stacks as an export.
  */
 export class ServerlessCommerceStage extends Stage {
   readonly config: StageConfig;
   readonly data: DataStack;
+  readonly identity: IdentityStack;
   readonly invoices: InvoicesService;
   readonly payments: PaymentsService;
   readonly orders: OrdersService;
@@ -57,6 +60,13 @@ export class ServerlessCommerceStage extends Stage {
       ),
       stage: config,
     });
+    this.identity = new IdentityStack(this, 'Identity', {
+      ...stackProps(
+        'identity',
+        'Customer user pool and app client, bank webhook signing secret: stateful, deployed before the services.',
+      ),
+      stage: config,
+    });
     this.invoices = new InvoicesService(this, 'Invoices', {
       ...stackProps('invoices', 'Invoices service: invoice-requests queue, issue-invoice, get-invoice.'),
       stage: config,
@@ -75,8 +85,15 @@ export class ServerlessCommerceStage extends Stage {
     this.invoices.addStackDependency(this.data, 'reads the data stack parameters');
     this.payments.addStackDependency(this.data, 'reads the data stack parameters');
     this.payments.addStackDependency(this.invoices, 'sends IssueInvoice to the invoice-requests queue');
+    this.payments.addStackDependency(this.identity, 'verifies bank webhooks with the identity stack secret');
     this.orders.addStackDependency(this.data, 'reads the data stack parameters');
     this.orders.addStackDependency(this.payments, 'sends RequestPayment; routes to confirm-bank-transfer');
     this.orders.addStackDependency(this.invoices, 'routes GET /invoices/{invoiceId} to get-invoice');
+    this.orders.addStackDependency(this.identity, 'authorizes customer routes with the customer user pool');
+  }
+
+  /** Every stack of the stage, in deployment order: the stateful ones first. */
+  get stacks(): readonly Stack[] {
+    return [this.data, this.identity, this.invoices, this.payments, this.orders];
   }
 }

@@ -1,5 +1,7 @@
+import { Stack } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { PARAMETERS, type ParameterRef, readParameter } from './parameters.ts';
@@ -36,11 +38,20 @@ const TABLES: Record<TableName, { id: string; parameter: ParameterRef; environme
   },
 };
 
+/** The customer user pool as a JWT authorizer sees it. */
+export interface CustomerUserPool {
+  readonly userPoolId: string;
+  /** The app client customers sign in with: the audience of their tokens. */
+  readonly userPoolClientId: string;
+  /** `https://cognito-idp.<region>.amazonaws.com/<userPoolId>`: the `iss` claim of the pool's tokens. */
+  readonly issuer: string;
+}
+
 /**
- * What a service stack uses of the data stack, found through the data stack's SSM parameters.
- * Each resource is imported on first use, so a template only reads the parameters it needs.
- * Names are enough: the tables, the bus and the stack share an account and a region, so their
- * ARNs follow from the names.
+ * What a service stack uses of the stateful stacks (data, identity), found through their SSM
+ * parameters. Each resource is imported on first use, so a template only reads the parameters it
+ * needs. Names are enough for the tables and the bus: they share the stack's account and region,
+ * so their ARNs follow from the names.
  */
 export class SharedData {
   private readonly scope: Construct;
@@ -48,6 +59,8 @@ export class SharedData {
   private readonly tables = new Map<TableName, SharedTable>();
   private importedBus?: events.IEventBus;
   private importedTopic?: sns.ITopic;
+  private importedUserPool?: CustomerUserPool;
+  private importedWebhookSecret?: secretsmanager.ISecret;
 
   constructor(scope: Construct, stage: StageConfig) {
     this.scope = scope;
@@ -86,5 +99,32 @@ export class SharedData {
       readParameter(this.scope, this.stage, PARAMETERS.alarmTopicArn),
     );
     return this.importedTopic;
+  }
+
+  /** The identity stack's customer user pool and its app client. */
+  get customerUserPool(): CustomerUserPool {
+    if (!this.importedUserPool) {
+      const stack = Stack.of(this.scope);
+      const userPoolId = readParameter(this.scope, this.stage, PARAMETERS.customerUserPoolId);
+      this.importedUserPool = {
+        userPoolId,
+        userPoolClientId: readParameter(this.scope, this.stage, PARAMETERS.customerUserPoolClientId),
+        issuer: `https://cognito-idp.${stack.region}.${stack.urlSuffix}/${userPoolId}`,
+      };
+    }
+    return this.importedUserPool;
+  }
+
+  /**
+   * The secret the bank signs its webhooks with (identity stack). Imported by its complete ARN, so a
+   * grant names exactly this secret rather than `<name>-??????`.
+   */
+  get bankWebhookSecret(): secretsmanager.ISecret {
+    this.importedWebhookSecret ??= secretsmanager.Secret.fromSecretCompleteArn(
+      this.scope,
+      'BankWebhookSecret',
+      readParameter(this.scope, this.stage, PARAMETERS.bankWebhookSecretArn),
+    );
+    return this.importedWebhookSecret;
   }
 }

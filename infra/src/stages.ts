@@ -252,6 +252,14 @@ export function physicalName(stage: StageConfig, resource: string): string {
   return `${APP_NAME}-${stage.name}-${resource}`;
 }
 
+/**
+ * The CloudWatch namespace of the stage's own metrics: what the handlers record with Powertools
+ * (POWERTOOLS_METRICS_NAMESPACE) and what metric filters count in its logs.
+ */
+export function metricNamespace(stage: StageConfig): string {
+  return `${APP_NAME}/${stage.name}`;
+}
+
 /** The CloudFormation stack name of one of the stage's stacks. */
 export function stackName(stage: StageConfig, stack: string): string {
   return physicalName(stage, stack);

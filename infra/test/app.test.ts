@@ -17,6 +17,8 @@ afterAll(() => {
   bob?.cleanup();
 });
 
+const byName = (a: Stack, b: Stack) => a.stackName.localeCompare(b.stackName);
+
 function filesUnder(directory: string, suffix: string): string[] {
   return readdirSync(directory).flatMap((entry) => {
     const path = join(directory, entry);
@@ -27,18 +29,21 @@ function filesUnder(directory: string, suffix: string): string[] {
 
 /** Names scoped to their parent resource or not names at all. */
 const NOT_PHYSICAL_NAMES = new Set(['StageName', 'PolicyName', 'MetricName', 'DisplayName']);
+/** Resources whose `Name` is scoped to their parent: an authorizer's to its API. */
+const SCOPED_NAMES = new Set(['AWS::ApiGatewayV2::Authorizer']);
 
 /**
  * Names a resource is known by in its account and region, `<type> <name>`: every top-level
  * `...Name` property set to a string (two resources of different types may share a name).
  */
 function physicalNames(synthesized: Synthesized, stage: ServerlessCommerceStage): string[] {
-  const stacks: Stack[] = [stage.data, stage.invoices, stage.payments, stage.orders];
+  const { stacks } = stage;
   return [
     ...stacks.map((stack) => `AWS::CloudFormation::Stack ${stack.stackName}`),
     ...stacks.flatMap((stack) =>
       resourcesOf(synthesized.template(stack)).flatMap(([, resource]) => {
         const properties = { ...resource.Properties, ...(resource.Properties?.Budget as object) };
+        if (SCOPED_NAMES.has(resource.Type)) return [];
         return Object.entries(properties)
           .filter(
             ([key, value]) =>
@@ -57,24 +62,29 @@ describe('the CDK app', () => {
       expect.arrayContaining([
         'serverless-commerce-pipeline',
         'serverless-commerce-dev-alice-data',
+        'serverless-commerce-dev-alice-identity',
         'serverless-commerce-dev-alice-orders',
+        'serverless-commerce-prod-identity',
         'serverless-commerce-test-payments',
         'serverless-commerce-prod-invoices',
       ]),
     );
-    expect(stackNames).toHaveLength(13);
+    expect(stackNames).toHaveLength(16);
   });
 
-  it('deploys the data stack first, then invoices, payments and orders', () => {
-    const { data, invoices, payments, orders } = alice.stage;
+  it('deploys the data and identity stacks first, then invoices, payments and orders', () => {
+    const { data, identity, invoices, payments, orders } = alice.stage;
+    expect(data.dependencies).toEqual([]);
+    expect(identity.dependencies).toEqual([]);
     expect(invoices.dependencies).toEqual([data]);
-    expect(payments.dependencies).toEqual(expect.arrayContaining([data, invoices]));
-    expect(orders.dependencies).toEqual(expect.arrayContaining([data, invoices, payments]));
+    expect([...payments.dependencies].sort(byName)).toEqual([data, identity, invoices].sort(byName));
+    expect([...orders.dependencies].sort(byName)).toEqual([data, identity, invoices, payments].sort(byName));
+    expect(alice.stage.stacks).toEqual([data, identity, invoices, payments, orders]);
   });
 
   it('links stacks through SSM parameters only: no CloudFormation export or stack output is read', () => {
     const templates = filesUnder(alice.app.outdir, '.template.json');
-    expect(templates.length).toBe(13);
+    expect(templates.length).toBe(16);
     for (const file of templates) {
       const text = readFileSync(file, 'utf8');
       expect(text, file).not.toContain('Fn::ImportValue');
@@ -85,7 +95,7 @@ describe('the CDK app', () => {
     }
   });
 
-  it('reads the data stack parameters in the services under /serverless-commerce/<stage>/', () => {
+  it('reads the data and identity stack parameters in the services under /serverless-commerce/<stage>/', () => {
     const parameters = alice.template(alice.stage.orders).toJSON().Parameters as Record<
       string,
       { Type: string; Default: string }
@@ -95,6 +105,8 @@ describe('the CDK app', () => {
       expect.arrayContaining([
         '/serverless-commerce/dev-alice/data/orders-table/name',
         '/serverless-commerce/dev-alice/data/event-bus/name',
+        '/serverless-commerce/dev-alice/identity/user-pool/id',
+        '/serverless-commerce/dev-alice/identity/user-pool-client/id',
         '/serverless-commerce/dev-alice/payments/payment-requests-queue/url',
         '/serverless-commerce/dev-alice/payments/confirm-bank-transfer-function/arn',
         '/serverless-commerce/dev-alice/invoices/get-invoice-function/arn',

@@ -80,13 +80,10 @@ describe('DataStack', () => {
   it('protects every stack of test and prod from deletion, and no stack of a personal stage', () => {
     const { stage, pipeline } = synthesized;
     for (const shared of [pipeline.test, pipeline.prod]) {
-      for (const stack of [shared.data, shared.invoices, shared.payments, shared.orders]) {
-        expect(stack.terminationProtection).toBe(true);
-      }
+      expect(shared.stacks).toHaveLength(5);
+      for (const stack of shared.stacks) expect(stack.terminationProtection).toBe(true);
     }
-    for (const stack of [stage.data, stage.invoices, stage.payments, stage.orders]) {
-      expect(stack.terminationProtection).toBe(false);
-    }
+    for (const stack of stage.stacks) expect(stack.terminationProtection).toBe(false);
   });
 
   it('gives personal stages one provisioned shard and test and prod an on-demand stream, encrypted', () => {

@@ -5,31 +5,28 @@ import { resourcesOf, synthesize } from './synth.ts';
 describe('a preview stage pr-<number>', () => {
   const synthesizedOn = new Date();
   const synthesized = synthesize('pr-42');
-  const stacks = [
-    synthesized.stage.data,
-    synthesized.stage.invoices,
-    synthesized.stage.payments,
-    synthesized.stage.orders,
-  ];
+  const { stacks } = synthesized.stage;
   afterAll(() => synthesized.cleanup());
 
   it('prefixes its stacks and physical names with the stage, beside personal stages', () => {
     expect(stacks.map((stack) => stack.stackName)).toEqual(
-      ['data', 'invoices', 'payments', 'orders'].map((stack) => `${APP_NAME}-pr-42-${stack}`),
+      ['data', 'identity', 'invoices', 'payments', 'orders'].map((stack) => `${APP_NAME}-pr-42-${stack}`),
     );
     synthesized.template(synthesized.stage.data).hasResourceProperties('AWS::DynamoDB::Table', {
       TableName: `${APP_NAME}-pr-42-orders`,
     });
   });
 
-  it('can be destroyed whole: no termination protection, and its tables go with the stack', () => {
+  it('can be destroyed whole: no termination protection, and its tables, user pool and secret go with their stacks', () => {
     for (const stack of stacks) expect(stack.terminationProtection).toBe(false);
-    for (const [id, table] of resourcesOf(
-      synthesized.template(synthesized.stage.data),
-      'AWS::DynamoDB::Table',
-    )) {
-      expect(table.DeletionPolicy, id).toBe('Delete');
-    }
+    const stateful = [
+      ...resourcesOf(synthesized.template(synthesized.stage.data), 'AWS::DynamoDB::Table'),
+      ...resourcesOf(synthesized.template(synthesized.stage.identity)).filter(([, resource]) =>
+        ['AWS::Cognito::UserPool', 'AWS::SecretsManager::Secret'].includes(resource.Type),
+      ),
+    ];
+    expect(stateful).toHaveLength(6);
+    for (const [id, resource] of stateful) expect(resource.DeletionPolicy, id).toBe('Delete');
   });
 
   it('tags every stack with what prune decides on: expires-at a week out, and no retained data', () => {

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CfnResource, resourcesOf, type Synthesized, synthesize } from './synth.ts';
+import { type CfnResource, resourcesOf, type Synthesized, ssmParameterId, synthesize } from './synth.ts';
 
 /**
  * The security review of the synthesized app, as tests: every stack of a personal stage, of the
@@ -23,21 +23,24 @@ const everyResource = (type: string) =>
 
 type Statement = { Effect: string; Action: string | string[]; Resource?: unknown; Condition?: unknown };
 
-function policyStatements(): { id: string; statement: Statement }[] {
+/** Every statement of every policy, with the roles it is attached to (an inline policy: its own role). */
+function policyStatements(): { id: string; roles: unknown; statement: Statement }[] {
   const documents = [
     ...everyResource('AWS::IAM::Policy').map(({ id, resource }) => ({
       id,
+      roles: resource.Properties?.Roles,
       document: resource.Properties?.PolicyDocument,
     })),
     ...everyResource('AWS::IAM::Role').flatMap(({ id, resource }) =>
       ((resource.Properties?.Policies as { PolicyDocument: unknown }[]) ?? []).map((policy) => ({
         id,
+        roles: [id],
         document: policy.PolicyDocument,
       })),
     ),
   ];
-  return documents.flatMap(({ id, document }) =>
-    (document as { Statement: Statement[] }).Statement.map((statement) => ({ id, statement })),
+  return documents.flatMap(({ id, roles, document }) =>
+    (document as { Statement: Statement[] }).Statement.map((statement) => ({ id, roles, statement })),
   );
 }
 
@@ -77,19 +80,49 @@ describe('secrets', () => {
     /\bgh[pousr]_[A-Za-z0-9]{36}\b/,
   ];
 
+  it('lets the confirm-bank-transfer role alone read the bank webhook secret, by its exact ARN', () => {
+    // In every template, the pipeline's included: any statement that could read a secret.
+    const grants = policyStatements().filter(({ statement }) =>
+      [statement.Action].flat().some((action) => /^secretsmanager:|^\*$/.test(action)),
+    );
+    const stages = [synthesized.stage, synthesized.pipeline.test, synthesized.pipeline.prod];
+    expect(grants).toHaveLength(stages.length);
+    for (const stage of stages) {
+      const path = stage.payments.node.path;
+      const grant = grants.find(({ id }) => id.startsWith(`${path}/`));
+      expect(grant?.roles, path).toEqual([
+        { Ref: expect.stringMatching(/^ConfirmBankTransferFunctionRole/) },
+      ]);
+      const secretArn = ssmParameterId(
+        synthesized.template(stage.payments),
+        `/serverless-commerce/${stage.config.name}/identity/bank-webhook-secret/arn`,
+      );
+      expect(grant?.statement, path).toEqual({
+        Effect: 'Allow',
+        Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
+        Resource: { Ref: secretArn },
+      });
+    }
+    // Nor does a resource policy open it to another principal.
+    expect(everyResource('AWS::SecretsManager::ResourcePolicy')).toEqual([]);
+  });
+
   it('puts no secret in a template or a function environment', () => {
     for (const { path, template } of everyTemplate()) {
       const text = JSON.stringify(template.toJSON());
       for (const pattern of secretPatterns) expect(text, path).not.toMatch(pattern);
     }
     for (const { id, resource } of everyResource('AWS::Lambda::Function')) {
-      const variables = Object.keys(
-        (resource.Properties?.Environment as { Variables?: Record<string, unknown> })?.Variables ?? {},
+      const variables =
+        (resource.Properties?.Environment as { Variables?: Record<string, unknown> })?.Variables ?? {};
+      const named = Object.entries(variables).filter(([name]) =>
+        /SECRET|PASSWORD|PRIVATE_KEY|API_KEY|ACCESS_KEY/.test(name),
       );
-      expect(
-        variables.filter((name) => /SECRET|PASSWORD|PRIVATE_KEY|API_KEY|ACCESS_KEY/.test(name)),
-        id,
-      ).toEqual([]);
+      // Only where a secret is, never what it is: an ARN, read from the publishing stack's parameter.
+      for (const [name, value] of named) {
+        expect(name, id).toMatch(/_SECRET_ARN$/);
+        expect(value, `${id} ${name}`).toEqual({ Ref: expect.stringMatching(/^SsmParameterValue/) });
+      }
     }
   });
 

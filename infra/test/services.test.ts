@@ -3,7 +3,7 @@ import type { Stack } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerlessCommerceStage } from '../src/serverless-commerce-stage.ts';
-import { type CfnResource, resourcesOf, type Synthesized, synthesize } from './synth.ts';
+import { type CfnResource, resourcesOf, type Synthesized, ssmParameterId, synthesize } from './synth.ts';
 
 let synthesized: Synthesized;
 beforeAll(() => {
@@ -11,16 +11,10 @@ beforeAll(() => {
 });
 afterAll(() => synthesized?.cleanup());
 
-const stacksOf = (stage: ServerlessCommerceStage): Stack[] => [
-  stage.data,
-  stage.invoices,
-  stage.payments,
-  stage.orders,
-];
 const services = (stage: ServerlessCommerceStage): Stack[] => [stage.invoices, stage.payments, stage.orders];
 const stages = () => [synthesized.stage, synthesized.pipeline.test, synthesized.pipeline.prod];
 const templates = (stage: ServerlessCommerceStage): Template[] =>
-  stacksOf(stage).map((s) => synthesized.template(s));
+  stage.stacks.map((s) => synthesized.template(s));
 
 /** The handler name of a function, from its physical name `serverless-commerce-<stage>-<handler>`. */
 const handlerOf = (fn: CfnResource, stage: ServerlessCommerceStage) =>
@@ -143,6 +137,7 @@ describe('functions', () => {
       'PAYMENT_WORKFLOW_ARN',
       'TAX_RATE_BASIS_POINTS',
       'API_ROUTE_KEYS',
+      'BANK_WEBHOOK_SECRET_ARN',
     ];
     const { stage } = synthesized;
     let checked = 0;
@@ -296,7 +291,7 @@ describe('canary releases', () => {
 });
 
 describe('HTTP API', () => {
-  it('routes the contract of DESIGN §4 with payload v2, default throttling and access logs', () => {
+  it('routes the HTTP contract with payload v2, default throttling and JSON access logs', () => {
     const template = synthesized.template(synthesized.stage.orders);
     const routes = resourcesOf(template, 'AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties?.RouteKey);
     expect(routes.sort()).toEqual([
@@ -305,7 +300,7 @@ describe('HTTP API', () => {
       'GET /orders/{orderId}',
       'POST /orders',
       'POST /orders/{orderId}/cancel',
-      'POST /payments/{orderId}/confirm',
+      'POST /webhooks/bank-transfers',
     ]);
     template.allResourcesProperties('AWS::ApiGatewayV2::Integration', {
       IntegrationType: 'AWS_PROXY',
@@ -316,7 +311,7 @@ describe('HTTP API', () => {
       Environment: {
         Variables: Match.objectLike({
           API_ROUTE_KEYS:
-            'POST /orders,GET /orders/{orderId},POST /orders/{orderId}/cancel,POST /payments/{orderId}/confirm,GET /invoices/{invoiceId}',
+            'POST /orders,GET /orders/{orderId},POST /orders/{orderId}/cancel,POST /webhooks/bank-transfers,GET /invoices/{invoiceId}',
         }),
       },
     });
@@ -325,6 +320,142 @@ describe('HTTP API', () => {
       AutoDeploy: true,
       DefaultRouteSettings: { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 },
       AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.anyValue() },
+    });
+    const [, apiStage] = resourcesOf(template, 'AWS::ApiGatewayV2::Stage')[0] ?? [];
+    const settings = apiStage?.Properties?.AccessLogSettings as { Format: string } | undefined;
+    expect(JSON.parse(settings?.Format ?? '{}')).toMatchObject({
+      requestId: '$context.requestId',
+      routeKey: '$context.routeKey',
+      status: '$context.status',
+      authorizerError: '$context.authorizer.error',
+    });
+  });
+
+  it("checks a customer's token on every route but the bank's webhook, against the identity stack's user pool", () => {
+    for (const stage of stages()) {
+      const template = synthesized.template(stage.orders);
+      const name = (parameter: string) => `/serverless-commerce/${stage.config.name}/identity/${parameter}`;
+      const authorizers = resourcesOf(template, 'AWS::ApiGatewayV2::Authorizer');
+      expect(authorizers).toHaveLength(1);
+      const [authorizerId, authorizer] = authorizers[0] ?? [];
+      expect(authorizerId).toMatch(/^HttpApiCustomerAuthorizer/);
+      expect(authorizer?.Properties).toMatchObject({
+        AuthorizerType: 'JWT',
+        IdentitySource: ['$request.header.Authorization'],
+        JwtConfiguration: {
+          Audience: [{ Ref: ssmParameterId(template, name('user-pool-client/id')) }],
+          Issuer: {
+            'Fn::Join': [
+              '',
+              [
+                'https://cognito-idp.eu-west-1.',
+                { Ref: 'AWS::URLSuffix' },
+                '/',
+                { Ref: ssmParameterId(template, name('user-pool/id')) },
+              ],
+            ],
+          },
+        },
+      });
+
+      const routes = resourcesOf(template, 'AWS::ApiGatewayV2::Route').map(([, route]) => route.Properties);
+      const open = routes.filter((route) => route?.AuthorizationType !== 'JWT');
+      expect(open).toEqual([
+        {
+          ApiId: expect.anything(),
+          AuthorizationType: 'NONE',
+          RouteKey: 'POST /webhooks/bank-transfers',
+          Target: expect.anything(),
+        },
+      ]);
+      const protectedRoutes = routes.filter((route) => route?.AuthorizationType === 'JWT');
+      expect(protectedRoutes.map((route) => route?.RouteKey).sort()).toEqual([
+        '$default',
+        'GET /invoices/{invoiceId}',
+        'GET /orders/{orderId}',
+        'POST /orders',
+        'POST /orders/{orderId}/cancel',
+      ]);
+      for (const route of protectedRoutes) expect(route?.AuthorizerId).toEqual({ Ref: authorizerId });
+    }
+  });
+
+  it('counts refused customer tokens in the access log, and alarms on a burst of them', () => {
+    const template = synthesized.template(synthesized.stage.orders);
+    const [logGroupId] =
+      resourcesOf(template, 'AWS::Logs::LogGroup').find(([id]) => id.startsWith('HttpApiAccessLogGroup')) ??
+      [];
+    template.hasResourceProperties('AWS::Logs::MetricFilter', {
+      LogGroupName: { Ref: logGroupId },
+      FilterPattern: '{ ($.status = "401") && ($.routeKey != "POST /webhooks/bank-transfers") }',
+      MetricTransformations: [
+        {
+          MetricNamespace: 'serverless-commerce/dev-alice',
+          MetricName: 'HttpApiUnauthorized',
+          MetricValue: '1',
+        },
+      ],
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'serverless-commerce-dev-alice-http-api-401-burst',
+      Namespace: 'serverless-commerce/dev-alice',
+      MetricName: 'HttpApiUnauthorized',
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 50,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      AlarmActions: [Match.anyValue()],
+    });
+  });
+});
+
+describe('bank-transfer webhook', () => {
+  it("names the identity stack's webhook secret to confirm-bank-transfer alone", () => {
+    const template = synthesized.template(synthesized.stage.payments);
+    const secret = ssmParameterId(
+      template,
+      '/serverless-commerce/dev-alice/identity/bank-webhook-secret/arn',
+    );
+    const withSecret = serviceFunctions(template).filter(
+      ([, fn]) => propertiesOf(fn).Environment.Variables.BANK_WEBHOOK_SECRET_ARN !== undefined,
+    );
+    expect(withSecret.map(([, fn]) => propertiesOf(fn).FunctionName)).toEqual([
+      'serverless-commerce-dev-alice-confirm-bank-transfer',
+    ]);
+    expect(
+      propertiesOf(withSecret[0]?.[1] as CfnResource).Environment.Variables.BANK_WEBHOOK_SECRET_ARN,
+    ).toEqual({ Ref: secret });
+  });
+
+  it("alarms on any transfer unlike its payment, and on a burst of refused signatures, from the function's Powertools metrics", () => {
+    const template = synthesized.template(synthesized.stage.payments);
+    // Powertools: the namespace and the `service` dimension come from the function's environment.
+    const powertools = {
+      Namespace: 'serverless-commerce/dev-alice',
+      Dimensions: [{ Name: 'service', Value: 'payments' }],
+      Statistic: 'Sum',
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      AlarmActions: [Match.anyValue()],
+    };
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      ...powertools,
+      AlarmName: 'serverless-commerce-dev-alice-confirm-bank-transfer-mismatch',
+      MetricName: 'BankTransferMismatch',
+      Period: 60,
+      Threshold: 1,
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      ...powertools,
+      AlarmName: 'serverless-commerce-dev-alice-confirm-bank-transfer-signature-rejected',
+      MetricName: 'WebhookSignatureRejected',
+      Period: 300,
+      Threshold: 5,
+    });
+    const [, confirmBankTransfer] =
+      serviceFunctions(template).find(([id]) => id.startsWith('ConfirmBankTransferFunction')) ?? [];
+    expect(propertiesOf(confirmBankTransfer as CfnResource).Environment.Variables).toMatchObject({
+      POWERTOOLS_METRICS_NAMESPACE: powertools.Namespace,
+      POWERTOOLS_SERVICE_NAME: 'payments',
     });
   });
 });

@@ -48,7 +48,9 @@ function aStack(
 }
 
 const aStage = (stage: string, tags: Record<string, string> = {}, overrides: Partial<Stack> = {}) =>
-  ['data', 'invoices', 'payments', 'orders'].map((stack) => aStack(stage, stack, tags, overrides));
+  ['data', 'identity', 'invoices', 'payments', 'orders'].map((stack) =>
+    aStack(stage, stack, tags, overrides),
+  );
 
 const noLog = () => {};
 const noPause = async () => {};
@@ -76,8 +78,8 @@ describe('npm run stages -- list', () => {
     expect(
       stages.map(({ name, owner, expiresAt, stacks }) => ({ name, owner, expiresAt, stacks: stacks.length })),
     ).toEqual([
-      { name: 'dev-alice', owner: 'alice', expiresAt: '2026-12-01', stacks: 4 },
-      { name: 'test', owner: 'platform-team', expiresAt: undefined, stacks: 4 },
+      { name: 'dev-alice', owner: 'alice', expiresAt: '2026-12-01', stacks: 5 },
+      { name: 'test', owner: 'platform-team', expiresAt: undefined, stacks: 5 },
     ]);
   });
 
@@ -173,12 +175,12 @@ describe('npm run stages -- prune', () => {
     expect(kept(aStage('dev-carol')).reason).toBe('kept: no expires-at tag');
   });
 
-  it('deletes the service stacks first and the data stack once they are gone', async () => {
+  it('deletes the service stacks first, and the data and identity stacks once they are gone', async () => {
     const stacks = aStage('pr-42', expired);
     cloudFormationMock.on(DeleteStackCommand).resolves({});
     cloudFormationMock
       .on(DescribeStacksCommand)
-      .resolvesOnce({ Stacks: [{ ...stacks[1], StackStatus: 'DELETE_IN_PROGRESS' } as Stack] })
+      .resolvesOnce({ Stacks: [{ ...stacks[2], StackStatus: 'DELETE_IN_PROGRESS' } as Stack] })
       .resolves({ Stacks: [{ StackStatus: 'DELETE_COMPLETE' } as Stack] });
     const log: string[] = [];
 
@@ -203,14 +205,16 @@ describe('npm run stages -- prune', () => {
       `DescribeStacksCommand:${APP_NAME}-pr-42-payments`,
       `DescribeStacksCommand:${APP_NAME}-pr-42-orders`,
       `DeleteStackCommand:${APP_NAME}-pr-42-data`,
+      `DeleteStackCommand:${APP_NAME}-pr-42-identity`,
       `DescribeStacksCommand:${APP_NAME}-pr-42-data`,
+      `DescribeStacksCommand:${APP_NAME}-pr-42-identity`,
     ]);
     expect(log).toEqual(
       expect.arrayContaining(['Deleting pr-42 (expired after 2026-11-26).', 'Deleted pr-42.']),
     );
   });
 
-  it('stops before the data stack when a service stack fails to delete, and says why', async () => {
+  it('stops before the data and identity stacks when a service stack fails to delete, and says why', async () => {
     cloudFormationMock.on(DeleteStackCommand).resolves({});
     cloudFormationMock.on(DescribeStacksCommand).resolves({
       Stacks: [{ StackStatus: 'DELETE_FAILED', StackStatusReason: 'bucket not empty' } as Stack],
@@ -226,7 +230,7 @@ describe('npm run stages -- prune', () => {
     const deletedStacks = cloudFormationMock
       .commandCalls(DeleteStackCommand)
       .map((call) => call.args[0].input.StackName);
-    expect(deletedStacks.some((id) => id?.includes('-data/'))).toBe(false);
+    expect(deletedStacks.some((id) => /-(data|identity)\//.test(id ?? ''))).toBe(false);
   });
 
   it('lists what it would delete in a dry run and deletes nothing', async () => {

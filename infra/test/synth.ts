@@ -48,10 +48,7 @@ export function synthesize(
     throw error;
   }
   const { stage, pipeline } = built;
-  const stacks = [
-    pipeline,
-    ...[stage, pipeline.test, pipeline.prod].flatMap((s) => [s.data, s.invoices, s.payments, s.orders]),
-  ];
+  const stacks = [pipeline, ...[stage, pipeline.test, pipeline.prod].flatMap((s) => s.stacks)];
   const templates = new Map<Stack, Template>();
   return {
     ...built,
@@ -71,6 +68,14 @@ export function synthesize(
 }
 
 export type CfnResource = { Type: string; Properties?: Record<string, unknown>; [key: string]: unknown };
+
+/** The logical id of the template parameter that reads an SSM parameter, by the parameter's name. */
+export function ssmParameterId(template: Template, name: string): string {
+  const parameters = (template.toJSON() as { Parameters?: Record<string, { Default?: string }> }).Parameters;
+  const [id] = Object.entries(parameters ?? {}).find(([, parameter]) => parameter.Default === name) ?? [];
+  if (!id) throw new Error(`The template reads no SSM parameter ${name}`);
+  return id;
+}
 
 export function resourcesOf(template: Template, type?: string): [string, CfnResource][] {
   const resources = (template.toJSON() as { Resources: Record<string, CfnResource> }).Resources;

@@ -35,6 +35,10 @@ export const PRICES = {
   eventBridgeEvent: 1.0 / 1e6,
   httpApiRequest: 1.11 / 1e6,
   s3PutRequest: 0.005 / 1000,
+  /** Cognito Lite, per monthly active user past the free tier (the first tier's rate). */
+  cognitoLiteMonthlyActiveUser: 0.0055,
+  secretsManagerSecretMonth: 0.4,
+  secretsManagerApiCall: 0.05 / 10_000,
 } as const;
 
 /** The order mix and the behaviour the model assumes; change them here, then rerun. */
@@ -60,11 +64,23 @@ export const ASSUMPTIONS = {
   expressMemoryGb: 0.0625,
   /** Hours in a month for the idle cost. */
   hoursPerMonth: 730,
+  /**
+   * Orders a customer places in a month they sign in: Cognito bills each user who signs in or
+   * refreshes a token in a month once, however many orders they place.
+   */
+  ordersPerActiveCustomer: 1.5,
+  /**
+   * GetSecretValue calls of confirm-bank-transfer per million orders: one per cold start and then at
+   * most one per execution environment every 5 minutes (Powertools Parameters' cache), a month long.
+   */
+  webhookSecretReadsPerMillionOrders: 20_000,
+  /** Secrets per stage: the bank webhook's. */
+  secretsPerStage: 1,
 } as const;
 
 type PaymentMethod = 'card' | 'bank_transfer';
 
-/** Function invocations per order of each method, by the function's name (DESIGN §3). */
+/** Function invocations per order of each method, by the function's name (docs/architecture.md). */
 const INVOCATIONS: Record<PaymentMethod, Record<string, number>> = {
   card: {
     'place-order': 1,
@@ -130,7 +146,7 @@ const PER_ORDER: Record<
   { queueMessages: number; events: number; httpRequests: number; writes: number; reads: number }
 > = {
   card: CARD_ORDER,
-  // as a card, plus the callback (POST /payments/{id}/confirm) and the task token kept on the payment
+  // as a card, plus the bank's webhook (POST /webhooks/bank-transfers) and the task token kept on the payment
   bank_transfer: {
     ...CARD_ORDER,
     httpRequests: CARD_ORDER.httpRequests + 1,
@@ -230,6 +246,7 @@ export function renderCostModel(inputs: Inputs): string {
   const events = per('events');
   const putUnits = events * Math.ceil(ASSUMPTIONS.eventBytes / 25_600);
   const firehoseGb = (events * orders * ASSUMPTIONS.firehoseRecordBillingBytes) / 1024 ** 3;
+  const activeCustomers = orders / ASSUMPTIONS.ordersPerActiveCustomer;
 
   const common: Line[] = [
     {
@@ -282,6 +299,18 @@ export function renderCostModel(inputs: Inputs): string {
       usage: `${round(ASSUMPTIONS.s3ObjectsPerMillionOrders)} objects`,
       usd: ASSUMPTIONS.s3ObjectsPerMillionOrders * PRICES.s3PutRequest,
     },
+    {
+      service: 'Cognito user pool (Lite)',
+      usage: `${round(activeCustomers, 0)} monthly active customers (${ASSUMPTIONS.ordersPerActiveCustomer} orders each)`,
+      usd: activeCustomers * PRICES.cognitoLiteMonthlyActiveUser,
+    },
+    {
+      service: 'Secrets Manager',
+      usage: `${round(ASSUMPTIONS.webhookSecretReadsPerMillionOrders)} GetSecretValue calls, ${ASSUMPTIONS.secretsPerStage} secret for a month`,
+      usd:
+        ASSUMPTIONS.webhookSecretReadsPerMillionOrders * PRICES.secretsManagerApiCall +
+        ASSUMPTIONS.secretsPerStage * PRICES.secretsManagerSecretMonth,
+    },
   ];
   const standard: Line = {
     service: 'Step Functions Standard',
@@ -306,6 +335,8 @@ export function renderCostModel(inputs: Inputs): string {
 
   const shardMonth = inputs.personalShards * ASSUMPTIONS.hoursPerMonth * PRICES.kinesisShardHour;
   const onDemandMonth = ASSUMPTIONS.hoursPerMonth * PRICES.kinesisOnDemandStreamHour;
+  const secretsMonth = ASSUMPTIONS.secretsPerStage * PRICES.secretsManagerSecretMonth;
+  const withoutCognito = commonTotal - (common.find((line) => line.service.startsWith('Cognito'))?.usd ?? 0);
   return [
     `Prices: eu-west-1 list prices taken ${PRICES_TAKEN}, no free tier. Order mix: ${round(share.card * 100)}% card, ${round(share.bank_transfer * 100)}% bank transfer; every order paid and invoiced.`,
     '',
@@ -339,7 +370,9 @@ export function renderCostModel(inputs: Inputs): string {
     ]),
     `| **Total with Express for cards** | | **${usd(commonTotal + express.usd + share.bank_transfer * orders * WORKFLOW_PATHS.bank_transfer.length * PRICES.stepFunctionsStandardTransition)}** |`,
     '',
-    `**Idle, per month**: a personal stage's ${inputs.personalShards} provisioned Kinesis shard costs ${usd(shardMonth)} (${ASSUMPTIONS.hoursPerMonth} h × $${PRICES.kinesisShardHour}); everything else bills per request or per GB stored, so an idle personal stage costs about ${usd(shardMonth)} a month plus storage. test and prod use an on-demand stream: ${usd(onDemandMonth)} a month for the stream alone.`,
+    `**Customers, not orders, drive the largest line**: Cognito bills each customer who signs in during a month (past a free tier of 10,000, not counted here). At ${ASSUMPTIONS.ordersPerActiveCustomer} orders per active customer it is ${usd(activeCustomers * PRICES.cognitoLiteMonthlyActiveUser)} of the total; everything else together is ${usd(withoutCognito)}.`,
+    '',
+    `**Idle, per month**: a personal stage's ${inputs.personalShards} provisioned Kinesis shard costs ${usd(shardMonth)} (${ASSUMPTIONS.hoursPerMonth} h × $${PRICES.kinesisShardHour}) and its webhook secret ${usd(secretsMonth)}; the user pool costs nothing without active users, and everything else bills per request or per GB stored, so an idle personal stage costs about ${usd(shardMonth + secretsMonth)} a month plus storage. test and prod use an on-demand stream: ${usd(onDemandMonth)} a month for the stream alone.`,
   ].join('\n');
 }
 

@@ -11,7 +11,7 @@ import { APP_NAME } from '../../infra/src/stages.ts';
  * the pipeline deploys. The docs read resources from here, never from a hand-kept list.
  */
 export interface SynthesizedResource {
-  /** `data`, `invoices`, `payments`, `orders` or `pipeline`. */
+  /** `data`, `identity`, `invoices`, `payments`, `orders` or `pipeline`. */
   readonly stack: string;
   /** `personal`, `test`, `prod`, or `pipeline` for the pipeline stack itself. */
   readonly stage: string;
@@ -63,7 +63,7 @@ export function synthesizeApp(): SynthesizedApp {
     const { stage, pipeline } = buildApp(app, {});
     app.synth();
     const stageStacks = (s: typeof stage, stageLabel: string) =>
-      [s.data, s.invoices, s.payments, s.orders].map((stack) => ({
+      s.stacks.map((stack) => ({
         stack,
         stageLabel,
         stageName: s.config.name,

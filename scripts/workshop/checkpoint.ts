@@ -92,7 +92,8 @@ function stackNames(assemblyDir: string): Map<string, { terminationProtection?: 
   );
 }
 
-const SERVICES = ['data', 'invoices', 'payments', 'orders'];
+/** The stacks of a stage, in deployment order. */
+const STACKS = ['data', 'identity', 'invoices', 'payments', 'orders'];
 
 interface OrderView {
   status: string;
@@ -100,8 +101,17 @@ interface OrderView {
   payment: { method: string; status: string; attempts: number; reason?: string };
 }
 
-/** `npm start` on a free port, with the workflow's retry waits shortened, stopped by its PID. */
-async function withLocalCloud(work: (url: string) => Promise<void>): Promise<void> {
+/** The local cloud at `url`, and the access token of the attendee's test customer on it. */
+interface LocalApi {
+  url: string;
+  token: string;
+}
+
+/**
+ * `npm start` on a free port, with the workflow's retry waits shortened, stopped by its PID, and a
+ * test customer signed in with `npm run token`, as the module tells an attendee to.
+ */
+async function withLocalCloud(work: (api: LocalApi) => Promise<void>): Promise<void> {
   requireBundles();
   const outdir = mkdtempSync(join(tmpdir(), 'workshop-local-'));
   let child: ChildProcess | undefined;
@@ -142,7 +152,13 @@ async function withLocalCloud(work: (url: string) => Promise<void>): Promise<voi
       started.on('exit', (code) => reject(new CheckpointError(`npm start exited (${code}):\n${output}`)));
     });
     ok(`npm start is up at ${url} (PID ${started.pid})`);
-    await work(url);
+    const signedIn = spawnSync(node, ['apps/local/src/token-cli.ts', 'workshop', '--url', url], {
+      cwd: root,
+      encoding: 'utf8',
+    });
+    expectThat(signedIn.status === 0, `npm run token -- workshop failed:\n${signedIn.stderr}`);
+    ok('npm run token -- workshop signed in workshop@example.com');
+    await work({ url, token: signedIn.stdout.trim() });
   } finally {
     if (child?.pid !== undefined && child.exitCode === null) {
       const exited = new Promise((resolveExit) => child?.once('exit', resolveExit));
@@ -154,12 +170,16 @@ async function withLocalCloud(work: (url: string) => Promise<void>): Promise<voi
   }
 }
 
-async function placeOrder(url: string, payment: object): Promise<string> {
+/** GET on a customer route, as curl with the attendee's token. */
+function get({ url, token }: LocalApi, path: string): Promise<Response> {
+  return fetch(`${url}${path}`, { headers: { authorization: `Bearer ${token}` } });
+}
+
+async function placeOrder({ url, token }: LocalApi, payment: object): Promise<string> {
   const response = await fetch(`${url}/orders`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     body: JSON.stringify({
-      customerId: 'cus_workshop',
       currency: 'EUR',
       items: [{ sku: 'BOOK-1', quantity: 2, unitPrice: 1250 }],
       payment,
@@ -180,10 +200,10 @@ const TERMINAL = new Set(['INVOICED', 'PAYMENT_FAILED', 'CANCELLED']);
  * taken in its payment's events: the order-events queue does not keep order, so an InvoiceIssued
  * can make the order INVOICED before the PaymentCaptured that brings a card's attempts arrives.
  */
-async function settled(url: string, orderId: string): Promise<OrderView> {
+async function settled(api: LocalApi, orderId: string): Promise<OrderView> {
   const deadline = Date.now() + 90_000;
   for (;;) {
-    const order = (await (await fetch(`${url}/orders/${orderId}`)).json()) as OrderView;
+    const order = (await (await get(api, `/orders/${orderId}`)).json()) as OrderView;
     const paymentPending =
       order.status === 'INVOICED' && order.payment.method === 'card' && order.payment.attempts === 0;
     if (TERMINAL.has(order.status) && !paymentPending) return order;
@@ -196,17 +216,20 @@ const checkpoints: Record<string, { title: string; check: () => void | Promise<v
   '1': {
     title: 'run it locally',
     check: () =>
-      withLocalCloud(async (url) => {
-        const page = await fetch(`${url}/`);
+      withLocalCloud(async (api) => {
+        const page = await fetch(`${api.url}/`);
         expectThat(page.status === 200, `the flow page at / answered ${page.status}`);
         ok('the flow page answers at /');
-        const orderId = await placeOrder(url, { method: 'card', token: 'tok_visa' });
-        const order = await settled(url, orderId);
+        const anonymous = await fetch(`${api.url}/orders/ord_unknown`);
+        expectThat(anonymous.status === 401, `GET /orders without a token answered ${anonymous.status}`);
+        ok('a request without a token is refused with 401');
+        const orderId = await placeOrder(api, { method: 'card', token: 'tok_visa' });
+        const order = await settled(api, orderId);
         expectThat(
           order.status === 'INVOICED' && typeof order.invoiceId === 'string',
           `a tok_visa order ended ${JSON.stringify(order)}`,
         );
-        const invoice = await fetch(`${url}/invoices/${order.invoiceId}`);
+        const invoice = await get(api, `/invoices/${order.invoiceId}`);
         expectThat(invoice.status === 200, `GET /invoices/${order.invoiceId} answered ${invoice.status}`);
         ok(`order ${orderId} is INVOICED with invoice ${order.invoiceId}`);
       }),
@@ -287,12 +310,12 @@ const checkpoints: Record<string, { title: string; check: () => void | Promise<v
   '5': {
     title: 'break the payment provider',
     check: () =>
-      withLocalCloud(async (url) => {
+      withLocalCloud(async (api) => {
         const [flakyId, outageId] = await Promise.all([
-          placeOrder(url, { method: 'card', token: 'tok_flaky' }),
-          placeOrder(url, { method: 'card', token: 'tok_outage' }),
+          placeOrder(api, { method: 'card', token: 'tok_flaky' }),
+          placeOrder(api, { method: 'card', token: 'tok_outage' }),
         ]);
-        const [flaky, outage] = await Promise.all([settled(url, flakyId), settled(url, outageId)]);
+        const [flaky, outage] = await Promise.all([settled(api, flakyId), settled(api, outageId)]);
         expectThat(
           flaky.status === 'INVOICED' && flaky.payment.attempts === 3,
           `tok_flaky should be INVOICED after 3 attempts: ${JSON.stringify(flaky)}`,
@@ -317,7 +340,7 @@ const checkpoints: Record<string, { title: string; check: () => void | Promise<v
         expectThat(personal !== undefined, 'npm run synth produced no dev-<user> stage');
         const stage = personal.replace(/^assembly-/, '');
         const stacks = stackNames(join(outdir, personal));
-        const expected = SERVICES.map((service) => `serverless-commerce-${stage}-${service}`);
+        const expected = STACKS.map((stack) => `serverless-commerce-${stage}-${stack}`);
         expectThat(
           expected.every((name) => stacks.has(name)),
           `expected stacks ${expected.join(', ')}; synthesized ${[...stacks.keys()].join(', ')}`,
@@ -346,7 +369,7 @@ const checkpoints: Record<string, { title: string; check: () => void | Promise<v
           const data = stacks.get(`serverless-commerce-${stage}-data`);
           expectThat(data?.terminationProtection === true, `the ${stage} data stack is not protected`);
           expectThat(
-            SERVICES.every((service) => stacks.has(`serverless-commerce-${stage}-${service}`)),
+            STACKS.every((stack) => stacks.has(`serverless-commerce-${stage}-${stack}`)),
             `the pipeline's ${stage} stage lacks a stack: ${[...stacks.keys()].join(', ')}`,
           );
         }

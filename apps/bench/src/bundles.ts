@@ -62,8 +62,10 @@ export interface ThirdParty {
   sdkClients: Record<string, string[]>;
   /** lib-dynamodb document commands (its DynamoDBDocumentClient wraps the DynamoDB client). */
   documentCommands: string[];
-  /** Powertools packages: logger, metrics, tracer, batch. */
+  /** Powertools packages: logger, metrics, tracer, batch, parameters. */
   powertools: string[];
+  /** Other libraries a floor knows how to construct and call (FLOOR_LIBRARIES). */
+  libraries: string[];
 }
 
 export interface BundleReport {
@@ -80,6 +82,7 @@ export function analyseBundle(metafile: Metafile, outputFile: string): BundleRep
   const sdkClients: Record<string, Set<string>> = {};
   const documentCommands = new Set<string>();
   const powertools = new Set<string>();
+  const libraries = new Set<string>();
   for (const [input, { bytesInOutput }] of Object.entries(output[1].inputs)) {
     if (bytesInOutput === 0) continue;
     const name = contributorOf(input);
@@ -96,8 +99,11 @@ export function analyseBundle(metafile: Metafile, outputFile: string): BundleRep
     }
     const client = input.match(/node_modules\/@aws-sdk\/(client-[\w-]+)\//);
     if (client?.[1]) sdkClients[`@aws-sdk/${client[1]}`] ??= new Set();
-    const utility = input.match(/node_modules\/@aws-lambda-powertools\/(logger|metrics|tracer|batch)\//);
+    const utility = input.match(
+      /node_modules\/@aws-lambda-powertools\/(logger|metrics|tracer|batch|parameters)\//,
+    );
     if (utility?.[1]) powertools.add(utility[1]);
+    if (FLOOR_LIBRARIES[name]) libraries.add(name);
   }
   return {
     bytes: output[1].bytes,
@@ -111,6 +117,7 @@ export function analyseBundle(metafile: Metafile, outputFile: string): BundleRep
       ),
       documentCommands: [...documentCommands].sort(),
       powertools: [...powertools].sort(),
+      libraries: [...libraries].sort(),
     },
   };
 }
@@ -179,6 +186,7 @@ const SDK_CLIENT_CLASSES: Record<string, { className: string; config: string }> 
   '@aws-sdk/client-eventbridge': { className: 'EventBridgeClient', config: '{}' },
   '@aws-sdk/client-sfn': { className: 'SFNClient', config: '{}' },
   '@aws-sdk/client-kinesis': { className: 'KinesisClient', config: '{}' },
+  '@aws-sdk/client-secrets-manager': { className: 'SecretsManagerClient', config: '{}' },
 };
 
 /** The JSON-protocol target prefix of each client's operations, as recorded on the wire. */
@@ -188,6 +196,7 @@ export const SDK_TARGET_PREFIXES: Record<string, string> = {
   '@aws-sdk/client-eventbridge': 'AWSEvents',
   '@aws-sdk/client-sfn': 'AWSStepFunctions',
   '@aws-sdk/client-kinesis': 'Kinesis_20131202',
+  '@aws-sdk/client-secrets-manager': 'secretsmanager',
 };
 
 const POWERTOOLS: Record<string, { imports: string; construct: string }> = {
@@ -201,18 +210,37 @@ const POWERTOOLS: Record<string, { imports: string; construct: string }> = {
     imports: "import { BatchProcessor, EventType } from '@aws-lambda-powertools/batch';",
     construct: 'new BatchProcessor(EventType.SQS)',
   },
+  // The Secrets Manager provider, the one this app uses, on the floor's Secrets Manager client.
+  parameters: {
+    imports: "import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';",
+    construct: 'secretsProvider',
+  },
 };
 
 /**
- * The source of a function's floor: constructs, with default settings, each AWS SDK client and
- * Powertools utility the function's bundle contains, and exports a handler that sends the SDK calls
- * it is given (the calls recorded from the real function's first invocation). A service error is
- * an answer like any other: the call was made.
+ * Libraries other than the AWS SDK and Powertools that a floor constructs and calls once per
+ * invocation, as the function does: `construct` declares the instance, `call` uses it.
  */
-export function floorSource({ sdkClients, documentCommands, powertools }: ThirdParty): string {
+const FLOOR_LIBRARIES: Record<string, { imports: string; construct: string; call: string }> = {
+  standardwebhooks: {
+    imports: "import { Webhook } from 'standardwebhooks';",
+    construct: "const webhook = new Webhook('Zmxvb3Itd2ViaG9vay1zZWNyZXQ=');",
+    // Signing is the HMAC a verification computes.
+    call: "webhook.sign('msg_floor', new Date(), JSON.stringify(calls));",
+  },
+};
+
+/**
+ * The source of a function's floor: constructs, with default settings, each AWS SDK client,
+ * Powertools utility and known library the function's bundle contains, and exports a handler that
+ * calls each library once and sends the SDK calls it is given (the calls recorded from the real
+ * function's first invocation). A service error is an answer like any other: the call was made.
+ */
+export function floorSource({ sdkClients, documentCommands, powertools, libraries }: ThirdParty): string {
   const lines: string[] = [];
   const operations: string[] = [];
   const keep: string[] = [];
+  const calls: string[] = [];
   for (const [pkg, commands] of Object.entries(sdkClients)) {
     const client = SDK_CLIENT_CLASSES[pkg];
     if (!client) throw new Error(`The floor does not know the AWS SDK client ${pkg}`);
@@ -233,9 +261,13 @@ export function floorSource({ sdkClients, documentCommands, powertools }: ThirdP
       keep.push(`const ${variable} = ${construct};`);
     }
     for (const command of commands) {
-      operations.push(
-        `  '${SDK_TARGET_PREFIXES[pkg]}.${command}': (input) => ${variable}.send(new ${command}Command(input)),`,
-      );
+      const target = `${SDK_TARGET_PREFIXES[pkg]}.${command}`;
+      // The function reads its secret through the Parameters provider: so does the floor.
+      const send =
+        target === 'secretsmanager.GetSecretValue' && powertools.includes('parameters')
+          ? 'secretsProvider.get(input.SecretId, { forceFetch: true })'
+          : `${variable}.send(new ${command}Command(input))`;
+      operations.push(`  '${target}': (input) => ${send},`);
     }
   }
   for (const utility of powertools) {
@@ -243,22 +275,39 @@ export function floorSource({ sdkClients, documentCommands, powertools }: ThirdP
     if (!entry) continue;
     lines.push(entry.imports);
   }
+  if (powertools.includes('parameters')) {
+    if (!sdkClients['@aws-sdk/client-secrets-manager']) {
+      throw new Error(
+        'The floor knows the Parameters Secrets Manager provider only, and the bundle has no such client',
+      );
+    }
+    keep.push('const secretsProvider = new SecretsProvider({ awsSdkV3Client: secretsManagerClient });');
+  }
   keep.push(
     `export const powertools = [${powertools.flatMap((u) => POWERTOOLS[u]?.construct ?? []).join(', ')}];`,
   );
+  for (const library of libraries) {
+    const entry = FLOOR_LIBRARIES[library];
+    if (!entry) throw new Error(`The floor does not know the library ${library}`);
+    lines.push(entry.imports);
+    keep.push(entry.construct);
+    calls.push(`  ${entry.call}`);
+  }
   return `${lines.join('\n')}
 ${keep.join('\n')}
 const operations = {
 ${operations.join('\n')}
 };
 export const handler = async (calls) => {
+${calls.join('\n')}
   for (const { target, input } of calls) {
     const send = operations[target];
     if (!send) throw new Error('The floor has no operation ' + target);
     try {
       await send(input);
     } catch (error) {
-      if (error?.$metadata === undefined) throw error;
+      // Parameters wraps the SDK's error: its cause is the service's answer.
+      if (error?.$metadata === undefined && error?.cause?.$metadata === undefined) throw error;
     }
   }
   return {};

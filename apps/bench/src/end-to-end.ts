@@ -23,8 +23,9 @@ export interface EndToEndLevelResult {
 }
 
 /**
- * Orders through the running local cloud, as a client sees them: `concurrency` clients each place
- * an order (POST /orders) and wait for it to be INVOICED before placing the next. An order's status
+ * Orders through the running local cloud, as a client sees them: `concurrency` clients of one
+ * signed-in customer each place an order (POST /orders) and wait for it to be INVOICED before
+ * placing the next. An order's status
  * changes only in apply-order-event, so the bench reads the Orders table when that function's
  * event source finishes a batch, instead of polling the API.
  */
@@ -34,13 +35,15 @@ export async function benchEndToEnd(options: {
   progress: (text: string) => void;
 }): Promise<EndToEndLevelResult[]> {
   const { cloud, levels, progress } = options;
+  // One customer places every order, signed in once: the API's JWT authorizer checks each request.
+  const { accessToken } = await cloud.identity.createCustomer('bench');
   const watcher = watchInvoicedOrders(cloud);
   try {
     progress('  warming up: 10 orders at concurrency 10 (cold starts are not part of these figures)');
-    await runLevel(cloud, watcher, 10, 10);
+    await runLevel(cloud, watcher, accessToken, 10, 10);
     const results: EndToEndLevelResult[] = [];
     for (const { concurrency, orders } of levels) {
-      const result = await runLevel(cloud, watcher, concurrency, orders);
+      const result = await runLevel(cloud, watcher, accessToken, concurrency, orders);
       results.push(result);
       progress(
         `  concurrency ${concurrency}: ${orders} orders, ${result.ordersPerSecond} orders/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, CPU ${result.cpuMsPerOrder.cloud} + ${result.cpuMsPerOrder.functions} ms per order`,
@@ -55,6 +58,7 @@ export async function benchEndToEnd(options: {
 async function runLevel(
   cloud: LocalCloud,
   watcher: InvoicedWatcher,
+  accessToken: string,
   concurrency: number,
   orders: number,
 ): Promise<EndToEndLevelResult> {
@@ -70,7 +74,7 @@ async function runLevel(
       const placedAt = performance.now();
       const response = await fetch(`${cloud.url}/orders`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${accessToken}` },
         body: JSON.stringify(BENCH_ORDER),
       });
       const body = (await response.json()) as { orderId?: string };

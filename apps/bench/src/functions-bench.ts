@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { LocalCloud } from '@shop/local/src/cloud.ts';
+import { type AwsService, ENDPOINT_VARIABLES } from '@shop/shared/aws-clients';
 import { type BundleReport, type Contributor, type LambdaFunction, repoRoot } from './bundles.ts';
 import { type RecordedCall, startCallRecorder } from './recorder.ts';
 import { functionEnvironment, startFunctionProcess } from './runner.ts';
@@ -28,7 +29,7 @@ export interface FunctionResult {
   bytes: Record<Variant, number>;
   topContributors: Contributor[];
   /** What the floor constructs, and the calls it makes (those of our first invocation). */
-  floor: { sdkClients: Record<string, string[]>; powertools: string[]; calls: string[] };
+  floor: { sdkClients: Record<string, string[]>; powertools: string[]; libraries: string[]; calls: string[] };
   coldInitMs: Record<Variant, Distribution>;
   /** The import() part of the cold init (module scope: client construction included). */
   importMs: Record<Variant, { median: number }>;
@@ -69,8 +70,12 @@ export async function benchFunctions(options: {
     AWS_DEFAULT_REGION: region,
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
+    // The SDK's variable of each service the functions' clients know (libs/shared/src/aws-clients.ts).
     ...Object.fromEntries(
-      Object.entries(endpoints).map(([service, url]) => [`AWS_ENDPOINT_URL_${service.toUpperCase()}`, url]),
+      Object.entries(endpoints).flatMap(([service, url]) => {
+        const variable = ENDPOINT_VARIABLES[service as AwsService];
+        return variable ? [[variable, url]] : [];
+      }),
     ),
   });
   const environmentOf = (fn: LambdaFunction, endpoints: Record<string, string>) => {
@@ -193,6 +198,7 @@ export async function benchFunctions(options: {
       floor: {
         sdkClients: reports.ours.thirdParty.sdkClients,
         powertools: reports.ours.thirdParty.powertools,
+        libraries: reports.ours.thirdParty.libraries,
         calls: (floorCalls.get(fn.handler) ?? []).map((call) => call.target),
       },
       coldInitMs: perVariant((variant) => distribution(samples[variant].total)),

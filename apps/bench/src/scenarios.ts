@@ -4,7 +4,9 @@ import type { LocalCloud } from '@shop/local/src/cloud.ts';
 import { createCommand } from '@shop/shared/commands';
 import { createEvent } from '@shop/shared/events';
 import { deterministicId, newId } from '@shop/shared/ids';
+import { signBankTransfer } from '@shop/shared/testing/bank-webhook';
 import { busEvent, httpEvent, sqsEvent } from '@shop/shared/testing/events';
+import { BENCH_CUSTOMER_ID, BENCH_ORDER } from './bench-order.ts';
 
 /**
  * A realistic event for each function, on fresh data for every invocation where the function
@@ -18,11 +20,10 @@ export interface Scenario {
   problem(outcome: { ok: boolean; result: unknown }): string | undefined;
 }
 
-const items = [
-  { sku: 'BOOK-1', quantity: 2, unitPrice: 1250 },
-  { sku: 'PEN-7', quantity: 1, unitPrice: 499 },
-];
+const { items } = BENCH_ORDER;
 const total = 2999;
+/** Every HTTP scenario but the bank's webhook is a request of this signed-in customer. */
+const customerId = BENCH_CUSTOMER_ID;
 
 const httpStatus =
   (...expected: number[]) =>
@@ -40,10 +41,25 @@ const noFailedRecords = ({ ok, result }: { ok: boolean; result: unknown }) => {
     : `expected no failed record, got ${JSON.stringify(result)}`;
 };
 
+const httpError =
+  (status: number, message: string) =>
+  ({ ok, result }: { ok: boolean; result: unknown }) => {
+    const answer = result as { statusCode?: number; body?: string } | undefined;
+    return ok && answer?.statusCode === status && answer.body?.includes(message)
+      ? undefined
+      : `expected HTTP ${status} saying "${message}", got ${JSON.stringify(result).slice(0, 300)}`;
+  };
+
 const succeeded = ({ ok, result }: { ok: boolean; result: unknown }) =>
   ok ? undefined : `expected success, got ${JSON.stringify(result)}`;
 
-export function createScenarios(cloud: LocalCloud): Record<string, Scenario> {
+export function createScenarios(
+  cloud: LocalCloud,
+  options: {
+    /** The stage's webhook secret, as the bank has it: the bench signs its notices with it. */
+    webhookSecret: () => Promise<string>;
+  },
+): Record<string, Scenario> {
   const table = (suffix: string) => {
     const found = cloud.model.tables.find((candidate) => candidate.name.endsWith(`-${suffix}`));
     if (!found) throw new Error(`The local stage has no table ending in -${suffix}`);
@@ -69,7 +85,7 @@ export function createScenarios(cloud: LocalCloud): Record<string, Scenario> {
     const orderId = newId('ord');
     await put('orders', {
       orderId,
-      customerId: 'cus_bench',
+      customerId,
       status: 'PENDING_PAYMENT',
       currency: 'EUR',
       items,
@@ -101,7 +117,7 @@ export function createScenarios(cloud: LocalCloud): Record<string, Scenario> {
       'RequestPayment',
       {
         orderId,
-        customerId: 'cus_bench',
+        customerId,
         amount: total,
         currency: 'EUR',
         items,
@@ -122,19 +138,15 @@ export function createScenarios(cloud: LocalCloud): Record<string, Scenario> {
           method: 'POST',
           route: '/orders',
           headers: { 'content-type': 'application/json' },
-          body: {
-            customerId: 'cus_bench',
-            currency: 'EUR',
-            items,
-            payment: { method: 'card', token: 'tok_visa' },
-          },
+          body: BENCH_ORDER,
+          customerId,
         }),
       problem: httpStatus(202),
     },
     'unmatched-route': {
       // The API's `$default` route: a path no route has, answered 404 in the contract's error shape.
       event: async () => {
-        const event = httpEvent({ method: 'GET', route: '/orderz' });
+        const event = httpEvent({ method: 'GET', route: '/orderz', customerId });
         event.routeKey = '$default';
         event.requestContext.routeKey = '$default';
         return event;
@@ -148,6 +160,7 @@ export function createScenarios(cloud: LocalCloud): Record<string, Scenario> {
           method: 'GET',
           route: '/orders/{orderId}',
           pathParameters: { orderId: await storedOrder },
+          customerId,
         });
       },
       problem: httpStatus(200),
@@ -158,6 +171,7 @@ export function createScenarios(cloud: LocalCloud): Record<string, Scenario> {
           method: 'POST',
           route: '/orders/{orderId}/cancel',
           pathParameters: { orderId: await pendingOrder() },
+          customerId,
         }),
       problem: httpStatus(202),
     },
@@ -219,17 +233,19 @@ export function createScenarios(cloud: LocalCloud): Record<string, Scenario> {
       problem: succeeded,
     },
     'confirm-bank-transfer': {
-      // The token names no waiting execution, so Step Functions answers TaskDoesNotExist and the
-      // function 409: every call of a confirmation is made (read, conditional write, SendTaskSuccess).
-      event: async () =>
-        httpEvent({
-          method: 'POST',
-          route: '/payments/{orderId}/confirm',
-          pathParameters: {
-            orderId: await payment('AWAITING_TRANSFER', { method: 'bank_transfer', taskToken: newId('tok') }),
-          },
-        }),
-      problem: httpStatus(409),
+      // The bank's notice, signed with the stage's secret, for a transfer that is awaited, but on a
+      // token no execution waits on: Step Functions answers TaskDoesNotExist and the function 409,
+      // so every call of a confirmation is made (read, conditional write, SendTaskSuccess).
+      event: async () => {
+        const orderId = await payment('AWAITING_TRANSFER', {
+          method: 'bank_transfer',
+          taskToken: newId('tok'),
+        });
+        const notice = { orderId, amount: total, currency: 'EUR', reference: newId('trf'), paidAt: now() };
+        const { body, headers } = signBankTransfer(await options.webhookSecret(), notice);
+        return httpEvent({ method: 'POST', route: '/webhooks/bank-transfers', headers, body });
+      },
+      problem: httpError(409, 'no longer awaits a transfer'),
     },
     'cancel-payment': {
       event: async () => {
@@ -250,7 +266,7 @@ export function createScenarios(cloud: LocalCloud): Record<string, Scenario> {
             'IssueInvoice',
             {
               orderId: newId('ord'),
-              customerId: 'cus_bench',
+              customerId,
               currency: 'EUR',
               items,
               captureId: newId('cap'),
@@ -266,7 +282,7 @@ export function createScenarios(cloud: LocalCloud): Record<string, Scenario> {
           const orderId = newId('ord');
           const command = createCommand(
             'IssueInvoice',
-            { orderId, customerId: 'cus_bench', currency: 'EUR', items, captureId: newId('cap') },
+            { orderId, customerId, currency: 'EUR', items, captureId: newId('cap') },
             { correlationId: newId('cor') },
           );
           const issued = await cloud.lambda.invoke(functionNamed('issue-invoice'), sqsEvent([command]));
@@ -278,6 +294,7 @@ export function createScenarios(cloud: LocalCloud): Record<string, Scenario> {
           method: 'GET',
           route: '/invoices/{invoiceId}',
           pathParameters: { invoiceId: await storedInvoice },
+          customerId,
         });
       },
       problem: httpStatus(200),

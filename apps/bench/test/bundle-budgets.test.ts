@@ -47,12 +47,30 @@ describe('the floor of a function', () => {
       sdkClients: { '@aws-sdk/client-sqs': ['SendMessage'] },
       documentCommands: [],
       powertools: ['logger'],
+      libraries: [],
     });
     expect(source).toContain("import { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';");
     expect(source).toContain('new SQSClient(');
     expect(source).toContain("'AmazonSQS.SendMessage': (input) =>");
     expect(source).toContain('new Logger()');
     expect(source).not.toContain('Metrics');
+  });
+});
+
+describe('the floor of confirm-bank-transfer', () => {
+  it('holds what its bundle uses besides the SDK calls: the Secrets Manager client, Parameters and standardwebhooks', () => {
+    const confirm = functions.find((fn) => fn.handler === 'confirm-bank-transfer');
+    if (!confirm) throw new Error('No confirm-bank-transfer function');
+    const { thirdParty } = productionReport(confirm);
+    expect(thirdParty.sdkClients).toMatchObject({ '@aws-sdk/client-secrets-manager': ['GetSecretValue'] });
+    expect(thirdParty.powertools).toContain('parameters');
+    expect(thirdParty.libraries).toEqual(['standardwebhooks']);
+    const source = floorSource(thirdParty);
+    expect(source).toContain('new SecretsProvider({ awsSdkV3Client: secretsManagerClient })');
+    expect(source).toContain(
+      "'secretsmanager.GetSecretValue': (input) => secretsProvider.get(input.SecretId",
+    );
+    expect(source).toContain("webhook.sign('msg_floor'");
   });
 });
 

@@ -9,16 +9,23 @@ await createTestTable({ envVar: 'INVOICES_TABLE_NAME', partitionKey: 'invoiceId'
 const { handler } = await import('../src/handlers/get-invoice.ts');
 const { invoicesStore } = await import('#adapters/invoices-store');
 
+// The invoice of the customer who signs in below, and one of another customer.
+const customerId = 'd2f50444-0041-7036-aea2-a955fca33d37';
+const issuedAt = new Date('2025-03-01T10:00:00.000Z');
 const stored = await invoicesStore.putIfAbsent(
-  issueInvoice(anIssueInvoice(), {
+  issueInvoice(anIssueInvoice({ customerId }), { taxRateBasisPoints: 2000, issuedAt }),
+);
+const theirs = await invoicesStore.putIfAbsent(
+  issueInvoice(anIssueInvoice({ orderId: 'ord_01JD3V5Q3Z8N2X4G7K9M1P6R0V', customerId: 'cus_other' }), {
     taxRateBasisPoints: 2000,
-    issuedAt: new Date('2025-03-01T10:00:00.000Z'),
+    issuedAt,
   }),
 );
 
-const getInvoice = async (invoiceId: string) => {
+/** GET /invoices/{invoiceId}, signed in as the customer (or as `as`, or with no authorizer as `{}`). */
+const getInvoice = async (invoiceId: string, as: { customerId?: string } = { customerId }) => {
   const response = await handler(
-    httpEvent({ method: 'GET', route: '/invoices/{invoiceId}', pathParameters: { invoiceId } }),
+    httpEvent({ method: 'GET', route: '/invoices/{invoiceId}', pathParameters: { invoiceId }, ...as }),
     lambdaContext(),
   );
   return { status: response.statusCode, body: JSON.parse(response.body ?? 'null') };
@@ -46,9 +53,25 @@ describe('get-invoice', () => {
   });
 
   it('answers 404 not_found for an invoice id that does not exist', async () => {
-    const { status, body } = await getInvoice(deterministicId('inv', 'ord_never_placed'));
-    expect(status).toBe(404);
-    expect(body.error.code).toBe('not_found');
+    expect(await getInvoice(deterministicId('inv', 'ord_never_placed'))).toEqual({
+      status: 404,
+      body: { error: { code: 'not_found', message: 'No invoice has this id' } },
+    });
+  });
+
+  it("answers 404 for another customer's invoice, exactly as for an invoice id that does not exist", async () => {
+    expect(await getInvoice(theirs.invoiceId)).toEqual(
+      await getInvoice(deterministicId('inv', 'ord_never_placed')),
+    );
+    // The owner still reads it.
+    expect((await getInvoice(theirs.invoiceId, { customerId: 'cus_other' })).status).toBe(200);
+  });
+
+  it('answers 401 on a request that reached it without a signed-in customer, even for an existing invoice', async () => {
+    expect(await getInvoice(stored.invoiceId, {})).toEqual({
+      status: 401,
+      body: { error: { code: 'unauthorized', message: 'This route needs a signed-in customer' } },
+    });
   });
 
   it.each([

@@ -13,6 +13,7 @@ import {
   SetQueueAttributesCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
+import { createUserPoolService, type UserPoolService } from '@shop/local-services/cognito/user-pool-service';
 import {
   createEventBridgeService,
   type Delivery,
@@ -21,6 +22,10 @@ import {
 } from '@shop/local-services/eventbridge/event-bridge-service';
 import { EventDeliveryFile } from '@shop/local-services/eventbridge/event-delivery-journal';
 import { compileInputPath } from '@shop/local-services/eventbridge/input-path';
+import {
+  createSecretsManagerService,
+  type SecretsManagerService,
+} from '@shop/local-services/secretsmanager/secrets-manager-service';
 import {
   createStepFunctionsService,
   type StepFunctionsService,
@@ -33,11 +38,25 @@ import type { LambdaInvoker, LogSink } from './contracts.ts';
 import { type Emulators, startEmulators } from './emulators/emulators.ts';
 import { type FaultInjection, startFaultInjection } from './faults/fault-injection.ts';
 import type { FaultPlan } from './faults/fault-plan.ts';
+import {
+  type LocalIdentity,
+  type LocalSecrets,
+  localIdentity,
+  localSecret,
+  localSecrets,
+} from './identity/local-identity.ts';
 import { createLambdaRuntime, type LambdaRuntime } from './lambda/lambda-runtime.ts';
 import { type SqsEventSource, startSqsEventSource } from './sqs/event-source-mapping.ts';
 import { readAssemblyStacks } from './template/cloud-assembly.ts';
 import { buildLocalModel, functionNameFromArn, type LocalModel } from './template/local-model.ts';
 import { createFlowPage, type FlowPage } from './ui/flow-page.ts';
+
+export type {
+  LocalCustomer,
+  LocalIdentity,
+  LocalSecrets,
+  UserPoolTarget,
+} from './identity/local-identity.ts';
 
 /** The account id the local cloud uses everywhere (fauxqs' own). */
 export const LOCAL_ACCOUNT_ID = '000000000000';
@@ -76,7 +95,16 @@ export interface LocalCloud {
   /** The HTTP API, e.g. `http://127.0.0.1:3000`. */
   url: string;
   /** What handlers get as AWS_ENDPOINT_URL_*: the local endpoint of every service. */
-  endpoints: Record<'dynamodb' | 'sqs' | 'kinesis' | 'eventbridge' | 'sfn', string>;
+  endpoints: Record<
+    'dynamodb' | 'sqs' | 'kinesis' | 'eventbridge' | 'sfn' | 'cognito' | 'secretsmanager',
+    string
+  >;
+  /** The templates' user pools, where the API's customers sign in. */
+  identity: LocalIdentity;
+  /** The templates' secrets and their current values. */
+  secrets: LocalSecrets;
+  userPools: UserPoolService;
+  secretsManager: SecretsManagerService;
   model: LocalModel;
   lambda: LambdaRuntime;
   eventBridge: EventBridgeService;
@@ -140,6 +168,21 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       });
     }
     const clients = createClients(emulators, region);
+    // Stopped just before the emulators: functions and the page may still sign in or read a secret.
+    const userPools = await createUserPoolService({
+      userPools: model.userPools,
+      log,
+      ...(options.persistDir ? { persistDir: join(options.persistDir, 'cognito') } : {}),
+    });
+    stoppers.push(() => userPools.stop());
+    const secretsManager = await createSecretsManagerService({
+      secrets: model.secrets.map(localSecret),
+      log,
+      region,
+      accountId: LOCAL_ACCOUNT_ID,
+      ...(options.persistDir ? { persistDir: join(options.persistDir, 'secretsmanager') } : {}),
+    });
+    stoppers.push(() => secretsManager.stop());
     if (options.maxVisibilityTimeoutSeconds !== undefined) {
       for (const queue of model.queues) {
         const current = Number(queue.attributes.VisibilityTimeout ?? 30);
@@ -214,6 +257,8 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       kinesis: emulators.kinesis.endpoint,
       eventbridge: eventBridge.endpoint,
       sfn: stepFunctions.endpoint,
+      cognito: userPools.endpoint,
+      secretsmanager: secretsManager.endpoint,
     };
     runtime = createLambdaRuntime({
       functions: model.functions.map((fn) => ({
@@ -235,6 +280,8 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         AWS_ENDPOINT_URL_KINESIS: endpoints.kinesis,
         AWS_ENDPOINT_URL_EVENTBRIDGE: endpoints.eventbridge,
         AWS_ENDPOINT_URL_SFN: endpoints.sfn,
+        AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoints.secretsmanager,
+        AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: endpoints.cognito,
         // CloudWatch has no local endpoint: metrics stay in the log as EMF lines at DEBUG.
         POWERTOOLS_METRICS_DISABLED: 'true',
         ...faults?.environment,
@@ -281,11 +328,24 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       port: options.port ?? 3000,
       // What no API route takes (`/` and its assets) is the flow page's.
       fallback: (request, response) => flowPage?.handle(request, response) ?? false,
+      jwtKeys: (issuer) => userPools.jwks(issuer),
     });
     stoppers.push(() => api.stop());
     const index = buildFlowDiagram(model);
     activity.attach({ index, api, lambda, eventSources, eventBridge, stepFunctions });
-    const page = createFlowPage({ model, index, feed: activity, stepFunctions, clients, log });
+    const identity = localIdentity(model, userPools, region);
+    const secrets = localSecrets(model, secretsManager);
+    const page = createFlowPage({
+      model,
+      index,
+      feed: activity,
+      stepFunctions,
+      clients,
+      log,
+      apiUrl: api.url,
+      identity,
+      webhookSecret: secrets.webhookSecret,
+    });
     flowPage = page;
     stoppers.push(async () => {
       page.stop();
@@ -305,10 +365,16 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       tables: model.tables.length,
       stateMachines: model.stateMachines.length,
       routes: model.routes.length,
+      userPools: model.userPools.length,
+      secrets: model.secrets.length,
     });
     return {
       url: api.url,
       endpoints,
+      identity,
+      secrets,
+      userPools,
+      secretsManager,
       model,
       lambda,
       eventBridge,

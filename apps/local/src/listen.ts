@@ -1,2 +1,2 @@
-// The API Gateway adapter binds its server the way the moved local services do.
+// The API Gateway adapter binds its server as the local services in @shop/local-services do.
 export { listenOnLoopback } from '@shop/local-services/listen';

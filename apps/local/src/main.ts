@@ -84,11 +84,14 @@ const cloud = await startLocalCloud({
 console.log(`  done in ${elapsed(phase)}`);
 
 const example = JSON.stringify({
-  customerId: 'cus_42',
   currency: 'EUR',
   items: [{ sku: 'BOOK-1', quantity: 2, unitPrice: 1250 }],
   payment: { method: 'card', token: 'tok_visa' },
 });
+const userPool = cloud.identity.apiUserPool;
+const webhookSecret = cloud.secrets.webhookSecret();
+const urlOption = cloud.url === 'http://127.0.0.1:3000' ? '' : ` --url ${cloud.url}`;
+const bearer = `-H "authorization: Bearer $TOKEN"`;
 console.log(`
 Serverless Commerce is running locally (ready in ${elapsed(started)}).
 
@@ -96,21 +99,36 @@ Serverless Commerce is running locally (ready in ${elapsed(started)}).
   HTTP API       ${cloud.url}
   Functions      ${cloud.model.functions.length}, queues ${cloud.model.queues.length}, tables ${cloud.model.tables.length}, workflows ${cloud.model.stateMachines.length}
   Emulators      DynamoDB ${cloud.endpoints.dynamodb}  SQS ${cloud.endpoints.sqs}  Kinesis ${cloud.endpoints.kinesis}
-                 EventBridge ${cloud.endpoints.eventbridge}  Step Functions ${cloud.endpoints.sfn}${
+                 EventBridge ${cloud.endpoints.eventbridge}  Step Functions ${cloud.endpoints.sfn}
+                 Cognito ${cloud.endpoints.cognito}  Secrets Manager ${cloud.endpoints.secretsmanager}${
+                   userPool
+                     ? `
+  User pool      ${userPool.userPoolId}, app client ${userPool.clientId} (the API's JWT authorizer trusts them)`
+                     : ''
+                 }${
+                   webhookSecret
+                     ? `
+  Webhook secret ${webhookSecret}   (the bank signs POST /webhooks/bank-transfers with it: Standard Webhooks)`
+                     : ''
+                 }${
                    faults
                      ? `
   Faults         ${formatFaults(faults.rates)} (seed ${faults.seed})`
                      : ''
                  }
 
+Sign in a test customer (created on first use) and keep its access token:
+  TOKEN=$(npm run --silent token -- alice${urlOption})
+
 Place an order:
-  curl -s -X POST ${cloud.url}/orders -H 'content-type: application/json' -d '${example}'
+  curl -s -X POST ${cloud.url}/orders -H 'content-type: application/json' ${bearer} -d '${example}'
 
 Then follow it (use the orderId from the answer):
-  curl -s ${cloud.url}/orders/<orderId>
+  curl -s ${bearer} ${cloud.url}/orders/<orderId>
 
 Test tokens: tok_visa, tok_declined, tok_flaky, tok_outage, tok_capture_timeout; or "payment":{"method":"bank_transfer"},
-confirmed with: curl -s -X POST ${cloud.url}/payments/<orderId>/confirm
+which the bank confirms with a signed webhook: the flow page's Confirm transfer button, or
+  curl -s -X POST ${cloud.url}/_local/bank/transfers -d '{"orderId":"<orderId>"}'
 Press Ctrl+C to stop.
 `);
 

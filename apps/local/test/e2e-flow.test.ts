@@ -1,10 +1,8 @@
-import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalCloud } from '../src/cloud.ts';
 import type { LogEntry } from '../src/contracts.ts';
-import { anOrder, apiClient, awsClients, eventually, startTestCloud } from './e2e-support.ts';
+import { anOrder, apiClient, awsClients, bank, eventually, startTestCloud } from './e2e-support.ts';
 
 /**
  * The whole system on the local cloud, driven through its HTTP API: the synthesized templates of
@@ -49,19 +47,8 @@ const settled = (orderId: string, statuses: string[]) =>
       ),
   ).then((response) => response.body);
 
-async function paymentItem(orderId: string) {
-  const { Item } = await aws.dynamodb.send(
-    new GetItemCommand({
-      TableName: aws.table('payments'),
-      Key: { orderId: { S: orderId } },
-      ConsistentRead: true,
-    }),
-  );
-  return Item ? unmarshall(Item) : undefined;
-}
-
 async function paymentStatus(orderId: string): Promise<string | undefined> {
-  return (await paymentItem(orderId))?.status;
+  return (await aws.paymentItem(orderId))?.status;
 }
 
 describe('an order placed on the local cloud', () => {
@@ -112,7 +99,7 @@ describe('an order placed on the local cloud', () => {
       payment: { status: 'FAILED', reason: 'provider_unavailable', attempts: 5, compensation },
     });
     expect(order.invoiceId).toBeUndefined();
-    expect(await paymentItem(order.orderId)).toMatchObject({ status: 'FAILED', compensation });
+    expect(await aws.paymentItem(order.orderId)).toMatchObject({ status: 'FAILED', compensation });
     expect(refundsLogged(order.orderId)).toEqual([]);
   });
 
@@ -126,7 +113,7 @@ describe('an order placed on the local cloud', () => {
       payment: { status: 'FAILED', reason: 'provider_unavailable', attempts: 1, compensation },
     });
     expect(order.invoiceId).toBeUndefined();
-    expect(await paymentItem(order.orderId)).toMatchObject({ status: 'FAILED', compensation });
+    expect(await aws.paymentItem(order.orderId)).toMatchObject({ status: 'FAILED', compensation });
     expect(refundsLogged(order.orderId)).toEqual([order.payment.compensation.refundId]);
   });
 
@@ -139,10 +126,41 @@ describe('an order placed on the local cloud', () => {
     );
     expect((await api.getOrder(orderId)).body.status).toBe('PENDING_PAYMENT');
 
-    const confirmed = await api.call('POST', `/payments/${orderId}/confirm`);
-    expect(confirmed.status).toBe(202);
+    // The bank's signed notice of the order's total.
+    const notice = { orderId, amount: 2999, currency: 'EUR', reference: `trf_${orderId}` };
+    const confirmed = await bank(cloud).pay(notice);
+    expect(confirmed).toEqual({ status: 202, body: { orderId, status: 'TRANSFER_CONFIRMED' } });
     expect((await settled(orderId, ['INVOICED', 'PAYMENT_FAILED'])).status).toBe('INVOICED');
-    expect((await api.call('POST', `/payments/${orderId}/confirm`)).status).toBe(409);
+    // The bank sends the same notice again: the same answer. Another transfer for it: nothing waits.
+    expect(await bank(cloud).pay(notice)).toEqual(confirmed);
+    expect((await bank(cloud).pay({ ...notice, reference: `trf_again_${orderId}` })).status).toBe(409);
+  });
+
+  it('is seen and cancelled only by the customer who placed it', async () => {
+    const placed = await api.placeOrder({ method: 'card', token: 'tok_visa' });
+    const order = await settled(placed.body.orderId, ['INVOICED']);
+    expect(order.customerId).toBe((await api.customer()).sub);
+    const other = apiClient(cloud, 'e2e-other');
+    const unknownOrder = (await other.call('GET', '/orders/ord_01JD3V5Q3Z8N2X4G7K9M1P6R0T')).body;
+    const unknownInvoice = (await other.call('GET', '/invoices/inv_01JD3V5Q3Z8N2X4G7K9M1P6R0T')).body;
+    for (const [method, path, unknown] of [
+      ['GET', `/orders/${order.orderId}`, unknownOrder],
+      ['POST', `/orders/${order.orderId}/cancel`, unknownOrder],
+      ['GET', `/invoices/${order.invoiceId}`, unknownInvoice],
+    ] as const) {
+      // Exactly as an unknown id: whether someone else's order exists is not told.
+      expect(await other.call(method, path), path).toMatchObject({ status: 404, body: unknown });
+    }
+    expect((await api.getOrder(order.orderId)).body).toEqual(order);
+  });
+
+  it('is refused 401 by the API itself, before any function runs, without a customer token', async () => {
+    const invocations = logs.filter((entry) => entry.source.endsWith('-place-order')).length;
+    const ordersBefore = await aws.count('orders');
+    const response = await api.call('POST', '/orders', anOrder(), { authorization: '' });
+    expect(response).toMatchObject({ status: 401, body: { message: 'Unauthorized' } });
+    expect(logs.filter((entry) => entry.source.endsWith('-place-order'))).toHaveLength(invocations);
+    expect(await aws.count('orders')).toBe(ordersBefore);
   });
 
   it('cancelled while its bank transfer is awaited ends CANCELLED and the workflow stops without capture', async () => {
@@ -177,7 +195,9 @@ describe('an order placed on the local cloud', () => {
 });
 
 describe('requests the API refuses', () => {
-  const oversized = { ...anOrder(), customerId: 'x'.repeat(70 * 1024) };
+  const oversized = anOrder({
+    items: [{ sku: 'A', quantity: 1, unitPrice: 100, note: 'x'.repeat(70 * 1024) }],
+  });
   const cases: [string, unknown, Record<string, string>, number, string][] = [
     ['a missing field', { ...anOrder(), currency: undefined }, {}, 400, 'validation_failed'],
     ['an unknown field', { ...anOrder(), discount: 5 }, {}, 400, 'validation_failed'],
@@ -216,7 +236,14 @@ describe('requests the API refuses', () => {
     ],
     ['a body over 64 KiB', oversized, {}, 413, 'payload_too_large'],
     ['another content type', anOrder(), { 'content-type': 'text/plain' }, 415, 'unsupported_media_type'],
-    ['malformed JSON', '{"customerId":', {}, 400, 'malformed_json'],
+    ['malformed JSON', '{"currency":', {}, 400, 'malformed_json'],
+    [
+      'a customerId (the customer is the token)',
+      { ...anOrder(), customerId: 'cus_other' },
+      {},
+      400,
+      'validation_failed',
+    ],
   ];
 
   it.each(cases)(
@@ -275,7 +302,12 @@ describe('a poison message', () => {
       type: 'RequestPayment',
       version: 1,
       correlationId: 'e2e-poison',
-      data: { ...anOrder({ payment: { method: 'bank_transfer' } }), orderId, amount: 2999 },
+      data: {
+        ...anOrder({ payment: { method: 'bank_transfer' } }),
+        orderId,
+        customerId: (await api.customer()).sub,
+        amount: 2999,
+      },
     };
     await aws.sqs.send(
       new SendMessageBatchCommand({
@@ -325,5 +357,12 @@ describe('the logs', () => {
     const text = JSON.stringify(logs);
     expect(logs.length).toBeGreaterThan(0);
     expect(text).not.toMatch(/tok_(visa|declined|flaky|outage)/);
+  });
+
+  it('never carry a sign-in token or the webhook secret', async () => {
+    const text = JSON.stringify(logs);
+    expect(text).not.toMatch(/eyJ[\w-]+\.eyJ[\w-]+\.[\w-]+/);
+    expect(text).not.toContain((await api.customer()).accessToken);
+    expect(text).not.toContain(bank(cloud).secret());
   });
 });

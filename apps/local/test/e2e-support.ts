@@ -1,7 +1,9 @@
-import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { inject } from 'vitest';
-import { type LocalCloud, startLocalCloud } from '../src/cloud.ts';
+import { type BankTransferNotice, sendBankTransfer } from '../src/clients/bank-webhook.ts';
+import { type LocalCloud, type LocalCustomer, startLocalCloud } from '../src/cloud.ts';
 import type { LogSink } from '../src/contracts.ts';
 
 /**
@@ -9,22 +11,38 @@ import type { LogSink } from '../src/contracts.ts';
  * the two documented speed-ups. Retry intervals are divided by 100 and visibility timeouts capped
  * at 1 s; retry and receive counts are never changed.
  */
-export function startTestCloud(log: LogSink): Promise<LocalCloud> {
+export function startTestCloud(log: LogSink, options: { persistDir?: string } = {}): Promise<LocalCloud> {
   return startLocalCloud({
     assemblyDir: inject('localAssemblyDir'),
     port: 0,
     log,
     retryIntervalScale: 0.01,
     maxVisibilityTimeoutSeconds: 1,
+    ...options,
   });
 }
 
-/** Small helpers to drive a running local cloud over HTTP, as a client of the API would. */
-export function apiClient(cloud: LocalCloud) {
+/**
+ * Small helpers to drive a running local cloud over HTTP, as a client of the API would: signed in
+ * as the test customer `customer` (created on first use), whose access token every call carries.
+ * A call given an `authorization` header sends that one instead (`''`: none at all).
+ */
+export function apiClient(cloud: LocalCloud, customer = 'e2e') {
+  let signedIn: Promise<LocalCustomer> | undefined;
+  const signIn = () => {
+    signedIn ??= cloud.identity.createCustomer(customer);
+    return signedIn;
+  };
   const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+    const authorization = headers.authorization ?? `Bearer ${(await signIn()).accessToken}`;
+    const { authorization: _given, ...others } = headers;
     const response = await fetch(`${cloud.url}${path}`, {
       method,
-      headers: { 'content-type': 'application/json', ...headers },
+      headers: {
+        'content-type': 'application/json',
+        ...(authorization === '' ? {} : { authorization }),
+        ...others,
+      },
       ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
     });
     const text = await response.text();
@@ -32,15 +50,35 @@ export function apiClient(cloud: LocalCloud) {
   };
   return {
     call,
+    /** The signed-in customer: its `sub` is the customerId its orders carry. */
+    customer: signIn,
     placeOrder: (payment: Record<string, unknown>, overrides: Record<string, unknown> = {}, headers = {}) =>
       call('POST', '/orders', anOrder({ payment, ...overrides }), headers),
     getOrder: (orderId: string) => call('GET', `/orders/${orderId}`),
   };
 }
 
+/** The bank: it pays an order with a notice signed with the local stage's webhook secret. */
+export function bank(cloud: LocalCloud) {
+  const secret = () => {
+    const value = cloud.secrets.webhookSecret();
+    if (!value) throw new Error('The local cloud has no bank webhook secret');
+    return value;
+  };
+  return {
+    secret,
+    pay(notice: { orderId: string; amount: number; currency: string } & Partial<BankTransferNotice>) {
+      return sendBankTransfer(cloud.url, secret(), {
+        reference: `trf_${notice.orderId}`,
+        paidAt: new Date().toISOString(),
+        ...notice,
+      });
+    },
+  };
+}
+
 export function anOrder(overrides: Record<string, unknown> = {}) {
   return {
-    customerId: 'cus_e2e',
     currency: 'EUR',
     items: [
       { sku: 'BOOK-1', quantity: 2, unitPrice: 1250 },
@@ -83,6 +121,17 @@ export function awsClients(cloud: LocalCloud) {
     sqs,
     table,
     queue,
+    /** An order's item in the Payments table, read consistently. */
+    async paymentItem(orderId: string) {
+      const { Item } = await dynamodb.send(
+        new GetItemCommand({
+          TableName: table('payments'),
+          Key: { orderId: { S: orderId } },
+          ConsistentRead: true,
+        }),
+      );
+      return Item ? unmarshall(Item) : undefined;
+    },
     async count(suffix: string) {
       const { Count = 0 } = await dynamodb.send(
         new ScanCommand({ TableName: table(suffix), Select: 'COUNT' }),

@@ -5,7 +5,7 @@ import type { LocalCloud } from '../src/cloud.ts';
 import { readAssemblyStacks } from '../src/template/cloud-assembly.ts';
 import { buildLocalModel } from '../src/template/local-model.ts';
 import type { Activity, FlowSnapshot, OrderDetails } from '../src/ui/flow-types.ts';
-import { apiClient, awsClients } from './e2e-support.ts';
+import { apiClient, awsClients, eventually } from './e2e-support.ts';
 import { startFlowPageCloud } from './flow-page-support.ts';
 
 /**
@@ -103,9 +103,11 @@ describe('the flow page on a running local cloud', () => {
 
     const unknownOrder = await apiClient(cloud).getOrder('ord_01J00000000000000000000000');
     expect(unknownOrder).toMatchObject({ status: 404, body: { error: { code: 'not_found' } } });
-    expect((await fetch(`${cloud.url}/nowhere`)).status).toBe(404);
-    // Only reads are the page's: a POST to / is still API Gateway's 404.
-    expect((await fetch(`${cloud.url}/`, { method: 'POST' })).status).toBe(404);
+    // What the page does not serve goes to the API's $default route, behind its JWT authorizer.
+    expect((await fetch(`${cloud.url}/nowhere`)).status).toBe(401);
+    expect((await apiClient(cloud).call('GET', '/nowhere')).status).toBe(404);
+    // Only the page's own paths take a POST: a POST to / is the API's.
+    expect((await apiClient(cloud).call('POST', '/')).status).toBe(404);
   });
 
   it('streams an order from placement to INVOICED, lighting the boxes it passes', async () => {
@@ -160,6 +162,41 @@ describe('the flow page on a running local cloud', () => {
     } finally {
       stream.close();
     }
+  });
+
+  it('signs in its own test customer, whose token the API takes, and names the user pool it trusts', async () => {
+    const identity = await (await fetch(`${cloud.url}/_local/identity`)).json();
+    expect(identity).toEqual(cloud.identity.apiUserPool);
+    const customer = (await (await fetch(`${cloud.url}/_local/customer`, { method: 'POST' })).json()) as {
+      email: string;
+      accessToken: string;
+    };
+    expect(customer.email).toBe('flow-page@example.com');
+    const unknown = await fetch(`${cloud.url}/orders/ord_01J00000000000000000000000`, {
+      headers: { authorization: `Bearer ${customer.accessToken}` },
+    });
+    expect(unknown.status).toBe(404);
+  });
+
+  it("plays the bank: a transfer it confirms is the webhook's, signed, for the order's total", async () => {
+    const api = apiClient(cloud);
+    const placed = await api.placeOrder({ method: 'bank_transfer' });
+    const { orderId } = placed.body as { orderId: string };
+    const confirm = () =>
+      fetch(`${cloud.url}/_local/bank/transfers`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ orderId }),
+      }).then(async (response) => ({ status: response.status, body: await response.json() }));
+    // Refused (409) until the workflow waits for the transfer; then the webhook's own answer.
+    const answer = await eventually(confirm, ({ status }) => status !== 409, 20_000);
+    expect(answer).toEqual({ status: 202, body: { orderId, status: 'TRANSFER_CONFIRMED' } });
+
+    const refused = await fetch(`${cloud.url}/_local/bank/transfers`, {
+      method: 'POST',
+      body: '{"orderId":',
+    });
+    expect(refused.status).toBe(400);
   });
 
   it("reports a message in a dead-letter queue as its queue's DLQ depth", async () => {

@@ -422,6 +422,7 @@ describe('lambda runtime', () => {
       method: 'GET',
       route: '/invoices/{invoiceId}',
       pathParameters: { invoiceId: 'inv_never_issued' },
+      customerId: 'a-signed-in-customer',
     });
     const response = payloadOf<{ statusCode: number; headers: Record<string, string>; body: string }>(
       await runtime.invoke('GetInvoiceFunction', event),

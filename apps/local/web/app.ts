@@ -5,6 +5,7 @@ import type {
   FlowSnapshot,
   OrderDetails,
   OrderSummary,
+  PageCustomer,
   QueueDepth,
 } from '../src/ui/flow-types.ts';
 
@@ -21,6 +22,7 @@ const orders = new Map<string, OrderSummary>();
 let selected: string | undefined;
 let detailsTimer: number | undefined;
 let diagram: FlowDiagram | undefined;
+let customer: Promise<PageCustomer> | undefined;
 
 const element = <T extends HTMLElement>(id: string) => {
   const found = document.getElementById(id);
@@ -39,6 +41,37 @@ function create<K extends keyof HTMLElementTagNameMap>(
   for (const [name, value] of Object.entries(props.attrs ?? {})) node.setAttribute(name, value);
   node.append(...children);
   return node;
+}
+
+// ---- The page's customer ----------------------------------------------------------------------
+
+/** The test customer the local cloud signs in for this page; its orders are placed with its token. */
+function signIn(renew = false): Promise<PageCustomer> {
+  if (!customer || renew) {
+    customer = fetch('/_local/customer', { method: 'POST' }).then(async (response) => {
+      if (!response.ok) throw new Error(`signing in answered ${response.status}`);
+      const signedIn = (await response.json()) as PageCustomer;
+      element('customer').textContent = `Signed in as ${signedIn.email}`;
+      return signedIn;
+    });
+    customer.catch(() => {
+      customer = undefined;
+    });
+  }
+  return customer;
+}
+
+/** A call to the API as the page's customer; an expired token is renewed once. */
+async function callApi(path: string, init: RequestInit = {}): Promise<Response> {
+  const send = async (renew: boolean) => {
+    const { accessToken } = await signIn(renew);
+    return fetch(path, {
+      ...init,
+      headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${accessToken}` },
+    });
+  };
+  const response = await send(false);
+  return response.status === 401 ? send(true) : response;
 }
 
 // ---- Diagram ---------------------------------------------------------------------------------
@@ -213,7 +246,11 @@ function orderRow(order: OrderSummary): HTMLTableRowElement {
   const invoice = order.invoiceId
     ? create('a', {
         text: 'Invoice',
-        attrs: { href: `/invoices/${order.invoiceId}`, 'aria-label': `Invoice of order ${order.orderId}` },
+        // The API's GET /invoices, asked as the page's customer by the local cloud (a link cannot carry a token).
+        attrs: {
+          href: `/_local/invoices/${order.invoiceId}`,
+          'aria-label': `Invoice of order ${order.orderId}`,
+        },
       })
     : create('span', { className: 'muted', text: '—' });
   const actions: HTMLElement[] = [invoice];
@@ -253,14 +290,24 @@ function upsertOrder(order: OrderSummary): void {
   if (order.orderId === selected) scheduleDetails();
 }
 
+/** The local cloud plays the bank: it pays the order's total with a signed webhook. */
 async function confirmTransfer(orderId: string, button: HTMLButtonElement): Promise<void> {
   button.disabled = true;
-  const response = await fetch(`/payments/${orderId}/confirm`, { method: 'POST' });
-  setFormStatus(
-    response.ok ? `Transfer for ${orderId} confirmed` : `Could not confirm ${orderId}: ${response.status}`,
-    !response.ok,
-  );
-  button.disabled = false;
+  try {
+    const response = await fetch('/_local/bank/transfers', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ orderId }),
+    });
+    setFormStatus(
+      response.ok
+        ? `The bank confirmed the transfer for ${orderId}`
+        : `The webhook refused the transfer for ${orderId}: ${response.status}`,
+      !response.ok,
+    );
+  } finally {
+    button.disabled = false;
+  }
 }
 
 // ---- Details ---------------------------------------------------------------------------------
@@ -338,7 +385,6 @@ function setUpForm(tokens: string[]): void {
     const data = new FormData(form);
     const method = String(data.get('method'));
     const body = {
-      customerId: 'cus_flow_page',
       currency: String(data.get('currency')),
       items: [
         {
@@ -353,7 +399,7 @@ function setUpForm(tokens: string[]): void {
     submit.disabled = true;
     setFormStatus('Placing the order…');
     try {
-      const response = await fetch('/orders', {
+      const response = await callApi('/orders', {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(body),
@@ -411,6 +457,9 @@ async function loadSnapshot(): Promise<void> {
   if (!diagram) {
     renderDiagram(snapshot.diagram);
     setUpForm(snapshot.tokens);
+    signIn().catch((error: unknown) => {
+      element('customer').textContent = `Could not sign in a test customer: ${(error as Error).message}`;
+    });
   }
   showDepths(snapshot.queues);
   for (const order of snapshot.orders) upsertOrder(order);

@@ -3,10 +3,14 @@ import { createEvent, type EventData } from '@shop/shared/events';
 import { newId } from '@shop/shared/ids';
 import type { Order, OrderEvent, OrderEventType } from '../src/domain/order.ts';
 
+/** A customer id as the sign-in token's `sub` carries it: a Cognito user's UUID. */
+export function aCustomerId(): string {
+  return randomUUID();
+}
+
 /** A valid POST /orders body: two lines, 2 × 12.50 + 1 × 5.00 = 30.00 EUR, paid by card. */
 export function anOrderRequest(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
-    customerId: `cus-${randomUUID()}`,
     currency: 'EUR',
     items: [
       { sku: 'BOOK-42', quantity: 2, unitPrice: 1250 },
@@ -29,7 +33,7 @@ export function withoutUndefined(value: Record<string, unknown>): Record<string,
 export function anOrder(overrides: Partial<Order> = {}): Order {
   return {
     orderId: newId('ord'),
-    customerId: `cus-${randomUUID()}`,
+    customerId: aCustomerId(),
     status: 'PENDING_PAYMENT',
     currency: 'EUR',
     items: [{ sku: 'BOOK-42', quantity: 2, unitPrice: 1250 }],

@@ -7,7 +7,7 @@ import {
   OrderNotCancellableError,
 } from '../src/domain/cancel-order.ts';
 import { type Order, OrderNotFoundError } from '../src/domain/order.ts';
-import { aCancelledOrder, anOrder } from './builders.ts';
+import { aCancelledOrder, aCustomerId, anOrder } from './builders.ts';
 import { InMemoryOrdersStore } from './in-memory-orders-store.ts';
 
 function ports(orders: Order[], options: { publishFails?: boolean } = {}) {
@@ -26,13 +26,31 @@ function ports(orders: Order[], options: { publishFails?: boolean } = {}) {
   return { deps, store, published };
 }
 
-const context = { correlationId: 'req-2' };
+const customerId = aCustomerId();
+const context = { correlationId: 'req-2', customerId };
+/** An order of the signed-in customer. */
+const anOrderOfTheCustomer = (overrides: Partial<Order> = {}) => anOrder({ customerId, ...overrides });
+
+/**
+ * Why cancelling `order` as the signed-in customer fails, once it is checked that the refusal
+ * changed and announced nothing.
+ */
+async function refusalOf(order: Order): Promise<unknown> {
+  const { deps, store, published } = ports([order]);
+  const error = await cancelOrder(order.orderId, context, deps).then(
+    () => expect.unreachable('the cancellation was accepted'),
+    (refusal: unknown) => refusal,
+  );
+  expect(store.orders.get(order.orderId)).toEqual(order);
+  expect(published).toEqual([]);
+  return error;
+}
 
 describe('cancelling an order', () => {
   it.each(['PENDING_PAYMENT', 'PAID'] as const)(
     'cancels a %s order and announces it once',
     async (status) => {
-      const order = anOrder({ status });
+      const order = anOrderOfTheCustomer({ status });
       const { deps, store, published } = ports([order]);
 
       expect(await cancelOrder(order.orderId, context, deps)).toEqual({
@@ -63,25 +81,20 @@ describe('cancelling an order', () => {
   it.each(['INVOICED', 'PAYMENT_FAILED'] as const)(
     'refuses a %s order and changes nothing',
     async (status) => {
-      const order = anOrder({ status });
-      const { deps, store, published } = ports([order]);
-      await expect(cancelOrder(order.orderId, context, deps)).rejects.toBeInstanceOf(
-        OrderNotCancellableError,
-      );
-      expect(store.orders.get(order.orderId)).toEqual(order);
-      expect(published).toEqual([]);
+      const error = await refusalOf(anOrderOfTheCustomer({ status }));
+      expect(error).toBeInstanceOf(OrderNotCancellableError);
     },
   );
 
   it('refuses an order whose cancellation was already announced', async () => {
-    const order = aCancelledOrder();
+    const order = aCancelledOrder({ customerId });
     const { deps, published } = ports([order]);
     await expect(cancelOrder(order.orderId, context, deps)).rejects.toBeInstanceOf(OrderNotCancellableError);
     expect(published).toEqual([]);
   });
 
   it('announces again, with the same event, a cancellation whose announcement failed', async () => {
-    const order = anOrder({ status: 'PAID' });
+    const order = anOrderOfTheCustomer({ status: 'PAID' });
     const failing = ports([order], { publishFails: true });
     await expect(cancelOrder(order.orderId, context, failing.deps)).rejects.toThrow('bus unavailable');
     const cancelled = failing.store.orders.get(order.orderId) as Order;
@@ -89,7 +102,7 @@ describe('cancelling an order', () => {
     expect(cancelled.cancellationPublishedAt).toBeUndefined();
 
     const retry = ports([cancelled]);
-    expect(await cancelOrder(order.orderId, { correlationId: 'req-3' }, retry.deps)).toEqual({
+    expect(await cancelOrder(order.orderId, { ...context, correlationId: 'req-3' }, retry.deps)).toEqual({
       orderId: order.orderId,
       status: 'CANCELLED',
     });
@@ -103,7 +116,7 @@ describe('cancelling an order', () => {
   });
 
   it('decides again on the new status when the payment was captured meanwhile', async () => {
-    const order = anOrder();
+    const order = anOrderOfTheCustomer();
     const { deps, store, published } = ports([order]);
     store.beforeWrite = () => {
       store.beforeWrite = () => {};
@@ -119,13 +132,22 @@ describe('cancelling an order', () => {
   });
 
   it('refuses when the order was invoiced meanwhile', async () => {
-    const order = anOrder({ status: 'PAID' });
+    const order = anOrderOfTheCustomer({ status: 'PAID' });
     const { deps, store, published } = ports([order]);
     store.beforeWrite = () => store.move(order.orderId, { status: 'INVOICED' });
 
     await expect(cancelOrder(order.orderId, context, deps)).rejects.toBeInstanceOf(OrderNotCancellableError);
     expect(published).toEqual([]);
   });
+
+  it.each(['PENDING_PAYMENT', 'PAID'] as const)(
+    "does not know another customer's %s order, and changes and announces nothing",
+    async (status) => {
+      const error = await refusalOf(anOrder({ status }));
+      expect(error).toEqual(new OrderNotFoundError('No order has this id'));
+      expect(error).toBeInstanceOf(OrderNotFoundError);
+    },
+  );
 
   it('does not know an order that does not exist', async () => {
     const { deps } = ports([]);

@@ -5,7 +5,7 @@ import { importIsolated } from '@shop/shared/testing/import-isolated';
 import { createTestBus } from '@shop/shared/testing/resources';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Order } from '../src/domain/order.ts';
-import { aCancelledOrder, anOrder } from './builders.ts';
+import { aCancelledOrder, aCustomerId, anOrder } from './builders.ts';
 import { bodyOf, createOrdersTable, type ErrorBody, publishedEvents } from './handler-support.ts';
 
 // DynamoDB and EventBridge are the emulators: events are read from the test bus they arrived on.
@@ -21,12 +21,18 @@ const { handler: handlerWithBusDown } = await importIsolated(
 
 beforeEach(() => bus.clear());
 
-function cancel(orderId: string, cancelOrder = handler) {
+const customerId = aCustomerId();
+
+/** POST /orders/{orderId}/cancel, signed in as the customer (or as `as`, or with no authorizer as `{}`). */
+function cancel(orderId: string, cancelOrder = handler, as: { customerId?: string } = { customerId }) {
   return cancelOrder(
-    httpEvent({ method: 'POST', route: '/orders/{orderId}/cancel', pathParameters: { orderId } }),
+    httpEvent({ method: 'POST', route: '/orders/{orderId}/cancel', pathParameters: { orderId }, ...as }),
     lambdaContext(),
   );
 }
+
+/** A response with the headers that differ per request left out. */
+const comparable = ({ statusCode, body }: { statusCode?: number; body?: string }) => ({ statusCode, body });
 
 async function stored(order: Order): Promise<Order> {
   await ordersStore.create(order);
@@ -35,7 +41,7 @@ async function stored(order: Order): Promise<Order> {
 
 describe('POST /orders/{orderId}/cancel', () => {
   it('cancels a pending order: 202, CANCELLED, OrderCancelled published and recorded as published', async () => {
-    const order = await stored(anOrder());
+    const order = await stored(anOrder({ customerId }));
 
     const response = await cancel(order.orderId);
 
@@ -65,7 +71,7 @@ describe('POST /orders/{orderId}/cancel', () => {
 
   it('cancels a paid order, so that payments refund it', async () => {
     const order = await stored(
-      anOrder({ status: 'PAID', payment: { method: 'card', status: 'CAPTURED', attempts: 1 } }),
+      anOrder({ customerId, status: 'PAID', payment: { method: 'card', status: 'CAPTURED', attempts: 1 } }),
     );
 
     const response = await cancel(order.orderId);
@@ -80,7 +86,7 @@ describe('POST /orders/{orderId}/cancel', () => {
   it.each(['INVOICED', 'PAYMENT_FAILED'] as const)(
     'answers 409 for a %s order and changes nothing',
     async (status) => {
-      const order = await stored(anOrder({ status }));
+      const order = await stored(anOrder({ customerId, status }));
 
       const response = await cancel(order.orderId);
 
@@ -92,7 +98,7 @@ describe('POST /orders/{orderId}/cancel', () => {
   );
 
   it('answers 409 for an order whose cancellation is already published', async () => {
-    const order = await stored(aCancelledOrder());
+    const order = await stored(aCancelledOrder({ customerId }));
     const response = await cancel(order.orderId);
     expect(response.statusCode).toBe(409);
     expect(await publishedEvents(bus)).toEqual([]);
@@ -100,7 +106,7 @@ describe('POST /orders/{orderId}/cancel', () => {
 
   it('publishes again, with the same event id, a cancellation whose OrderCancelled was not published', async () => {
     const order = await stored(
-      aCancelledOrder({ cancelledFrom: 'PAID', cancellationPublishedAt: undefined }),
+      aCancelledOrder({ customerId, cancelledFrom: 'PAID', cancellationPublishedAt: undefined }),
     );
 
     const response = await cancel(order.orderId);
@@ -117,7 +123,7 @@ describe('POST /orders/{orderId}/cancel', () => {
   });
 
   it('answers 500 when OrderCancelled cannot be published, and the retry publishes it', async () => {
-    const order = await stored(anOrder());
+    const order = await stored(anOrder({ customerId }));
 
     const failed = await cancel(order.orderId, handlerWithBusDown);
 
@@ -140,7 +146,34 @@ describe('POST /orders/{orderId}/cancel', () => {
   ])('answers 404 for %s', async (_, orderId) => {
     const response = await cancel(orderId);
     expect(response.statusCode).toBe(404);
-    expect(bodyOf<ErrorBody>(response).error.code).toBe('not_found');
+    expect(bodyOf<ErrorBody>(response)).toEqual({
+      error: { code: 'not_found', message: 'No order has this id' },
+    });
+    expect(await publishedEvents(bus)).toEqual([]);
+  });
+
+  it.each(['PENDING_PAYMENT', 'PAID'] as const)(
+    "answers 404 for another customer's %s order, exactly as for an unknown one, and changes and publishes nothing",
+    async (status) => {
+      const theirs = await stored(anOrder({ status }));
+
+      const response = await cancel(theirs.orderId);
+
+      expect(comparable(response)).toEqual(comparable(await cancel('ord_01JD3V5Q3Z8N2X4G7K9M1P6R0T')));
+      expect(response.statusCode).toBe(404);
+      expect(await ordersStore.get(theirs.orderId)).toEqual(theirs);
+      expect(await publishedEvents(bus)).toEqual([]);
+    },
+  );
+
+  it('answers 401 on a request that reached it without a signed-in customer, and changes and publishes nothing', async () => {
+    const order = await stored(anOrder({ customerId }));
+
+    const response = await cancel(order.orderId, handler, {});
+
+    expect(response.statusCode).toBe(401);
+    expect(bodyOf<ErrorBody>(response).error.code).toBe('unauthorized');
+    expect(await ordersStore.get(order.orderId)).toEqual(order);
     expect(await publishedEvents(bus)).toEqual([]);
   });
 });

@@ -37,7 +37,7 @@ export function bodyOf<T>(response: APIGatewayProxyStructuredResultV2): T {
   return JSON.parse(response.body ?? 'null') as T;
 }
 
-/** The error shape of the HTTP contract (DESIGN §4). */
+/** The error shape of the HTTP contract: `{ error: { code, message, details? } }`. */
 export interface ErrorBody {
   error: { code: string; message: string; details?: { path: string; message: string }[] };
 }

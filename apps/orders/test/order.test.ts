@@ -10,7 +10,7 @@ import {
 } from '../src/domain/order.ts';
 import { aCancelledOrder, anEvent, anOrder } from './builders.ts';
 
-/** The design's transitions (DESIGN §3, §4), written out independently of the code's table. */
+/** The documented transitions (docs/architecture.md), written out independently of the code's table. */
 const expected: Partial<Record<`${OrderStatus} + ${OrderEventType}`, OrderStatus>> = {
   'PENDING_PAYMENT + PaymentCaptured': 'PAID',
   'PENDING_PAYMENT + PaymentFailed': 'PAYMENT_FAILED',

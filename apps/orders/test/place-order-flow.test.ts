@@ -5,8 +5,12 @@ import { requestHash } from '@shop/shared/idempotency-key';
 import { deterministicId, isId } from '@shop/shared/ids';
 import { describe, expect, it } from 'vitest';
 import type { Order } from '../src/domain/order.ts';
-import { type PlaceOrderDependencies, placeOrder } from '../src/domain/place-order.ts';
-import { anOrder, anOrderRequest } from './builders.ts';
+import {
+  customerIdempotencyKey,
+  type PlaceOrderDependencies,
+  placeOrder,
+} from '../src/domain/place-order.ts';
+import { aCustomerId, anOrder, anOrderRequest } from './builders.ts';
 import { InMemoryOrdersStore } from './in-memory-orders-store.ts';
 
 /** The ports of placeOrder in memory; `replayOf` makes the idempotency store answer as for a retry. */
@@ -44,10 +48,11 @@ function ports(
   return { deps, orders, sent, published, claims, unpublished };
 }
 
-const context = { correlationId: 'req-1', idempotencyKey: undefined };
+const customerId = 'd2f50444-0041-7036-aea2-a955fca33d37';
+const context = { correlationId: 'req-1', customerId, idempotencyKey: undefined };
 
 describe('placing an order', () => {
-  it('stores it as PENDING_PAYMENT without the token, requests the payment with it, and announces it', async () => {
+  it('stores it as PENDING_PAYMENT for the signed-in customer without the token, requests the payment with it, and announces it', async () => {
     const { deps, orders, sent, published } = ports();
     const body = anOrderRequest();
 
@@ -63,7 +68,7 @@ describe('placing an order', () => {
     const stored = orders.orders.get(placed.orderId);
     expect(stored).toEqual({
       orderId: placed.orderId,
-      customerId: body.customerId,
+      customerId,
       status: 'PENDING_PAYMENT',
       currency: 'EUR',
       items: body.items,
@@ -78,7 +83,7 @@ describe('placing an order', () => {
         correlationId: 'req-1',
         data: {
           orderId: placed.orderId,
-          customerId: body.customerId,
+          customerId,
           amount: 3000,
           currency: 'EUR',
           items: body.items,
@@ -92,7 +97,7 @@ describe('placing an order', () => {
         type: 'OrderPlaced',
         data: {
           orderId: placed.orderId,
-          customerId: body.customerId,
+          customerId,
           total: 3000,
           currency: 'EUR',
           paymentMethod: 'card',
@@ -125,11 +130,36 @@ describe('placing an order', () => {
     expect(unpublished).toEqual([placed.orderId]);
   });
 
-  it('claims the Idempotency-Key with a hash of the body and the new order id', async () => {
+  it('refuses a body that names the customer, and claims and stores nothing', async () => {
+    const { deps, orders, claims, sent } = ports();
+    await expect(
+      placeOrder(anOrderRequest({ customerId }), { ...context, idempotencyKey: 'key-1' }, deps),
+    ).rejects.toMatchObject({ code: 'validation_failed', details: [{ path: 'customerId' }] });
+    expect([claims, [...orders.orders.values()], sent]).toEqual([[], [], []]);
+  });
+
+  it("claims the customer's Idempotency-Key with a hash of the body and the new order id", async () => {
     const { deps, claims } = ports();
     const body = anOrderRequest();
     const placed = await placeOrder(body, { ...context, idempotencyKey: 'key-1' }, deps);
-    expect(claims).toEqual([{ key: 'key-1', requestHash: requestHash(body), resourceId: placed.orderId }]);
+    expect(claims).toEqual([
+      { key: `${customerId}#key-1`, requestHash: requestHash(body), resourceId: placed.orderId },
+    ]);
+  });
+
+  it('claims the same Idempotency-Key of two customers as two different keys', async () => {
+    const { deps, claims } = ports();
+    const other = aCustomerId();
+    await placeOrder(anOrderRequest(), { ...context, idempotencyKey: 'key-1' }, deps);
+    await placeOrder(anOrderRequest(), { ...context, customerId: other, idempotencyKey: 'key-1' }, deps);
+    expect(claims.map((claim) => claim.key)).toEqual([`${customerId}#key-1`, `${other}#key-1`]);
+  });
+});
+
+describe("a customer's Idempotency-Key", () => {
+  it('is the customer and the key, which no two pairs share even when a customer id holds a "#"', () => {
+    expect(customerIdempotencyKey('cus-1', 'key-1')).toBe('cus-1#key-1');
+    expect(customerIdempotencyKey('a#b', 'c')).not.toBe(customerIdempotencyKey('a', 'b#c'));
   });
 });
 

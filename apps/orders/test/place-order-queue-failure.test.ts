@@ -1,7 +1,7 @@
 import { httpEvent, lambdaContext } from '@shop/shared/testing/events';
 import { scanTable } from '@shop/shared/testing/resources';
 import { describe, expect, it } from 'vitest';
-import { anOrderRequest } from './builders.ts';
+import { aCustomerId, anOrderRequest } from './builders.ts';
 import { bodyOf, createPlaceOrderResources, type ErrorBody, publishedEvents } from './handler-support.ts';
 
 const { ordersTable, queue, bus } = await createPlaceOrderResources();
@@ -12,7 +12,7 @@ const { handler } = await import('../src/handlers/place-order.ts');
 describe('POST /orders when the payment request cannot be sent', () => {
   it('answers 500 without internals and leaves no order behind', async () => {
     const response = await handler(
-      httpEvent({ method: 'POST', route: '/orders', body: anOrderRequest() }),
+      httpEvent({ method: 'POST', route: '/orders', body: anOrderRequest(), customerId: aCustomerId() }),
       lambdaContext(),
     );
 

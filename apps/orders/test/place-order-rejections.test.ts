@@ -2,21 +2,29 @@ import { MAX_AMOUNT } from '@shop/shared/money';
 import { httpEvent, lambdaContext } from '@shop/shared/testing/events';
 import { drainQueue, scanTable } from '@shop/shared/testing/resources';
 import { describe, expect, it } from 'vitest';
-import { aLine, anOrderRequest, withoutUndefined } from './builders.ts';
+import { aCustomerId, aLine, anOrderRequest, withoutUndefined } from './builders.ts';
 import { bodyOf, createPlaceOrderResources, type ErrorBody, publishedEvents } from './handler-support.ts';
 
 // No request in this file may be accepted, so every table, the queue and the bus stay empty throughout.
 const { ordersTable, idempotencyTable, queue, bus } = await createPlaceOrderResources();
 const { handler } = await import('../src/handlers/place-order.ts');
 
-/** Sends with an Idempotency-Key, so an empty idempotency table shows the key was never claimed. */
-function post(body: unknown, headers: Record<string, string> = {}) {
+/**
+ * Sends as a signed-in customer (or with no authorizer, as `{}`) and with an Idempotency-Key, so an
+ * empty idempotency table shows the key was never claimed.
+ */
+function post(
+  body: unknown,
+  headers: Record<string, string> = {},
+  as: { customerId?: string } = { customerId: aCustomerId() },
+) {
   return handler(
     httpEvent({
       method: 'POST',
       route: '/orders',
       body,
       headers: { 'Idempotency-Key': 'refused-1', ...headers },
+      ...as,
     }),
     lambdaContext(),
   );
@@ -33,7 +41,6 @@ const withLine = (line: Record<string, unknown>) => anOrderRequest({ items: [aLi
 
 describe('POST /orders refuses a body that breaks a rule with 400 validation_failed and writes nothing', () => {
   it.each([
-    ['without customerId', withoutUndefined(anOrderRequest({ customerId: undefined })), 'customerId'],
     ['without currency', withoutUndefined(anOrderRequest({ currency: undefined })), 'currency'],
     ['without items', withoutUndefined(anOrderRequest({ items: undefined })), 'items'],
     ['without payment', withoutUndefined(anOrderRequest({ payment: undefined })), 'payment'],
@@ -45,7 +52,6 @@ describe('POST /orders refuses a body that breaks a rule with 400 validation_fai
       anOrderRequest({ payment: { method: 'card', token: 't', cvc: '1' } }),
       'payment',
     ],
-    ['with customerId as a number', anOrderRequest({ customerId: 42 }), 'customerId'],
     ['with items as an object', anOrderRequest({ items: { sku: 'BOOK-42' } }), 'items'],
     ['with quantity as a string', withLine({ quantity: '2' }), 'items.0.quantity'],
     ['with a zero quantity', withLine({ quantity: 0 }), 'items.0.quantity'],
@@ -57,7 +63,6 @@ describe('POST /orders refuses a body that breaks a rule with 400 validation_fai
     ['with a fractional unitPrice', withLine({ unitPrice: 12.5 }), 'items.0.unitPrice'],
     ['with unitPrice as a string', withLine({ unitPrice: '1250' }), 'items.0.unitPrice'],
     ['with a bad sku', withLine({ sku: 'BOOK 42' }), 'items.0.sku'],
-    ['with a bad customerId', anOrderRequest({ customerId: 'cus/42' }), 'customerId'],
     ['with an unknown currency', anOrderRequest({ currency: 'XXX' }), 'currency'],
     ['with no items', anOrderRequest({ items: [] }), 'items'],
     [
@@ -96,6 +101,42 @@ describe('POST /orders refuses a body that breaks a rule with 400 validation_fai
   });
 });
 
+describe('POST /orders takes the customer from the sign-in token alone and writes nothing otherwise', () => {
+  it.each([
+    ['their own id', (customerId: string) => customerId],
+    ["another customer's id", () => aCustomerId()],
+  ])('refuses a body that carries customerId (%s) with 400, naming the field', async (_, bodyCustomer) => {
+    const customerId = aCustomerId();
+
+    const response = await post(anOrderRequest({ customerId: bodyCustomer(customerId) }), {}, { customerId });
+
+    expect(response.statusCode).toBe(400);
+    expect(bodyOf<ErrorBody>(response).error).toEqual({
+      code: 'validation_failed',
+      message: 'Order is invalid',
+      details: [
+        {
+          path: 'customerId',
+          message: 'The customer comes from the sign-in token: remove customerId from the body',
+        },
+      ],
+    });
+    await expectNothingWritten();
+  });
+
+  it('answers 401 to a request without a signed-in customer, before reading its body', async () => {
+    for (const body of [anOrderRequest(), anOrderRequest({ customerId: 'cus-42' }), '{"currency":']) {
+      const response = await post(body, {}, {});
+
+      expect(response.statusCode).toBe(401);
+      expect(bodyOf<ErrorBody>(response)).toEqual({
+        error: { code: 'unauthorized', message: 'This route needs a signed-in customer' },
+      });
+    }
+    await expectNothingWritten();
+  });
+});
+
 describe('POST /orders refuses a body it cannot read and writes nothing', () => {
   it('refuses a body over 64 KiB with 413', async () => {
     const body = anOrderRequest({ note: 'x'.repeat(64 * 1024) });
@@ -117,7 +158,7 @@ describe('POST /orders refuses a body it cannot read and writes nothing', () => 
   });
 
   it.each([
-    ['malformed JSON', '{"customerId": "cus_1",'],
+    ['malformed JSON', '{"currency": "EUR",'],
     ['an empty body', ''],
     ['a blank body', '  \n'],
   ])('refuses %s with 400 malformed_json', async (_, body) => {

@@ -1,6 +1,7 @@
 import { type CommandOf, createCommand } from '@shop/shared/commands';
 import { createEvent, type EventOf } from '@shop/shared/events';
 import { newId } from '@shop/shared/ids';
+import type { BankTransferNotice } from '../src/domain/bank-transfer.ts';
 import type { PaymentRecord } from '../src/domain/payment.ts';
 
 /** A card payment as the workflow records it when it starts; every test gets its own order. */
@@ -37,4 +38,19 @@ export function aRequestPayment(
 
 export function anOrderCancelled(orderId: string): EventOf<'OrderCancelled'> {
   return createEvent('OrderCancelled', { orderId, previousStatus: 'PAID' }, { correlationId: newId('cor') });
+}
+
+/** A notice of a transfer that pays an order in full. */
+export function aBankTransferNotice(
+  payment: { orderId: string; amount?: number; currency?: string },
+  overrides: Partial<BankTransferNotice> = {},
+): BankTransferNotice {
+  return {
+    orderId: payment.orderId,
+    amount: payment.amount ?? 4_250,
+    currency: (payment.currency ?? 'EUR') as BankTransferNotice['currency'],
+    reference: newId('trf'),
+    paidAt: '2025-03-12T09:30:00Z',
+    ...overrides,
+  };
 }

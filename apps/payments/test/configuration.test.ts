@@ -7,10 +7,15 @@ const VARIABLES_BY_HANDLER = {
   capture: [],
   refund: [],
   'await-bank-transfer': ['PAYMENTS_TABLE_NAME'],
-  'confirm-bank-transfer': ['PAYMENTS_TABLE_NAME'],
+  'confirm-bank-transfer': ['PAYMENTS_TABLE_NAME', 'BANK_WEBHOOK_SECRET_ARN'],
   'cancel-payment': ['PAYMENTS_TABLE_NAME', 'EVENT_BUS_NAME'],
 } as const;
-const ALL_VARIABLES = ['PAYMENTS_TABLE_NAME', 'PAYMENT_WORKFLOW_ARN', 'EVENT_BUS_NAME'];
+const ALL_VARIABLES = [
+  'PAYMENTS_TABLE_NAME',
+  'PAYMENT_WORKFLOW_ARN',
+  'EVENT_BUS_NAME',
+  'BANK_WEBHOOK_SECRET_ARN',
+];
 const cases = Object.entries(VARIABLES_BY_HANDLER).map(([handler, variables]) => ({ handler, variables }));
 
 // Handlers read their configuration at import time, so each test imports a fresh copy.

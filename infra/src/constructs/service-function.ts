@@ -9,12 +9,13 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { SharedTable } from '../shared-data.ts';
-import { APP_NAME, physicalName, type StageConfig } from '../stages.ts';
+import { metricNamespace, physicalName, type StageConfig } from '../stages.ts';
 import type { QueueWithDlq } from './queue-with-dlq.ts';
 
 export type ServiceName = 'orders' | 'payments' | 'invoices';
@@ -78,6 +79,7 @@ export class ServiceFunction extends Construct {
   readonly throttlesAlarm: cloudwatch.Alarm;
   readonly deploymentGroup?: codedeploy.LambdaDeploymentGroup;
   private readonly stage: StageConfig;
+  private readonly service: ServiceName;
   private readonly functionName: string;
   private readonly alarmTopic: sns.ITopic;
 
@@ -85,6 +87,7 @@ export class ServiceFunction extends Construct {
     super(scope, id);
     const { stage, service, handler } = props;
     this.stage = stage;
+    this.service = service;
     const functionName = physicalName(stage, handler);
     this.functionName = functionName;
     this.alarmTopic = props.alarmTopic;
@@ -120,7 +123,7 @@ export class ServiceFunction extends Construct {
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: service,
-        POWERTOOLS_METRICS_NAMESPACE: `${APP_NAME}/${stage.name}`,
+        POWERTOOLS_METRICS_NAMESPACE: metricNamespace(stage),
         ...props.environment,
       },
     });
@@ -199,6 +202,46 @@ export class ServiceFunction extends Construct {
     this.function.addEnvironment(environmentVariable, stateMachine.stateMachineArn);
     stateMachine.grantStartExecution(this.role);
     return this;
+  }
+
+  /**
+   * Names the secret's ARN in `environmentVariable`, and GetSecretValue/DescribeSecret on that secret
+   * only. Import the secret by its complete ARN: a partial one makes the grant `<name>-??????`.
+   */
+  bindSecret(secret: secretsmanager.ISecret, environmentVariable: string): this {
+    this.function.addEnvironment(environmentVariable, secret.secretArn);
+    secret.grantRead(this.role);
+    return this;
+  }
+
+  /**
+   * A metric the handler records with Powertools (`metrics.addMetric`): the stage's namespace and the
+   * `service` dimension Powertools adds to every metric, both from the variables set above.
+   */
+  metric(metricName: string, period: Duration): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: metricNamespace(this.stage),
+      metricName,
+      dimensionsMap: { service: this.service },
+      statistic: cloudwatch.Stats.SUM,
+      period,
+    });
+  }
+
+  /**
+   * An alarm, to the stage's topic, once the handler has recorded `metricName` at least `threshold`
+   * times within `period`. Named `<function>-<name>`.
+   */
+  alarmOnMetric(
+    id: string,
+    alarm: { metricName: string; name: string; description: string; threshold: number; period: Duration },
+  ): cloudwatch.Alarm {
+    return this.alarm(id, {
+      name: alarm.name,
+      description: alarm.description,
+      metric: this.metric(alarm.metricName, alarm.period),
+      threshold: alarm.threshold,
+    });
   }
 
   /** SendTaskSuccess/Failure/Heartbeat for the tasks of that state machine; tokens carry the rest. */

@@ -1,27 +1,35 @@
 import { CfnOutput, Duration } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { EVENT_SOURCES } from '../events.ts';
 import { PARAMETERS, type ParameterRef, publishParameter, readParameter } from '../parameters.ts';
-import { physicalName } from '../stages.ts';
+import { metricNamespace, physicalName } from '../stages.ts';
 import { ServiceStack, type ServiceStackProps } from './service-stack.ts';
+
+/** The one route without a customer token (POST): the bank signs its calls instead (Standard Webhooks). */
+const BANK_TRANSFER_WEBHOOK_PATH = '/webhooks/bank-transfers';
 
 /**
  * Orders: the application's HTTP API, the order functions behind it, and the order-events queue
  * through which payment and invoice events move orders along.
+ *
+ * Every route requires a customer's token, checked by API Gateway against the identity stack's user
+ * pool before any function runs: the JWT authorizer is the API's default, so a new route is
+ * protected unless it opts out, as the bank's webhook does.
  *
  * Deployed last. It sends RequestPayment to the payments service's inbox (payment-requests), so it
  * reads that queue from the parameters the payments stack published; and it mounts the HTTP
  * functions the payments and invoices stacks published (confirm-bank-transfer, get-invoice) on its
  * API. Letting those stacks add their routes to this API instead (through its id in SSM) would need
  * this stack deployed before payments, while this stack needs payments deployed first: a cycle. One
- * API keeps one base URL for every route of the contract (DESIGN §4), locally and on AWS.
+ * API keeps one base URL for every route of the contract, locally and on AWS.
  */
 export class OrdersService extends ServiceStack {
   /** Every route of the HTTP API, by route key (`POST /orders`). */
@@ -76,23 +84,56 @@ export class OrdersService extends ServiceStack {
       retention: stage.logRetention,
       removalPolicy: stage.removal,
     });
+    const customers = data.customerUserPool;
+    const customerAuthorizer = new HttpJwtAuthorizer('CustomerAuthorizer', customers.issuer, {
+      jwtAudience: [customers.userPoolClientId],
+      identitySource: ['$request.header.Authorization'],
+    });
     const api = new apigwv2.HttpApi(this, 'HttpApi', {
       apiName: physicalName(stage, 'http-api'),
-      description: 'Orders, payments confirmation and invoices (DESIGN §4).',
+      description: 'Orders, the bank-transfer webhook and invoices of Serverless Commerce.',
       createDefaultStage: false,
+      defaultAuthorizer: customerAuthorizer,
     });
     const apiStage = api.addStage('DefaultStage', {
       stageName: '$default',
       autoDeploy: true,
       throttle: stage.apiThrottle,
-      accessLogSettings: { destination: new apigwv2.LogGroupLogDestination(accessLogs) },
+      accessLogSettings: {
+        destination: new apigwv2.LogGroupLogDestination(accessLogs),
+        // JSON, so that metric filters and Logs Insights read fields by name. No credential: neither the
+        // Authorization header nor the webhook's signature is logged.
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            requestTime: '$context.requestTime',
+            ip: '$context.identity.sourceIp',
+            userAgent: '$context.identity.userAgent',
+            routeKey: '$context.routeKey',
+            path: '$context.path',
+            status: '$context.status',
+            responseLength: '$context.responseLength',
+            responseLatency: '$context.responseLatency',
+            integrationLatency: '$context.integrationLatency',
+            authorizerError: '$context.authorizer.error',
+            integrationError: '$context.integrationErrorMessage',
+          }),
+        ),
+      },
     });
 
-    const route = (method: apigwv2.HttpMethod, path: string, id: string, handler: lambda.IFunction) => {
+    const route = (
+      method: apigwv2.HttpMethod,
+      path: string,
+      id: string,
+      handler: lambda.IFunction,
+      authorizer?: apigwv2.IHttpRouteAuthorizer,
+    ) => {
       const [added] = api.addRoutes({
         path,
         methods: [method],
         integration: new HttpLambdaIntegration(id, handler),
+        ...(authorizer ? { authorizer } : {}),
       });
       if (added) this.routes.set(`${method} ${path}`, added);
     };
@@ -101,9 +142,11 @@ export class OrdersService extends ServiceStack {
     route(apigwv2.HttpMethod.POST, '/orders/{orderId}/cancel', 'CancelOrderIntegration', cancelOrder.target);
     route(
       apigwv2.HttpMethod.POST,
-      '/payments/{orderId}/confirm',
+      BANK_TRANSFER_WEBHOOK_PATH,
       'ConfirmBankTransferIntegration',
       this.publishedFunction('ConfirmBankTransferFunction', PARAMETERS.confirmBankTransferFunctionArn),
+      // The bank has no customer token: confirm-bank-transfer verifies the webhook's signature.
+      new apigwv2.HttpNoneAuthorizer(),
     );
     route(
       apigwv2.HttpMethod.GET,
@@ -125,21 +168,41 @@ export class OrdersService extends ServiceStack {
         httpApi: api,
         routeKey: apigwv2.HttpRouteKey.DEFAULT,
         integration: new HttpLambdaIntegration('UnmatchedRouteIntegration', unmatchedRoute.target),
+        authorizer: customerAuthorizer,
       }),
     );
 
     // The HTTP handlers turn an unexpected error into a 500 response rather than a failed
     // invocation, so the function alarms do not see them: this one does.
-    new cloudwatch.Alarm(this, 'HttpApiServerErrorsAlarm', {
-      alarmName: physicalName(stage, 'http-api-5xx'),
-      alarmDescription:
+    this.addAlarm('HttpApiServerErrorsAlarm', {
+      name: 'http-api-5xx',
+      description:
         'The HTTP API answered 5xx: a handler failed unexpectedly (look it up by x-correlation-id).',
       metric: apiStage.metricServerError({ period: Duration.minutes(1), statistic: cloudwatch.Stats.SUM }),
       threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    }).addAlarmAction(new actions.SnsAction(data.alarmTopic));
+    });
+
+    // Refused customer tokens (the webhook's refusals have their own alarm in the payments stack).
+    const unauthorized = new logs.MetricFilter(this, 'HttpApiUnauthorizedMetricFilter', {
+      logGroup: accessLogs,
+      filterPattern: logs.FilterPattern.all(
+        logs.FilterPattern.stringValue('$.status', '=', '401'),
+        logs.FilterPattern.stringValue('$.routeKey', '!=', `POST ${BANK_TRANSFER_WEBHOOK_PATH}`),
+      ),
+      metricNamespace: metricNamespace(stage),
+      metricName: 'HttpApiUnauthorized',
+      metricValue: '1',
+    });
+    this.addAlarm('HttpApiUnauthorizedBurstAlarm', {
+      name: 'http-api-401-burst',
+      description:
+        'The HTTP API refused 50 or more customer tokens in 5 minutes: token guessing, a client sending ' +
+        'bad tokens, or an issuer or audience out of step with the user pool (see authorizerError in the access log).',
+      // A customer whose token expired is refused a few times before the app refreshes it; fifty in
+      // five minutes is not that.
+      metric: unauthorized.metric({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }),
+      threshold: 50,
+    });
 
     publishParameter(this, stage, PARAMETERS.httpApiUrl, apiStage.url);
     new CfnOutput(this, 'HttpApiUrl', { value: apiStage.url, description: 'Base URL of the HTTP API' });

@@ -11,9 +11,10 @@ import { ServiceStack, type ServiceStackProps } from './service-stack.ts';
 
 /**
  * Payments: the payment-requests queue (its inbox: orders sends RequestPayment), the PaymentWorkflow
- * and its task functions, the bank-transfer confirmation behind POST /payments/{orderId}/confirm,
+ * and its task functions, the bank's signed transfer webhook behind POST /webhooks/bank-transfers,
  * and cancellations from OrderCancelled events. Deployed after invoices (the workflow sends to the
- * invoice-requests queue) and before orders (which sends to payment-requests).
+ * invoice-requests queue) and identity (the webhook's signing secret), and before orders (which
+ * sends to payment-requests).
  */
 export class PaymentsService extends ServiceStack {
   constructor(scope: Construct, id: string, props: ServiceStackProps) {
@@ -123,10 +124,29 @@ export class PaymentsService extends ServiceStack {
     const confirmBankTransfer = this.addFunction('ConfirmBankTransferFunction', {
       handler: 'confirm-bank-transfer',
       description:
-        'POST /payments/{orderId}/confirm: the bank-transfer callback; resumes the waiting workflow.',
+        "POST /webhooks/bank-transfers: the bank's signed transfer notice (Standard Webhooks); resumes the waiting workflow.",
     })
       .bindTable(paymentsTable, 'readWrite')
-      .bindStateMachineForTaskResponses(workflow.stateMachine);
+      .bindStateMachineForTaskResponses(workflow.stateMachine)
+      .bindSecret(data.bankWebhookSecret, 'BANK_WEBHOOK_SECRET_ARN');
+    confirmBankTransfer.alarmOnMetric('MismatchAlarm', {
+      metricName: 'BankTransferMismatch',
+      name: 'mismatch',
+      description:
+        'a bank transfer did not match its payment (amount or currency) and was refused: a person settles it with the customer',
+      threshold: 1,
+      period: Duration.minutes(1),
+    });
+    // A sender retrying one delivery signed with an old secret, or someone probing the public route;
+    // a stray request or two is not worth a page.
+    confirmBankTransfer.alarmOnMetric('SignatureRejectedAlarm', {
+      metricName: 'WebhookSignatureRejected',
+      name: 'signature-rejected',
+      description:
+        'five or more bank webhooks in 5 minutes had a missing, invalid or expired signature (secret out of step with the bank, or probing)',
+      threshold: 5,
+      period: Duration.minutes(5),
+    });
 
     publishParameter(this, stage, PARAMETERS.paymentRequestsQueueUrl, paymentRequests.queue.queueUrl);
     publishParameter(this, stage, PARAMETERS.paymentRequestsQueueArn, paymentRequests.queue.queueArn);

@@ -1,5 +1,6 @@
 import { type Duration, Stack, type StackProps } from 'aws-cdk-lib';
-import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -88,6 +89,27 @@ export abstract class ServiceStack extends Stack {
       eventPattern: { source: pattern.sources, detailType: pattern.types },
       targets: [new targets.SqsQueue(queue.queue, { deadLetterQueue: queue.deadLetterQueue.queue })],
     });
+  }
+
+  /**
+   * An alarm of the service's own, to the stage's alarm topic, once `metric` reaches `threshold` in
+   * one period. Named `<app>-<stage>-<name>`, as the topic's policy requires.
+   */
+  protected addAlarm(
+    id: string,
+    alarm: { name: string; description: string; metric: cloudwatch.IMetric; threshold: number },
+  ): cloudwatch.Alarm {
+    const created = new cloudwatch.Alarm(this, id, {
+      alarmName: physicalName(this.stage, alarm.name),
+      alarmDescription: alarm.description,
+      metric: alarm.metric,
+      threshold: alarm.threshold,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    created.addAlarmAction(new actions.SnsAction(this.data.alarmTopic));
+    return created;
   }
 
   /** Call last: the dashboard lists the functions and queues added so far. Skipped where the stage has none. */

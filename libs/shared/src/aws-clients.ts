@@ -7,7 +7,21 @@
  * environment credentials when `AWS_PROFILE` is exported, and a developer's real shell must never
  * send a local request to AWS.
  */
-export type AwsService = 'dynamodb' | 'sqs' | 'sfn' | 'eventbridge' | 'kinesis';
+
+/**
+ * The variable that points each service at a local endpoint: the SDK's own name, made of the
+ * service's id (`Secrets Manager` → `SECRETS_MANAGER`), which is not always the client's short name.
+ */
+export const ENDPOINT_VARIABLES = {
+  dynamodb: 'AWS_ENDPOINT_URL_DYNAMODB',
+  sqs: 'AWS_ENDPOINT_URL_SQS',
+  sfn: 'AWS_ENDPOINT_URL_SFN',
+  eventbridge: 'AWS_ENDPOINT_URL_EVENTBRIDGE',
+  kinesis: 'AWS_ENDPOINT_URL_KINESIS',
+  secretsmanager: 'AWS_ENDPOINT_URL_SECRETS_MANAGER',
+} as const;
+
+export type AwsService = keyof typeof ENDPOINT_VARIABLES;
 
 export interface AwsClientConfig {
   region?: string;
@@ -18,7 +32,7 @@ export interface AwsClientConfig {
 }
 
 export function awsClientConfig(service: AwsService, env: NodeJS.ProcessEnv = process.env): AwsClientConfig {
-  const endpoint = env[`AWS_ENDPOINT_URL_${service.toUpperCase()}`];
+  const endpoint = env[ENDPOINT_VARIABLES[service]];
   if (!endpoint) return {};
   const config: AwsClientConfig = {
     region: env.AWS_REGION ?? 'us-east-1',

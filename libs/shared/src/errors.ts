@@ -1,6 +1,6 @@
 /**
  * Typed errors, thrown anywhere below the edge and mapped to HTTP only by the HTTP handler wrapper.
- * `code` is the stable, machine-readable part of the error shape of the HTTP contract (DESIGN §4).
+ * `code` is the stable, machine-readable part of the error shape of the HTTP contract (docs/architecture.md).
  * Every error class names itself in a literal: bundles are minified without keeping class names, and
  * error names are what logs, Lambda's error type and the workflow's Retry and Catch show.
  */
@@ -34,6 +34,21 @@ export class MalformedJsonError extends AppError {
 export class NotFoundError extends AppError {
   override readonly name: string = 'NotFoundError';
   readonly code = 'not_found';
+}
+
+/**
+ * The request carries no signed-in customer: a customer route reached without the JWT authorizer
+ * that vouches for one. 401, never served as anonymous.
+ */
+export class UnauthorizedError extends AppError {
+  override readonly name: string = 'UnauthorizedError';
+  readonly code = 'unauthorized';
+}
+
+/** A webhook whose signature is missing, does not match its body, or is outside the time window: 401. */
+export class InvalidSignatureError extends AppError {
+  override readonly name: string = 'InvalidSignatureError';
+  readonly code = 'invalid_signature';
 }
 
 /** The resource exists but its state forbids the operation: 409. */

@@ -1,10 +1,16 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type {
+  APIGatewayProxyEventV2,
+  APIGatewayProxyEventV2WithJWTAuthorizer,
+  APIGatewayProxyStructuredResultV2,
+  Context,
+} from 'aws-lambda';
 import {
   AppError,
   MethodNotAllowedError,
   NotFoundError,
   PayloadTooLargeError,
+  UnauthorizedError,
   ValidationError,
 } from './errors.ts';
 import { type LambdaHandler, type Observability, withObservability } from './observability.ts';
@@ -15,6 +21,8 @@ export const MAX_BODY_BYTES = 64 * 1024;
 const STATUS_BY_CODE: Record<string, number> = {
   validation_failed: 400,
   malformed_json: 400,
+  unauthorized: 401,
+  invalid_signature: 401,
   not_found: 404,
   method_not_allowed: 405,
   conflict: 409,
@@ -36,6 +44,11 @@ export interface HttpRequest {
   pathParameter(name: string): string;
   /** A request header, by case-insensitive name. */
   header(name: string): string | undefined;
+  /**
+   * The signed-in customer: the `sub` claim of the token the API's JWT authorizer verified. Throws
+   * UnauthorizedError (401) when there is none, as on a route deployed without the authorizer.
+   */
+  customerId(): string;
 }
 
 export interface HttpResult {
@@ -44,7 +57,13 @@ export interface HttpResult {
   headers?: Record<string, string>;
 }
 
-export type HttpHandler = LambdaHandler<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>;
+/**
+ * An HTTP API (payload 2.0) event: with the JWT authorizer's claims on the customer routes, without
+ * them on a route that has no authorizer, such as the bank's webhook.
+ */
+export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer | APIGatewayProxyEventV2;
+
+export type HttpHandler = LambdaHandler<HttpEvent, APIGatewayProxyStructuredResultV2>;
 
 /**
  * The one wrapper for API Gateway HTTP API (payload v2) handlers: observability, correlation id,
@@ -108,7 +127,7 @@ function respond(result: HttpResult, correlationId: string): APIGatewayProxyStru
   };
 }
 
-function createRequest(event: APIGatewayProxyEventV2): HttpRequest {
+function createRequest(event: HttpEvent): HttpRequest {
   const headers = new Map<string, string>();
   for (const [name, value] of Object.entries(event.headers ?? {})) {
     if (value !== undefined) headers.set(name.toLowerCase(), value);
@@ -132,6 +151,16 @@ function createRequest(event: APIGatewayProxyEventV2): HttpRequest {
       return value;
     },
     header: (name) => headers.get(name.toLowerCase()),
+    customerId() {
+      const { requestContext } = event;
+      const claims = 'authorizer' in requestContext ? requestContext.authorizer?.jwt?.claims : undefined;
+      // Claim values are strings in payload 2.0; anything else is not a customer id.
+      const sub = claims?.sub;
+      if (typeof sub !== 'string' || sub === '') {
+        throw new UnauthorizedError('This route needs a signed-in customer');
+      }
+      return sub;
+    },
   };
 }
 

@@ -23,10 +23,14 @@ export function createObservability(): Observability {
 }
 
 // Field names whose values are secrets wherever they appear: payment tokens, the workflow's task
-// tokens (they resume a payment) and credentials in headers.
-const SECRET_FIELDS = new Set(['token', 'paymenttoken', 'tasktoken', 'authorization', 'cookie']);
-// Payment tokens in free text, such as an error message that quotes one.
-const PAYMENT_TOKEN = /\btok_[A-Za-z0-9_]+/g;
+// tokens (they resume a payment), credentials in headers, the webhook's signature, the sign-in
+// tokens Cognito returns (IdToken, id_token, ...), secret values (SecretString) and passwords.
+const SECRET_FIELD =
+  /^(?:(?:payment|task|id|access|refresh)_?token|token|authorization|cookie|webhook-signature|secret(?:string)?|password)$/i;
+// Secrets in free text, such as an error message that quotes one: payment tokens, JWTs (three
+// base64url parts, the first a JSON object, so `eyJ`) and webhook secrets in their `whsec_` form.
+// Each keeps its prefix, so that a reader still sees what was there.
+const SECRETS_IN_TEXT = /\b(?:(tok_)\w+|(eyJ)[\w-]*\.[\w-]+\.[\w-]*|(whsec_)[\w+/=]+)/g;
 
 /**
  * The logger's JSON replacer: no log line carries a secret, whoever wrote the line. Code should not
@@ -34,10 +38,8 @@ const PAYMENT_TOKEN = /\btok_[A-Za-z0-9_]+/g;
  */
 export function redactSecrets(key: string, value: unknown): unknown {
   if (value === undefined || value === null) return value;
-  if (SECRET_FIELDS.has(key.toLowerCase())) return '[REDACTED]';
-  if (typeof value === 'string' && value.includes('tok_'))
-    return value.replace(PAYMENT_TOKEN, 'tok_[REDACTED]');
-  return value;
+  if (SECRET_FIELD.test(key)) return '[REDACTED]';
+  return typeof value === 'string' ? value.replace(SECRETS_IN_TEXT, '$1$2$3[REDACTED]') : value;
 }
 
 export type LambdaHandler<TEvent, TResult> = (event: TEvent, context: Context) => Promise<TResult>;

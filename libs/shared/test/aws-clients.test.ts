@@ -26,4 +26,12 @@ describe('AWS client configuration', () => {
     expect(config.useQueueUrlAsEndpoint).toBe(false);
     expect(config.endpoint).toBe('http://127.0.0.1:9324');
   });
+
+  it('reads the Secrets Manager endpoint from the SDK variable named after its service id', () => {
+    const endpoint = 'http://127.0.0.1:4583';
+    expect(awsClientConfig('secretsmanager', { AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoint }).endpoint).toBe(
+      endpoint,
+    );
+    expect(awsClientConfig('secretsmanager', { AWS_ENDPOINT_URL_SECRETSMANAGER: endpoint })).toEqual({});
+  });
 });

@@ -1,5 +1,12 @@
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { ConflictError, NotFoundError, ValidationError } from '../src/errors.ts';
+import {
+  ConflictError,
+  InvalidSignatureError,
+  NotFoundError,
+  UnauthorizedError,
+  ValidationError,
+} from '../src/errors.ts';
 import { httpHandler, MAX_BODY_BYTES, refuseUnmatchedRoute } from '../src/http.ts';
 import { readJsonBody } from '../src/json-body.ts';
 import { createObservability } from '../src/observability.ts';
@@ -117,6 +124,8 @@ describe('the HTTP handler wrapper', () => {
       [new ValidationError('bad', [{ path: 'items', message: 'Too small' }]), 400, 'validation_failed'],
       [new NotFoundError('gone'), 404, 'not_found'],
       [new ConflictError('late'), 409, 'conflict'],
+      [new UnauthorizedError('who?'), 401, 'unauthorized'],
+      [new InvalidSignatureError('forged'), 401, 'invalid_signature'],
     ] as const;
     for (const [error, status, code] of cases) {
       const failing = httpHandler(observability, async () => {
@@ -142,6 +151,70 @@ describe('the HTTP handler wrapper', () => {
     expect(result.body).not.toContain('ECONNREFUSED');
     expect(result.body).not.toContain('hunter2');
     expect(result.body).not.toContain('at ');
+  });
+});
+
+describe('the signed-in customer', () => {
+  // Answers with the customer, and counts the requests that got past reading it.
+  let served = 0;
+  const whoAmI = httpHandler(observability, async (request) => {
+    const customerId = request.customerId();
+    served += 1;
+    return { status: 200, body: { customerId } };
+  });
+  const call = (event: APIGatewayProxyEventV2) => whoAmI(event, lambdaContext());
+  const unauthorized = {
+    code: 'unauthorized',
+    message: 'This route needs a signed-in customer',
+  };
+
+  it('is the sub claim the JWT authorizer passed on', async () => {
+    const result = await call(httpEvent({ method: 'GET', route: '/me', customerId: 'cus-7f3a' }));
+    expect(result.statusCode).toBe(200);
+    expect(JSON.parse(result.body ?? '')).toEqual({ customerId: 'cus-7f3a' });
+  });
+
+  it('comes with the claims of a real token: issuer, audience, token use and times, all as strings', () => {
+    const event = httpEvent({ method: 'GET', route: '/me', customerId: 'cus-7f3a' });
+    const { claims, scopes } = event.requestContext.authorizer.jwt;
+    expect(claims).toMatchObject({
+      sub: 'cus-7f3a',
+      iss: expect.stringMatching(/^https:\/\/cognito-idp\.[a-z0-9-]+\.amazonaws\.com\/[a-z0-9-]+_\w+$/),
+      aud: expect.any(String),
+      token_use: 'id',
+    });
+    expect(Number(claims.exp) - Number(claims.iat)).toBe(3600);
+    expect(Object.values(claims).every((value) => typeof value === 'string')).toBe(true);
+    expect(scopes).toBeNull();
+  });
+
+  it('is refused with 401 on a route that has no authorizer, and the handler goes no further', async () => {
+    const before = served;
+    const result = await call(httpEvent({ method: 'GET', route: '/me' }));
+    expect(result.statusCode).toBe(401);
+    expect(errorOf(result)).toEqual(unauthorized);
+    expect(served).toBe(before);
+  });
+
+  it.each([
+    ['an empty sub', (claims: Record<string, unknown>) => Object.assign(claims, { sub: '' })],
+    ['no sub', (claims: Record<string, unknown>) => delete claims.sub],
+    ['a sub that is not a string', (claims: Record<string, unknown>) => Object.assign(claims, { sub: 42 })],
+  ])('is refused with 401 for claims with %s', async (_, change) => {
+    const event = httpEvent({ method: 'GET', route: '/me', customerId: 'cus-7f3a' });
+    change(event.requestContext.authorizer.jwt.claims);
+    const before = served;
+    const result = await call(event);
+    expect(result.statusCode).toBe(401);
+    expect(errorOf(result)).toEqual(unauthorized);
+    expect(served).toBe(before);
+  });
+
+  it('is refused with 401 when another kind of authorizer ran', async () => {
+    const event = httpEvent({ method: 'GET', route: '/me' });
+    Object.assign(event.requestContext, { authorizer: { iam: { userId: 'AIDAEXAMPLE' } } });
+    const result = await call(event);
+    expect(result.statusCode).toBe(401);
   });
 });
 

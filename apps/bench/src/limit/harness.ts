@@ -14,7 +14,7 @@ import { handler as placeOrder } from '../../../orders/src/handlers/place-order.
 import { handler as authorize } from '../../../payments/src/handlers/authorize.ts';
 import { handler as capture } from '../../../payments/src/handlers/capture.ts';
 import { handler as startPayment } from '../../../payments/src/handlers/start-payment.ts';
-import { BENCH_ORDER } from '../bench-order.ts';
+import { BENCH_CUSTOMER_ID, BENCH_ORDER } from '../bench-order.ts';
 import { ordersStore, payments, wiring } from './in-memory-adapters.ts';
 
 type Level = { concurrency: number; orders: number };
@@ -114,6 +114,7 @@ async function runLevel({ concurrency, orders }: Level) {
           route: '/orders',
           headers: { 'content-type': 'application/json' },
           body: BENCH_ORDER,
+          customerId: BENCH_CUSTOMER_ID,
         }),
         context,
       )) as { statusCode: number; body: string };

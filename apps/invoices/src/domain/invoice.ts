@@ -81,17 +81,24 @@ export function issueInvoice(
 }
 
 /**
- * Finds an invoice by the id a client sent. An id that cannot be one of ours is "not found" without
- * a lookup: the answer is the same as for an unknown id, and arbitrary input (too long for a
- * DynamoDB key, for one) never reaches the table.
+ * Finds an invoice of the signed-in customer by the id a client sent. Another customer's invoice is
+ * "not found", in the same words as an unknown id, so that an id tells nobody whether someone
+ * else's invoice exists. An id that cannot be one of ours is "not found" without a lookup:
+ * arbitrary input (too long for a DynamoDB key, for one) never reaches the table.
  */
-export async function findInvoice(invoiceId: string, store: Pick<InvoicesStore, 'get'>): Promise<Invoice> {
-  const invoice = isId(invoiceId, 'inv') ? await store.get(invoiceId) : undefined;
-  if (!invoice) throw new InvoiceNotFoundError('No invoice has this id');
+export async function findInvoice(
+  invoiceId: string,
+  context: { customerId: string },
+  deps: { invoices: Pick<InvoicesStore, 'get'> },
+): Promise<Invoice> {
+  const invoice = isId(invoiceId, 'inv') ? await deps.invoices.get(invoiceId) : undefined;
+  if (!invoice || invoice.customerId !== context.customerId) {
+    throw new InvoiceNotFoundError('No invoice has this id');
+  }
   return invoice;
 }
 
-/** The invoice as served over HTTP: everything but the customer, since the route is public. */
+/** The invoice as served over HTTP: everything but the customer, who is the one asking. */
 export type InvoiceView = Omit<Invoice, 'customerId'>;
 
 /**

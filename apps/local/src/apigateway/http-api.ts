@@ -9,6 +9,12 @@ import {
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { InvokeResult, LambdaInvoker, LogEntry, LogSink } from '../contracts.ts';
 import { listenOnLoopback } from '../listen.ts';
+import {
+  type Authorization,
+  compileJwtAuthorizer,
+  type JwtAuthorizerContext,
+  type JwtKeySource,
+} from './jwt-authorizer.ts';
 import { compileRoutes, type HttpRoute, type RouteMatch } from './routes.ts';
 
 /**
@@ -16,6 +22,7 @@ import { compileRoutes, type HttpRoute, type RouteMatch } from './routes.ts';
  * payload format 2.0, invokes the route's function and maps its result back, as API Gateway does.
  */
 
+export type { JwtAuthorizer, JwtKeySource } from './jwt-authorizer.ts';
 export type { HttpRoute } from './routes.ts';
 
 export interface HttpApiOptions {
@@ -35,6 +42,8 @@ export interface HttpApiOptions {
    * has answered the request.
    */
   fallback?: (request: IncomingMessage, response: ServerResponse) => boolean;
+  /** The keys of the issuers the routes' JWT authorizers trust (the local user pools'). */
+  jwtKeys?: JwtKeySource;
 }
 
 export interface HttpApiRequest {
@@ -71,6 +80,14 @@ type Answer = { statusCode: number; headers: Record<string, string | string[]>; 
 export async function createHttpApi(options: HttpApiOptions): Promise<HttpApi> {
   const { invoker, log } = options;
   const selectRoute = compileRoutes(options.routes);
+  // Compiled at start: a route whose authorizer the local cloud cannot honour fails the start.
+  const authorizers = new Map(
+    options.routes.flatMap((route) =>
+      route.authorizer
+        ? [[route.routeKey, compileJwtAuthorizer(route.routeKey, route.authorizer, options.jwtKeys)] as const]
+        : [],
+    ),
+  );
   const stage = options.stage ?? DEFAULT_STAGE;
   const stagePrefix = stage === DEFAULT_STAGE ? '' : `/${stage}`;
   const apiId = options.apiId ?? 'local';
@@ -125,6 +142,25 @@ export async function createHttpApi(options: HttpApiOptions): Promise<HttpApi> {
       finish(message(404, 'Not Found'));
       return;
     }
+    const authorize = authorizers.get(match.route.routeKey);
+    const authorization: Authorization | undefined = authorize
+      ? await authorize({ headers: request.headers, query: parseQuery(rawQueryString) })
+      : undefined;
+    if (authorization && !authorization.ok) {
+      // The reason is the authorizer's own words: never the token.
+      emit('INFO', `${match.route.routeKey}: the authorizer refused the request: ${authorization.reason}`, {
+        requestId,
+      });
+      const refused = message(
+        authorization.statusCode,
+        authorization.statusCode === 401 ? 'Unauthorized' : 'Forbidden',
+      );
+      finish(
+        { ...refused, headers: { ...refused.headers, 'www-authenticate': authorization.challenge } },
+        match,
+      );
+      return;
+    }
     const body = await readBody(request);
     if (body === 'too-large') {
       finish(message(413, 'Request Entity Too Large'), match);
@@ -141,6 +177,7 @@ export async function createHttpApi(options: HttpApiOptions): Promise<HttpApi> {
       stage,
       apiId,
       accountId,
+      ...(authorization?.ok ? { authorizer: authorization.context } : {}),
     });
     const outcome = await invokeWithTimeout(
       invoker,
@@ -221,6 +258,7 @@ function buildEvent(input: {
   stage: string;
   apiId: string;
   accountId: string;
+  authorizer?: JwtAuthorizerContext;
 }): APIGatewayProxyEventV2 {
   const { request, match, body, rawPath, rawQueryString, requestId, started } = input;
   const { headers, cookies } = eventHeaders(request);
@@ -249,6 +287,7 @@ function buildEvent(input: {
         sourceIp,
         userAgent: headers['user-agent'] ?? '',
       },
+      ...(input.authorizer ? { authorizer: input.authorizer } : {}),
       requestId,
       routeKey,
       stage: input.stage,

@@ -1,3 +1,5 @@
+import type { JwtAuthorizer } from './jwt-authorizer.ts';
+
 /**
  * HTTP API route selection. API Gateway picks the most specific match: a route without a greedy
  * variable beats one with `{proxy+}`, literal segments beat `{param}` segments (left to right), a
@@ -10,6 +12,8 @@ export interface HttpRoute {
   routeKey: string;
   /** The function the route integrates with (the template's logical id). */
   functionName: string;
+  /** Absent: the route takes any request. */
+  authorizer?: JwtAuthorizer;
 }
 
 export interface RouteMatch {

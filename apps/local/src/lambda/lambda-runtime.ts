@@ -73,7 +73,7 @@ const defaultMaxConcurrency = 10;
 const accountId = '000000000000';
 
 // Variables of the developer's shell a function may need to run at all. Nothing else is inherited:
-// AWS_PROFILE, real keys or a session token must never reach a function (DESIGN §6).
+// AWS_PROFILE, real keys or a session token must never reach a function (docs/local-cloud.md).
 const inheritedVariables = ['PATH', 'TMPDIR', 'TMP', 'TEMP', 'LANG', 'TZ', 'SYSTEMROOT'];
 const forbiddenVariables = ['AWS_PROFILE', 'AWS_DEFAULT_PROFILE', 'AWS_SESSION_TOKEN'];
 

@@ -10,7 +10,7 @@ import { FAULT_NAMES, formatFaults, parseFaults } from '../faults/fault-plan.ts'
 import { prepareLocalAssembly } from '../prepare-assembly.ts';
 import { createProgress } from './progress.ts';
 import { formatReport } from './report.ts';
-import { runSoak } from './run-soak.ts';
+import { DEFAULT_SOAK_CUSTOMERS, runSoak } from './run-soak.ts';
 import {
   childProcessTarget,
   inProcessTarget,
@@ -22,17 +22,21 @@ import {
 const usage = `npm run soak -- [options]
   --orders N            orders to place (default 200)
   --concurrency C       requests in flight at once (default 20)
+  --customers N         test customers signed in for the run, each placing every N-th order
+                        (default ${DEFAULT_SOAK_CUSTOMERS})
   --faults LIST         faults to inject: ${FAULT_NAMES.join(', ')}, each optionally =FRACTION
                         (restart=N: kill and restart N times), or all (docs/reliability.md)
   --seed S              seed of the order mix and the fault decisions (default 1)
   --settle-timeout S    seconds every accepted order has to settle after the last is placed (default 120)
   --url URL             drive a local cloud that is already running (npm start), with its emulator
-                        endpoints --dynamodb URL --sqs URL --kinesis URL (printed in its banner)`;
+                        endpoints --dynamodb URL --sqs URL --kinesis URL and its bank-webhook secret
+                        --webhook-secret VALUE (all printed in its banner)`;
 
 const { values } = parseArgs({
   options: {
     orders: { type: 'string', default: '200' },
     concurrency: { type: 'string', default: '20' },
+    customers: { type: 'string', default: String(DEFAULT_SOAK_CUSTOMERS) },
     faults: { type: 'string', default: '' },
     seed: { type: 'string', default: '1' },
     'settle-timeout': { type: 'string', default: '120' },
@@ -40,6 +44,7 @@ const { values } = parseArgs({
     dynamodb: { type: 'string' },
     sqs: { type: 'string' },
     kinesis: { type: 'string' },
+    'webhook-secret': { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -59,6 +64,7 @@ const whole = (name: string, text: string, minimum: number) => {
 };
 const orders = whole('orders', values.orders, 1);
 const concurrency = whole('concurrency', values.concurrency, 1);
+const customers = whole('customers', values.customers, 1);
 const seed = whole('seed', values.seed, 0);
 const settleTimeoutMs = whole('settle-timeout', values['settle-timeout'], 1) * 1000;
 let faults: ReturnType<typeof parseFaults> = {};
@@ -79,14 +85,14 @@ const note = (text: string) => process.stderr.write(`${text}\n`);
 let target: SoakTarget;
 let persistDir: string | undefined;
 if (values.url) {
-  const { dynamodb, sqs, kinesis } = values;
-  if (!dynamodb || !sqs || !kinesis)
-    fail('--url needs --dynamodb, --sqs and --kinesis (from the banner of npm start)');
-  target = urlTarget(values.url, {
-    dynamodb: dynamodb as string,
-    sqs: sqs as string,
-    kinesis: kinesis as string,
-  });
+  const { dynamodb, sqs, kinesis, 'webhook-secret': webhookSecret } = values;
+  if (!dynamodb || !sqs || !kinesis || !webhookSecret)
+    fail('--url needs --dynamodb, --sqs, --kinesis and --webhook-secret (from the banner of npm start)');
+  target = await urlTarget(
+    values.url,
+    { dynamodb: dynamodb as string, sqs: sqs as string, kinesis: kinesis as string },
+    webhookSecret as string,
+  ).catch((error: Error) => fail(error.message));
 } else {
   const assemblyDir = await prepareLocalAssembly({
     step: (text) => note(`▸ ${text}`),
@@ -111,6 +117,7 @@ try {
     target,
     orders,
     concurrency,
+    customers,
     seed,
     runId,
     restarts,
@@ -118,7 +125,7 @@ try {
     progress,
   });
   const header =
-    `\nSoak ${runId}: ${orders} orders, concurrency ${concurrency}, seed ${seed}, ` +
+    `\nSoak ${runId}: ${orders} orders, concurrency ${concurrency}, ${result.customers} customers, seed ${seed}, ` +
     `faults ${Object.keys(faults).length > 0 ? formatFaults(faults) : 'none'}` +
     (values.url
       ? `, against ${values.url}`

@@ -21,32 +21,31 @@ export type OrderKind = keyof typeof ORDER_KINDS;
 export interface PlannedOrder {
   index: number;
   kind: OrderKind;
-  /** One per order: the Idempotency-Key of its POST, and (in the customer id) how its rows are found. */
+  /** One per order: the Idempotency-Key of its POST, and the reference of its bank transfer. */
   idempotencyKey: string;
-  customerId: string;
+  /** Which of the run's customers places it (an index into them). */
+  customer: number;
   body: {
-    customerId: string;
     currency: 'EUR';
     items: { sku: string; quantity: number; unitPrice: number }[];
     payment: { method: string; token?: string };
   };
 }
 
-export function planOrders(count: number, seed: number, runId: string): PlannedOrder[] {
+/** The orders are dealt to the customers in turn, so a seed gives each customer the same orders at any concurrency. */
+export function planOrders(count: number, seed: number, runId: string, customers: number): PlannedOrder[] {
   const random = seededRandom(`${seed}:orders`);
   const kinds = Object.entries(ORDER_KINDS) as [OrderKind, (typeof ORDER_KINDS)[OrderKind]][];
   const totalWeight = kinds.reduce((sum, [, kind]) => sum + kind.weight, 0);
   return Array.from({ length: count }, (_, index) => {
     const kind = pickKind(kinds, random() * totalWeight);
     const spec = ORDER_KINDS[kind];
-    const customerId = `cus_soak_${runId}_${index}`;
     return {
       index,
       kind,
       idempotencyKey: `soak-${runId}-${index}`,
-      customerId,
+      customer: index % customers,
       body: {
-        customerId,
         currency: 'EUR',
         items: [
           { sku: 'BOOK-1', quantity: 1 + Math.floor(random() * 3), unitPrice: 1250 },

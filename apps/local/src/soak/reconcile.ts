@@ -88,24 +88,20 @@ export function createStoreReader(endpoints: () => StoreEndpoints, region = 'us-
   }
 
   return {
-    /** Orders whose customer id starts with the prefix (one soak run's). */
-    async orders(customerPrefix: string): Promise<OrderRow[]> {
+    /** Orders of the given customers (one soak run's: their subs). */
+    async orders(customerIds: ReadonlySet<string>): Promise<OrderRow[]> {
       const client = dynamodb();
       try {
-        return (await scan(client, 'orders')).filter((item) =>
-          String(item.customerId ?? '').startsWith(customerPrefix),
-        ) as unknown as OrderRow[];
+        return ordersOf(await scan(client, 'orders'), customerIds);
       } finally {
         client.destroy();
       }
     },
 
-    async snapshot(customerPrefix: string): Promise<StoreSnapshot> {
+    async snapshot(customerIds: ReadonlySet<string>): Promise<StoreSnapshot> {
       const client = dynamodb();
       try {
-        const orders = (await scan(client, 'orders')).filter((item) =>
-          String(item.customerId ?? '').startsWith(customerPrefix),
-        ) as unknown as OrderRow[];
+        const orders = ordersOf(await scan(client, 'orders'), customerIds);
         const ours = new Set(orders.map((order) => order.orderId));
         const payments = new Map<string, { status: string; captureId?: string }>();
         for (const item of await scan(client, 'payments')) {
@@ -219,6 +215,10 @@ export function createStoreReader(endpoints: () => StoreEndpoints, region = 'us-
       client.destroy();
     }
   }
+}
+
+function ordersOf(items: Record<string, unknown>[], customerIds: ReadonlySet<string>): OrderRow[] {
+  return items.filter((item) => customerIds.has(String(item.customerId))) as unknown as OrderRow[];
 }
 
 /** A PaymentCaptured domain event, as EventBridge delivers it to the stream (the whole event). */

@@ -7,6 +7,7 @@ export function formatReport(result: SoakResult, header: string): string {
     rows.push([check, String(value), ok === undefined ? '' : ok ? 'ok' : 'VIOLATION']);
   const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
+  row('customers (signed in, a token each)', result.customers);
   row('orders placed (POST /orders)', result.orders);
   row('accepted (202)', result.accepted);
   for (const { status, count } of result.rejected) row(`  rejected with ${status}`, count);
@@ -16,11 +17,7 @@ export function formatReport(result: SoakResult, header: string): string {
   }
   row('still pending', result.stillPending, result.stillPending === 0);
   row('lost (accepted, missing or stuck)', result.lost.length, result.lost.length === 0);
-  row(
-    'duplicate orders (one Idempotency-Key, >1 order)',
-    result.duplicateOrders,
-    result.duplicateOrders === 0,
-  );
+  row('duplicate orders (an order no 202 named)', result.duplicateOrders, result.duplicateOrders === 0);
   row(
     'captures per order, max (PaymentCaptured on the stream)',
     result.maxCapturesPerOrder,
@@ -36,6 +33,11 @@ export function formatReport(result: SoakResult, header: string): string {
     'invoices == INVOICED orders',
     `${result.invoices} == ${result.invoicedOrders}`,
     result.invoices === result.invoicedOrders,
+  );
+  row(
+    'bank notices sent again / refused (same reference)',
+    `${result.repeatedNotices.sent} / ${result.repeatedNotices.refused.length}`,
+    result.repeatedNotices.refused.length === 0,
   );
   for (const dlq of result.deadLetters) {
     const settledAnyway =
@@ -53,6 +55,10 @@ export function formatReport(result: SoakResult, header: string): string {
     for (const [fault, count] of Object.entries(result.faults)) row(`fault fired: ${fault}`, count ?? 0);
   }
   row('client retries (5xx / network, same key)', result.clientRetries);
+  row(
+    'token renewals (before expiry / after a 401)',
+    `${result.tokenRenewals.beforeExpiry} / ${result.tokenRenewals.afterRefusal}`,
+  );
   row('throughput, accepted orders/s', result.acceptedPerSecond.toFixed(1));
   row(
     'settle time p50 / p99 / max (POST → terminal)',
@@ -68,6 +74,12 @@ export function formatReport(result: SoakResult, header: string): string {
   if (result.lost.length > 0) details.push(`Lost: ${result.lost.slice(0, 10).join(', ')}`);
   if (result.ordersCapturedTwice.length > 0)
     details.push(`Captured twice: ${result.ordersCapturedTwice.slice(0, 10).join(', ')}`);
+  if (result.repeatedNotices.refused.length > 0) {
+    const refused = result.repeatedNotices.refused.slice(0, 10);
+    details.push(
+      `Notices refused when sent again: ${refused.map((each) => `${each.orderId} (${each.status})`).join(', ')}`,
+    );
+  }
   if (result.ordersInvoicedTwice.length > 0)
     details.push(`Invoiced twice: ${result.ordersInvoicedTwice.slice(0, 10).join(', ')}`);
   for (const dlq of result.deadLetters.filter((entry) => entry.count > 0)) {

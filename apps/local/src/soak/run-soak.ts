@@ -1,19 +1,24 @@
 import { createApiClient } from './api-client.ts';
+import { createSoakBank, type SoakBank } from './bank.ts';
+import { type SoakCustomer, type SoakCustomers, signInCustomers } from './customers.ts';
 import { ORDER_KINDS, type OrderKind, type PlannedOrder, planOrders } from './order-mix.ts';
 import type { ProgressFigures } from './progress.ts';
 import { createStoreReader, type DeadLetter, type StoreSnapshot } from './reconcile.ts';
 import type { SoakTarget } from './targets.ts';
 
 /**
- * A soak: places `orders` orders at `concurrency`, confirms (or cancels) the bank transfers, waits
- * for every accepted order to settle (or the deadline), then reconciles from the stores.
+ * A soak: signs in `customers` test customers, places `orders` orders at `concurrency` as them,
+ * confirms the bank transfers as the bank (or cancels them as their customer), waits for every
+ * accepted order to settle (or the deadline), then reconciles from the stores.
  */
 export interface SoakOptions {
   target: SoakTarget;
   orders: number;
   concurrency: number;
+  /** Test customers signed in for the run (`soak-<runId>-<n>`), each placing every n-th order. */
+  customers: number;
   seed: number;
-  /** Tells one run's orders apart in shared tables (its customer ids carry it). */
+  /** Names the run's customers, whose subs tell its orders apart in shared tables. */
   runId: string;
   /** How many times to kill and restart the cloud mid-run (child-process targets only). */
   restarts: number;
@@ -28,9 +33,18 @@ export interface SoakOptions {
 
 const TERMINAL = new Set(['INVOICED', 'PAYMENT_FAILED', 'CANCELLED']);
 
+/**
+ * Fewer than the default concurrency (20), so a customer has two orders in flight at once, as with
+ * two tabs open: one token shared by concurrent requests, and their renewal shared too.
+ */
+export const DEFAULT_SOAK_CUSTOMERS = 16;
+
 interface Accepted {
   order: PlannedOrder;
   orderId: string;
+  /** What the bank transfers for it: the order's total, as the 202 gave it. */
+  total: number;
+  currency: string;
   postedAt: number;
   acceptedAt: number;
 }
@@ -46,6 +60,7 @@ export interface SoakResult {
   byStatus: Record<string, number>;
   stillPending: number;
   lost: string[];
+  /** Orders of the run's customers that no 202 answered with, beyond what unanswered POSTs explain. */
   duplicateOrders: number;
   maxCapturesPerOrder: number;
   ordersCapturedTwice: string[];
@@ -59,6 +74,10 @@ export interface SoakResult {
   /** Orders whose outcome is not the one their token leads to (not a violation: a fault may cause it). */
   unexpectedOutcomes: { kind: OrderKind; status: string; count: number }[];
   faults: Partial<Record<string, number>> | undefined;
+  customers: number;
+  tokenRenewals: SoakCustomers['renewals'];
+  /** Confirmed transfers whose notice the bank sent again, and those refused although the transfer was taken. */
+  repeatedNotices: SoakBank['repeated'];
   clientRetries: number;
   acceptedPerSecond: number;
   settleMs: { p50: number; p99: number; max: number };
@@ -69,10 +88,17 @@ export interface SoakResult {
 export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   const { target, progress } = options;
   const started = performance.now();
-  const plan = planOrders(options.orders, options.seed, options.runId);
+  const customerCount = Math.min(options.customers, options.orders);
+  const plan = planOrders(options.orders, options.seed, options.runId, customerCount);
+  const customers = await signInCustomers({
+    userPool: () => target.userPool,
+    names: Array.from({ length: customerCount }, (_, index) => `soak-${options.runId}-${index}`),
+    deadlineMs: 120_000,
+  });
+  const customerOf = (order: PlannedOrder) => customers.list[order.customer] as SoakCustomer;
   const client = createApiClient({ baseUrl: () => target.url, deadlineMs: 120_000 });
+  const bank = createSoakBank(target);
   const store = createStoreReader(() => target.endpoints);
-  const customerPrefix = `cus_soak_${options.runId}_`;
 
   const accepted: Accepted[] = [];
   const rejected = new Map<number, number>();
@@ -101,7 +127,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     const postedAt = Date.now();
     let response: Awaited<ReturnType<typeof client.post>>;
     try {
-      response = await client.post('/orders', order.body, order.idempotencyKey);
+      response = await client.post('/orders', order.body, order.idempotencyKey, customerOf(order));
     } catch (error) {
       unanswered += 1;
       progress.note(`Order ${order.index}: ${(error as Error).message}`);
@@ -113,9 +139,14 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       rejected.set(response.status, (rejected.get(response.status) ?? 0) + 1);
       return;
     }
-    const { orderId } = response.body as { orderId: string };
-    accepted.push({ order, orderId, postedAt, acceptedAt: Date.now() });
-    if (order.kind === 'transfer_confirmed') followUps.push(confirmTransfer(orderId, order));
+    const { orderId, total, currency } = response.body as {
+      orderId: string;
+      total: number;
+      currency: string;
+    };
+    const entry = { order, orderId, total, currency, postedAt, acceptedAt: Date.now() };
+    accepted.push(entry);
+    if (order.kind === 'transfer_confirmed') followUps.push(confirmTransfer(entry));
     if (order.kind === 'transfer_cancelled') followUps.push(cancel(orderId, order));
   }
 
@@ -125,23 +156,23 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   /** Orders the tables show terminal: a transfer that settled without its confirmation needs none. */
   const terminalIds = new Set<string>();
 
-  /** The bank's callback: refused (404/409) until the workflow waits for it, so it is repeated until taken. */
-  async function confirmTransfer(orderId: string, order: PlannedOrder): Promise<void> {
-    for (let attempt = 1; Date.now() < settleDeadline && !terminalIds.has(orderId); attempt += 1) {
-      const { status } = await client
-        .post(`/payments/${orderId}/confirm`, {}, `${order.idempotencyKey}-confirm`)
-        .catch(() => ({ status: 0 }));
-      if (status === 202) return;
-      await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 50 * attempt)));
-    }
-    if (!terminalIds.has(orderId)) {
+  async function confirmTransfer({ orderId, order, total, currency }: Accepted): Promise<void> {
+    const notice = {
+      orderId,
+      amount: total,
+      currency,
+      reference: order.idempotencyKey,
+      paidAt: new Date().toISOString(),
+    };
+    const taken = await bank.confirm(notice, () => Date.now() >= settleDeadline || terminalIds.has(orderId));
+    if (!taken && !terminalIds.has(orderId)) {
       progress.note(`Order ${orderId}: the bank transfer was never awaited within the deadline`);
     }
   }
 
   async function cancel(orderId: string, order: PlannedOrder): Promise<void> {
     await client
-      .post(`/orders/${orderId}/cancel`, {}, `${order.idempotencyKey}-cancel`)
+      .post(`/orders/${orderId}/cancel`, {}, `${order.idempotencyKey}-cancel`, customerOf(order))
       .catch((error: Error) => {
         progress.note(`Order ${orderId}: cancel failed: ${error.message}`);
       });
@@ -190,7 +221,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   const deadline = settleDeadline;
   const acceptedIds = new Set(accepted.map((entry) => entry.orderId));
   for (;;) {
-    const orders = await store.orders(customerPrefix).catch(() => undefined);
+    const orders = await store.orders(customers.subs).catch(() => undefined);
     if (orders) {
       for (const order of orders) if (TERMINAL.has(order.status)) terminalIds.add(order.orderId);
       settled = orders.filter((order) => acceptedIds.has(order.orderId) && TERMINAL.has(order.status)).length;
@@ -202,7 +233,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   await Promise.all(followUps);
 
   phase = 'reconciling';
-  const snapshot = await store.snapshot(customerPrefix);
+  const snapshot = await store.snapshot(customers.subs);
   clearInterval(ticker);
   progress.finish(figures());
   return reconcile({
@@ -212,6 +243,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     unanswered,
     snapshot,
     faults: target.faultCounts(),
+    customers: customers.list.length,
+    tokenRenewals: customers.renewals,
+    repeatedNotices: bank.repeated,
     clientRetries: client.retries,
     acceptedPerSecond: accepted.length / Math.max(0.001, (lastAccepted - firstPosted) / 1000),
     durationMs: performance.now() - started,
@@ -226,6 +260,9 @@ function reconcile(input: {
   unanswered: number;
   snapshot: StoreSnapshot;
   faults: Partial<Record<string, number>> | undefined;
+  customers: number;
+  tokenRenewals: SoakCustomers['renewals'];
+  repeatedNotices: SoakBank['repeated'];
   clientRetries: number;
   acceptedPerSecond: number;
   durationMs: number;
@@ -251,11 +288,25 @@ function reconcile(input: {
     violations.push(`${stillPending} order(s) the client never had accepted are still pending`);
   }
 
-  const perCustomer = new Map<string, number>();
-  for (const order of snapshot.orders)
-    perCustomer.set(order.customerId, (perCustomer.get(order.customerId) ?? 0) + 1);
-  const duplicateOrders = [...perCustomer.values()].filter((count) => count > 1).length;
-  if (duplicateOrders > 0) violations.push(`${duplicateOrders} Idempotency-Key(s) made more than one order`);
+  // Each Idempotency-Key answers with one order: a second order of the same key is one of the
+  // customers' orders that no 202 named (a POST the client gave up on may account for one each).
+  const answered = new Set(accepted.map((entry) => entry.orderId));
+  const unnamed = snapshot.orders.filter((order) => !answered.has(order.orderId)).length;
+  const duplicateOrders = Math.max(0, unnamed - input.unanswered);
+  if (duplicateOrders > 0)
+    violations.push(`${duplicateOrders} order(s) that no Idempotency-Key answered with`);
+  if (answered.size < accepted.length) {
+    violations.push(`${accepted.length - answered.size} order(s) answered to two Idempotency-Keys`);
+  }
+
+  // The bank sending a taken notice again gets the same 202, whatever the order became since,
+  // unless its capture failed (the payment is then no longer one a transfer confirms).
+  const repeatsRefused = input.repeatedNotices.refused.filter(
+    ({ orderId }) => ordersById.get(orderId)?.status !== 'PAYMENT_FAILED',
+  );
+  if (repeatsRefused.length > 0) {
+    violations.push(`${repeatsRefused.length} bank notice(s) sent again were refused`);
+  }
 
   const captureCounts = [...snapshot.capturesByOrder].map(([orderId, { eventIds, captureIds }]) => ({
     orderId,
@@ -338,6 +389,9 @@ function reconcile(input: {
     deadLetters: snapshot.deadLetters,
     unexpectedOutcomes: [...unexpected.values()],
     faults: input.faults,
+    customers: input.customers,
+    tokenRenewals: input.tokenRenewals,
+    repeatedNotices: { sent: input.repeatedNotices.sent, refused: repeatsRefused },
     clientRetries: input.clientRetries,
     acceptedPerSecond: input.acceptedPerSecond,
     settleMs: { p50: percentile(0.5), p99: percentile(0.99), max: settleTimes.at(-1) ?? 0 },

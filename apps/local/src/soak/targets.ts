@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import type { UserPoolTarget } from '../clients/test-customers.ts';
 import { startLocalCloud } from '../cloud.ts';
 import type { LogEntry } from '../contracts.ts';
 import { FaultPlan, type FaultRates, formatFaults } from '../faults/fault-plan.ts';
@@ -16,6 +17,10 @@ export interface SoakTarget {
   /** Read per request: a restarted child listens on new ports. */
   readonly url: string;
   readonly endpoints: StoreEndpoints;
+  /** The user pool the API's JWT authorizer trusts, where the soak's customers sign in. */
+  readonly userPool: UserPoolTarget;
+  /** The stage's bank-webhook secret: the soak plays the bank and signs its notices with it. */
+  readonly webhookSecret: string;
   /** Faults that fired so far, by name; undefined when the target cannot tell (a cloud at --url). */
   faultCounts(): Partial<Record<string, number>> | undefined;
   /** Kills the cloud with SIGKILL and starts it again on its --persist folder. */
@@ -53,9 +58,17 @@ export async function inProcessTarget(options: {
     maxVisibilityTimeoutSeconds: SOAK_MAX_VISIBILITY_TIMEOUT_SECONDS,
     faults: plan,
   });
+  const userPool = cloud.identity.apiUserPool;
+  const webhookSecret = cloud.secrets.webhookSecret();
+  if (!userPool || !webhookSecret) {
+    await cloud.stop();
+    throw new Error('The local stage has no API user pool or no bank-webhook secret: the soak needs both');
+  }
   return {
     url: cloud.url,
     endpoints: cloud.endpoints,
+    userPool,
+    webhookSecret,
     faultCounts: () => plan.counts(),
     async stop() {
       await cloud.stop();
@@ -64,8 +77,32 @@ export async function inProcessTarget(options: {
   };
 }
 
-export function urlTarget(url: string, endpoints: StoreEndpoints): SoakTarget {
-  return { url, endpoints, faultCounts: () => undefined, stop: async () => undefined };
+/**
+ * A local cloud already running: its `/_local/identity` names the user pool its API trusts. The
+ * webhook secret is not served by any endpoint, so it comes from its banner, as an option.
+ */
+export async function urlTarget(
+  url: string,
+  endpoints: StoreEndpoints,
+  webhookSecret: string,
+): Promise<SoakTarget> {
+  const response = await fetch(`${url}/_local/identity`).catch((error: Error) => {
+    throw new Error(`No local cloud answers at ${url} (${error.message}): start it with npm start`);
+  });
+  if (!response.ok) {
+    throw new Error(
+      `GET ${url}/_local/identity answered ${response.status}: is it a local cloud (npm start)?`,
+    );
+  }
+  const userPool = (await response.json()) as UserPoolTarget;
+  return {
+    url,
+    endpoints,
+    userPool,
+    webhookSecret,
+    faultCounts: () => undefined,
+    stop: async () => undefined,
+  };
 }
 
 /**
@@ -85,6 +122,8 @@ export async function childProcessTarget(options: {
   let child: ChildProcess | undefined;
   let url = '';
   let endpoints: StoreEndpoints = { dynamodb: '', sqs: '', kinesis: '' };
+  let userPool: UserPoolTarget = { region: '', userPoolId: '', clientId: '' };
+  let webhookSecret = '';
 
   async function start(): Promise<void> {
     const args = [
@@ -115,7 +154,13 @@ export async function childProcessTarget(options: {
       log.write(chunk);
     });
     await new Promise<void>((resolve, reject) => {
-      const found: Partial<StoreEndpoints> & { url?: string } = {};
+      const found: Partial<StoreEndpoints> & {
+        url?: string;
+        cognito?: string;
+        userPoolId?: string;
+        clientId?: string;
+        webhookSecret?: string;
+      } = {};
       const lines = createInterface({ input: started.stdout as NodeJS.ReadableStream });
       const onExit = (code: number | null) =>
         reject(
@@ -125,7 +170,9 @@ export async function childProcessTarget(options: {
         );
       started.once('exit', onExit);
       lines.on('line', (line) => {
-        log.write(`${line}\n`);
+        const secret = line.match(/Webhook secret (\S+)/)?.[1];
+        found.webhookSecret ??= secret;
+        log.write(`${secret ? line.replace(secret, '[redacted]') : line}\n`);
         if (line.startsWith('{')) {
           const fault = (JSON.parse(line) as LogEntry).fields?.fault;
           if (typeof fault === 'string') counts[fault] = (counts[fault] ?? 0) + 1;
@@ -135,15 +182,28 @@ export async function childProcessTarget(options: {
         found.dynamodb ??= line.match(/DynamoDB (http:\S+)/)?.[1];
         found.sqs ??= line.match(/SQS (http:\S+)/)?.[1];
         found.kinesis ??= line.match(/Kinesis (http:\S+)/)?.[1];
+        found.cognito ??= line.match(/Cognito (http:\S+)/)?.[1];
+        const pool = line.match(/User pool\s+(\S+), app client (\S+)/);
+        found.userPoolId ??= pool?.[1];
+        found.clientId ??= pool?.[2];
         if (line.includes('Press Ctrl+C to stop')) {
-          if (!found.url || !found.dynamodb || !found.sqs || !found.kinesis) {
+          const { dynamodb, sqs, kinesis, cognito, userPoolId, clientId } = found;
+          if (!found.url || !dynamodb || !sqs || !kinesis || !cognito || !userPoolId || !clientId) {
+            const { webhookSecret: _secret, ...read } = found;
             reject(
-              new Error(`Could not read the URL and endpoints from the banner: ${JSON.stringify(found)}`),
+              new Error(`Could not read the URL and endpoints from the banner: ${JSON.stringify(read)}`),
             );
             return;
           }
+          if (!found.webhookSecret) {
+            reject(new Error('The banner names no webhook secret: the local stage has no bank webhook'));
+            return;
+          }
           url = found.url;
-          endpoints = { dynamodb: found.dynamodb, sqs: found.sqs, kinesis: found.kinesis };
+          endpoints = { dynamodb, sqs, kinesis };
+          // A pool id starts with its region, as on AWS.
+          userPool = { region: userPoolId.split('_')[0] ?? '', userPoolId, clientId, endpoint: cognito };
+          webhookSecret = found.webhookSecret;
           started.off('exit', onExit);
           resolve();
         }
@@ -166,6 +226,12 @@ export async function childProcessTarget(options: {
     },
     get endpoints() {
       return endpoints;
+    },
+    get userPool() {
+      return userPool;
+    },
+    get webhookSecret() {
+      return webhookSecret;
     },
     faultCounts: () => counts,
     async restart() {

@@ -1,4 +1,12 @@
 import type { AssemblyStack, CloudFormationResource } from './cloud-assembly.ts';
+import {
+  apiResourceId,
+  secretArnSuffix,
+  secretNameSuffix,
+  userPoolClientId,
+  userPoolClientSecret,
+  userPoolId,
+} from './local-ids.ts';
 
 /**
  * Resolves CloudFormation intrinsic functions in a synthesized template the way a deployment would,
@@ -100,6 +108,8 @@ export class TemplateResolver {
   #identify(logicalId: string, resource: CloudFormationResource): ResourceIdentity {
     const { region, accountId } = this.#env;
     const props = resource.Properties ?? {};
+    // Where the resource is declared: what the ids AWS would make up are derived from.
+    const seed = `${this.stack.stackName}/${logicalId}`;
     const named = (property: string, fallback = `${this.stack.stackName}-${logicalId}`): string =>
       props[property] === undefined
         ? fallback
@@ -169,6 +179,41 @@ export class TemplateResolver {
       case 'AWS::IAM::Role': {
         const name = named('RoleName', `${this.stack.stackName}-${logicalId}`);
         return { ref: name, attributes: { Arn: `arn:aws:iam::${accountId}:role/${name}`, RoleId: name } };
+      }
+      case 'AWS::Cognito::UserPool': {
+        // The pool is in its stack's region, which CDK also writes into the issuer an authorizer names.
+        const poolRegion = this.stack.region ?? region;
+        const id = userPoolId(poolRegion, seed);
+        const providerName = `cognito-idp.${poolRegion}.amazonaws.com/${id}`;
+        return {
+          ref: id,
+          attributes: {
+            Arn: `arn:aws:cognito-idp:${poolRegion}:${accountId}:userpool/${id}`,
+            ProviderName: providerName,
+            ProviderURL: `https://${providerName}`,
+            UserPoolId: id,
+          },
+        };
+      }
+      case 'AWS::Cognito::UserPoolClient': {
+        const id = userPoolClientId(seed);
+        return {
+          ref: id,
+          attributes: {
+            ClientId: id,
+            Name: named('ClientName', logicalId),
+            ...(props.GenerateSecret === true ? { ClientSecret: userPoolClientSecret(seed) } : {}),
+          },
+        };
+      }
+      case 'AWS::SecretsManager::Secret': {
+        const name = named('Name', `${logicalId}-${secretNameSuffix(seed)}`);
+        const arn = `arn:aws:secretsmanager:${region}:${accountId}:secret:${name}-${secretArnSuffix(seed)}`;
+        return { ref: arn, attributes: { Id: arn } };
+      }
+      case 'AWS::ApiGatewayV2::Authorizer': {
+        const id = apiResourceId(seed);
+        return { ref: id, attributes: { AuthorizerId: id } };
       }
       case 'AWS::ApiGatewayV2::Api': {
         const id = logicalId.toLowerCase().slice(0, 10);

@@ -1,11 +1,30 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { AssemblyStack } from './cloud-assembly.ts';
+import {
+  checkAuthorizerIssuers,
+  type RouteAuthorizerModel,
+  readRouteAuthorizer,
+  readSecret,
+  readUserPool,
+  readUserPoolClient,
+  type SecretModel,
+  type UserPoolModel,
+} from './identity-model.ts';
 import { type LocalEnvironment, TemplateResolver } from './intrinsics.ts';
+
+export type {
+  RouteAuthorizerModel,
+  SecretModel,
+  UserPoolClientModel,
+  UserPoolModel,
+} from './identity-model.ts';
+export { UnsupportedAuthorizerError } from './identity-model.ts';
 
 /**
  * Everything the local cloud runs, learnt from the synthesized templates: tables, queues, the
- * stream, buses and rules, functions, their event sources, state machines and HTTP routes. Nothing
+ * stream, buses and rules, functions, their event sources, state machines, HTTP routes with their
+ * authorizers, user pools with their app clients, and secrets. Nothing
  * here is written by hand for this application: a new queue or function in infra/ appears locally
  * with no change to apps/local.
  */
@@ -19,6 +38,8 @@ export interface LocalModel {
   eventSourceMappings: EventSourceMappingModel[];
   stateMachines: StateMachineModel[];
   routes: RouteModel[];
+  userPools: UserPoolModel[];
+  secrets: SecretModel[];
   ssmParameters: Map<string, string>;
   /** What the templates ask for that the local cloud does not emulate, said once at start-up. */
   notes: string[];
@@ -99,6 +120,8 @@ export interface StateMachineModel {
 export interface RouteModel {
   routeKey: string;
   functionName: string;
+  /** Absent: the route takes any request (`AuthorizationType: NONE`). */
+  authorizer?: RouteAuthorizerModel;
 }
 
 const SQS_ATTRIBUTES: Record<string, string> = {
@@ -125,6 +148,8 @@ export function buildLocalModel(
     eventSourceMappings: [],
     stateMachines: [],
     routes: [],
+    userPools: [],
+    secrets: [],
     ssmParameters: new Map(),
     notes: [],
   };
@@ -143,6 +168,7 @@ export function buildLocalModel(
 
   const functionByArn = new Map(model.functions.map((fn) => [fn.arn, fn.name]));
   for (const resolver of resolvers) readWiring(resolver, model, functionByArn);
+  checkAuthorizerIssuers(model.routes, model.userPools, model.notes);
   return model;
 }
 
@@ -223,6 +249,12 @@ function readResources(resolver: TemplateResolver, model: LocalModel): void {
         });
         break;
       }
+      case 'AWS::Cognito::UserPool':
+        model.userPools.push(readUserPool(resolver, logicalId, model.notes));
+        break;
+      case 'AWS::SecretsManager::Secret':
+        model.secrets.push(readSecret(resolver, logicalId));
+        break;
       default:
         break;
     }
@@ -345,9 +377,17 @@ function readWiring(resolver: TemplateResolver, model: LocalModel, functionByArn
           resolver.properties(integrationId).IntegrationUri,
           'IntegrationUri',
         );
-        model.routes.push({ routeKey: String(props.RouteKey), functionName: functionName(uri) });
+        const authorizer = readRouteAuthorizer(resolver, logicalId, props);
+        model.routes.push({
+          routeKey: String(props.RouteKey),
+          functionName: functionName(uri),
+          ...(authorizer ? { authorizer } : {}),
+        });
         break;
       }
+      case 'AWS::Cognito::UserPoolClient':
+        readUserPoolClient(resolver, logicalId, model.userPools);
+        break;
       default:
         break;
     }

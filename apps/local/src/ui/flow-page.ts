@@ -8,14 +8,25 @@ import type { ActivityFeed } from '../activity/activity-feed.ts';
 import type { DiagramIndex } from '../activity/flow-diagram.ts';
 import { readQueueDepths } from '../activity/queue-depths.ts';
 import { recentOrders } from '../activity/recent-orders.ts';
+import { sendBankTransfer } from '../clients/bank-webhook.ts';
 import type { LogSink } from '../contracts.ts';
+import type { LocalCustomer, LocalIdentity } from '../identity/local-identity.ts';
 import type { LocalModel } from '../template/local-model.ts';
-import type { Activity, FlowSnapshot, OrderDetails, OrderHistoryEvent, OrderSummary } from './flow-types.ts';
+import type {
+  Activity,
+  FlowSnapshot,
+  OrderDetails,
+  OrderHistoryEvent,
+  OrderSummary,
+  PageCustomer,
+} from './flow-types.ts';
 
 /**
  * The flow page at `/`, served by the HTTP API's server for the requests no API route takes: the
  * page and its bundle (built by `nx build @shop/local` into dist/web), a snapshot to start from,
- * the activity as server-sent events, and one order's log lines and workflow history.
+ * the activity as server-sent events, and one order's log lines and workflow history. It also
+ * plays two parties the API expects: a signed-in test customer (the page's own, through the local
+ * user pool) and the bank, whose signed webhook confirms a transfer.
  */
 export interface FlowPage {
   /** The HTTP API's fallback: true when it answered the request. */
@@ -34,9 +45,15 @@ export interface FlowPageOptions {
   webDir?: string;
   /** How often queue depths are read while a page is connected. Default 1 s. */
   queueSampleMs?: number;
+  /** The HTTP API's base URL, which the page's bank and invoice requests go through. */
+  apiUrl: string;
+  /** The user pools; the page signs in its test customer to the one the API's authorizer trusts. */
+  identity: Pick<LocalIdentity, 'apiUserPool' | 'createCustomer'>;
+  /** The bank-transfer webhook's current secret, with which the page's bank signs its notices. */
+  webhookSecret: () => string | undefined;
 }
 
-/** The built-in test provider's tokens (DESIGN §4, and tok_capture_timeout for the compensation), offered by the form. */
+/** The built-in test provider's tokens (tok_capture_timeout exercises the compensation), offered by the form. */
 export const TEST_TOKENS = ['tok_visa', 'tok_declined', 'tok_flaky', 'tok_outage', 'tok_capture_timeout'];
 const DEFAULT_WEB_DIR = join(import.meta.dirname, '../../dist/web');
 const RECENT_ORDERS = 25;
@@ -48,6 +65,12 @@ const ASSETS: Record<string, { file: string; type: string }> = {
   '/_local/app.css': { file: 'app.css', type: 'text/css; charset=utf-8' },
 };
 const ORDER_DETAILS = /^\/_local\/orders\/([\w-]+)$/;
+const INVOICE = /^\/_local\/invoices\/([\w-]+)$/;
+/** The page's own customer: the orders its form places are this customer's. */
+const PAGE_CUSTOMER = 'flow-page';
+/** Signed in again this long before its token expires (Cognito's access tokens last an hour). */
+const TOKEN_RENEWAL_MS = 50 * 60_000;
+const MAX_REQUEST_BYTES = 4_096;
 
 export function createFlowPage(options: FlowPageOptions): FlowPage {
   const { model, index, feed, clients } = options;
@@ -59,6 +82,18 @@ export function createFlowPage(options: FlowPageOptions): FlowPage {
   let lastDepths = '';
   let sampler: NodeJS.Timeout | undefined;
   let refresh: NodeJS.Timeout | undefined;
+  let customer: { signedIn: Promise<LocalCustomer>; at: number } | undefined;
+  const pageCustomer = (): Promise<LocalCustomer> => {
+    if (!customer || Date.now() - customer.at > TOKEN_RENEWAL_MS) {
+      const signedIn = options.identity.createCustomer(PAGE_CUSTOMER);
+      customer = { signedIn, at: Date.now() };
+      // A failed sign-in is not kept: the next request tries again.
+      signedIn.catch(() => {
+        if (customer?.signedIn === signedIn) customer = undefined;
+      });
+    }
+    return customer.signedIn;
+  };
 
   const warn = (message: string) =>
     options.log({ source: 'flow-page', level: 'WARN', message, time: new Date().toISOString() });
@@ -171,6 +206,31 @@ export function createFlowPage(options: FlowPageOptions): FlowPage {
     };
   };
 
+  /** The bank pays an order's total, with a reference of its own: pressing twice sends the same notice. */
+  const confirmTransfer = async (orderId: string): Promise<{ status: number; body: unknown }> => {
+    const order = await orders.get(orderId);
+    if (!order) return { status: 404, body: { error: { code: 'not_found', message: 'No such order' } } };
+    const secret = options.webhookSecret();
+    if (!secret)
+      throw new Error('The templates have no bank webhook: no route without an authorizer reads a secret');
+    return sendBankTransfer(options.apiUrl, secret, {
+      orderId,
+      amount: order.total,
+      currency: order.currency,
+      reference: `local-bank-${orderId}`,
+      paidAt: new Date().toISOString(),
+    });
+  };
+
+  /** GET /invoices/{invoiceId} as the page's customer: another customer's invoice is a 404, as on AWS. */
+  const invoice = async (invoiceId: string): Promise<{ status: number; body: string }> => {
+    const { accessToken } = await pageCustomer();
+    const response = await fetch(`${options.apiUrl}/invoices/${encodeURIComponent(invoiceId)}`, {
+      headers: { authorization: `Bearer ${accessToken}` },
+    });
+    return { status: response.status, body: await response.text() };
+  };
+
   const openStream = (request: IncomingMessage, response: ServerResponse) => {
     response.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
@@ -185,11 +245,62 @@ export function createFlowPage(options: FlowPageOptions): FlowPage {
     request.on('close', () => streams.delete(response));
   };
 
+  const answerJson = (response: ServerResponse, path: string, work: Promise<unknown>, status = 200) =>
+    work.then(
+      (body) => send(response, status, 'application/json', JSON.stringify(body)),
+      (error: unknown) => failed(response, path, error),
+    );
+  const failed = (response: ServerResponse, path: string, error: unknown) => {
+    warn(`${path} failed: ${describe(error)}`);
+    send(
+      response,
+      500,
+      'application/json',
+      JSON.stringify({ error: { code: 'Internal', message: describe(error) } }),
+    );
+  };
+
+  /** The page's customer (POST /_local/customer) and its bank (POST /_local/bank/transfers). */
+  const handlePost = (path: string, request: IncomingMessage, response: ServerResponse): boolean => {
+    if (path === '/_local/customer') {
+      answerJson(
+        response,
+        path,
+        pageCustomer().then(({ email, accessToken }): PageCustomer => ({ email, accessToken })),
+      );
+      return true;
+    }
+    if (path === '/_local/bank/transfers') {
+      readJson(request)
+        .then(async (body) => {
+          const orderId = (body as { orderId?: unknown } | undefined)?.orderId;
+          if (typeof orderId !== 'string' || !/^[\w-]{1,64}$/.test(orderId)) {
+            send(
+              response,
+              400,
+              'application/json',
+              JSON.stringify({ error: { message: 'orderId is required' } }),
+            );
+            return;
+          }
+          const answer = await confirmTransfer(orderId);
+          send(response, answer.status, 'application/json', JSON.stringify(answer.body ?? null));
+        })
+        .catch((error: unknown) => {
+          if (!(error instanceof SyntaxError)) return failed(response, path, error);
+          send(response, 400, 'application/json', JSON.stringify({ error: { message: error.message } }));
+        });
+      return true;
+    }
+    return false;
+  };
+
   return {
     handle(request, response) {
       const method = request.method ?? 'GET';
-      if (method !== 'GET' && method !== 'HEAD') return false;
       const path = (request.url ?? '/').split('?')[0] ?? '/';
+      if (method === 'POST') return handlePost(path, request, response);
+      if (method !== 'GET' && method !== 'HEAD') return false;
       const asset = ASSETS[path];
       if (asset) {
         readFile(join(webDir, asset.file)).then(
@@ -208,19 +319,29 @@ export function createFlowPage(options: FlowPageOptions): FlowPage {
         openStream(request, response);
         return true;
       }
-      const json = (work: Promise<unknown>) =>
-        work.then(
-          (body) => send(response, 200, 'application/json', JSON.stringify(body)),
-          (error: unknown) => {
-            warn(`${path} failed: ${describe(error)}`);
-            send(
-              response,
-              500,
-              'application/json',
-              JSON.stringify({ error: { code: 'Internal', message: describe(error) } }),
-            );
-          },
+      const json = (work: Promise<unknown>) => answerJson(response, path, work);
+      if (path === '/_local/identity') {
+        const userPool = options.identity.apiUserPool;
+        if (!userPool) {
+          send(
+            response,
+            404,
+            'application/json',
+            JSON.stringify({ error: { message: 'No route has a JWT authorizer' } }),
+          );
+          return true;
+        }
+        json(Promise.resolve(userPool));
+        return true;
+      }
+      const invoiceId = INVOICE.exec(path)?.[1];
+      if (invoiceId) {
+        invoice(invoiceId).then(
+          ({ status, body }) => send(response, status, 'application/json', body),
+          (error: unknown) => failed(response, path, error),
         );
+        return true;
+      }
       if (path === '/_local/snapshot') {
         json(snapshot());
         return true;
@@ -281,4 +402,13 @@ function send(response: ServerResponse, status: number, type: string, body: stri
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+async function readJson(request: IncomingMessage): Promise<unknown> {
+  let text = '';
+  for await (const chunk of request) {
+    text += String(chunk);
+    if (text.length > MAX_REQUEST_BYTES) throw new Error('The request body is too large');
+  }
+  return text === '' ? undefined : (JSON.parse(text) as unknown);
 }

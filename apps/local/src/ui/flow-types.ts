@@ -65,6 +65,13 @@ export interface FlowSnapshot {
   tokens: string[];
 }
 
+/** The test customer the page places its orders as, signed in through the local user pool. */
+export interface PageCustomer {
+  email: string;
+  /** For `Authorization: Bearer ...` on the API's customer routes. */
+  accessToken: string;
+}
+
 export interface OrderLogLine {
   time: string;
   level: string;

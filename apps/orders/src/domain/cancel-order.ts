@@ -2,7 +2,8 @@ import { ConflictError } from '@shop/shared/errors';
 import type { EventPublisher } from '@shop/shared/event-bus';
 import { createEvent } from '@shop/shared/events';
 import { deterministicId } from '@shop/shared/ids';
-import { ConcurrentOrderUpdateError, isCancellable, type Order, OrderNotFoundError } from './order.ts';
+import { getOrder } from './get-order.ts';
+import { ConcurrentOrderUpdateError, isCancellable, type Order } from './order.ts';
 import type { OrdersStore } from './orders-store.ts';
 
 /** How many times a cancellation is re-evaluated when the order's status moves under it. */
@@ -19,20 +20,21 @@ export interface CancelOrderDependencies {
 }
 
 /**
- * Cancels a PENDING_PAYMENT or PAID order and announces it with OrderCancelled, which makes payments
- * stop a waiting bank transfer or refund a capture. The status changes first and the event follows;
- * `cancellationPublishedAt` records that it went out. If publishing fails, the request fails and its
- * retry publishes again (same event id, so consumers see one fact), instead of answering 409.
+ * Cancels a PENDING_PAYMENT or PAID order of the signed-in customer and announces it with
+ * OrderCancelled, which makes payments stop a waiting bank transfer or refund a capture. The status
+ * changes first and the event follows; `cancellationPublishedAt` records that it went out. If
+ * publishing fails, the request fails and its retry publishes again (same event id, so consumers see
+ * one fact), instead of answering 409. Another customer's order is not found, as by getOrder, and
+ * nothing is written or published.
  */
 export async function cancelOrder(
   orderId: string,
-  context: { correlationId: string },
+  context: { correlationId: string; customerId: string },
   deps: CancelOrderDependencies,
 ): Promise<{ orderId: string; status: 'CANCELLED' }> {
   const now = () => (deps.now?.() ?? new Date()).toISOString();
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-    const order = await deps.orders.get(orderId);
-    if (!order) throw new OrderNotFoundError(`Order ${orderId} does not exist`);
+    const order = await getOrder(orderId, context, deps);
     if (order.status === 'CANCELLED' && !order.cancellationPublishedAt) {
       return publishCancellation(order, context.correlationId, deps, now);
     }

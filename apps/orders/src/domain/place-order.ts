@@ -13,13 +13,6 @@ import type { OrdersStore } from './orders-store.ts';
 const MAX_ITEMS = 100;
 const MAX_QUANTITY = 1000;
 
-const customerId = z
-  .string()
-  .check(
-    z.minLength(1),
-    z.maxLength(64),
-    z.regex(/^[A-Za-z0-9_-]*$/, 'Use only letters, digits, "_" and "-"'),
-  );
 const sku = z
   .string()
   .check(
@@ -28,9 +21,14 @@ const sku = z
     z.regex(/^[A-Za-z0-9._-]*$/, 'Use only letters, digits, ".", "_" and "-"'),
   );
 
-/** The body of POST /orders. Strict at every level: a misspelt field is an error, never dropped. */
+/**
+ * The body of POST /orders. Strict at every level: a misspelt field is an error, never dropped.
+ * The customer is whoever signed in; a body that still names one is told so by name.
+ */
 const placeOrderRequestSchema = z.strictObject({
-  customerId,
+  customerId: z.optional(
+    z.never({ error: 'The customer comes from the sign-in token: remove customerId from the body' }),
+  ),
   currency: z.enum(CURRENCIES),
   items: z
     .array(
@@ -48,11 +46,11 @@ const placeOrderRequestSchema = z.strictObject({
   ]),
 });
 
-export type PlaceOrderRequest = z.infer<typeof placeOrderRequestSchema>;
+export type PlaceOrderRequest = Omit<z.infer<typeof placeOrderRequestSchema>, 'customerId'>;
 
 /** Validates a POST /orders body and computes its total; throws ValidationError naming every bad field. */
 export function parsePlaceOrderRequest(body: unknown): PlaceOrderRequest & { total: number } {
-  const request = parseWith(placeOrderRequestSchema, body, 'Order');
+  const { customerId: _none, ...request } = parseWith(placeOrderRequestSchema, body, 'Order');
   const total = sum(request.items.map((item) => multiply(item.unitPrice, item.quantity)));
   if (total > MAX_AMOUNT) {
     throw new ValidationError('Order is invalid', [
@@ -84,21 +82,29 @@ export interface PlacedOrder {
   currency: Order['currency'];
 }
 
+export interface PlaceOrderContext {
+  correlationId: string;
+  /** The signed-in customer, who places the order. */
+  customerId: string;
+  idempotencyKey: string | undefined;
+}
+
 /**
- * Places an order: stores it as PENDING_PAYMENT, asks payments to take the payment, announces it.
- * A request that fails leaves nothing behind, so the client can simply retry; with an
- * Idempotency-Key, a retry returns the order of the first attempt instead of placing a second one.
+ * Places an order for the signed-in customer: stores it as PENDING_PAYMENT, asks payments to take
+ * the payment, announces it. A request that fails leaves nothing behind, so the client can simply
+ * retry; with an Idempotency-Key, a retry returns the order of the first attempt instead of placing
+ * a second one.
  */
 export async function placeOrder(
   body: unknown,
-  context: { correlationId: string; idempotencyKey: string | undefined },
+  context: PlaceOrderContext,
   deps: PlaceOrderDependencies,
 ): Promise<PlacedOrder> {
   const request = parsePlaceOrderRequest(body);
   let orderId = newId('ord');
   if (context.idempotencyKey) {
     const { replayOf } = await deps.idempotency.claim({
-      key: context.idempotencyKey,
+      key: customerIdempotencyKey(context.customerId, context.idempotencyKey),
       requestHash: requestHash(body),
       resourceId: orderId,
     });
@@ -113,7 +119,7 @@ export async function placeOrder(
   const at = (deps.now?.() ?? new Date()).toISOString();
   const order: Order = {
     orderId,
-    customerId: request.customerId,
+    customerId: context.customerId,
     status: 'PENDING_PAYMENT',
     currency: request.currency,
     items: request.items,
@@ -159,6 +165,15 @@ export async function placeOrder(
     deps.onOrderPlacedUnpublished(orderId, error);
   }
   return placed(order);
+}
+
+/**
+ * An Idempotency-Key as the customer's own: the same key from two customers is two keys, so a
+ * retry can only ever replay the order of the customer who sent it. The customer id is encoded so
+ * that no `#` in it can make two pairs read alike.
+ */
+export function customerIdempotencyKey(customerId: string, idempotencyKey: string): string {
+  return `${encodeURIComponent(customerId)}#${idempotencyKey}`;
 }
 
 /**

@@ -17,11 +17,12 @@ const reportUnpublished = (orderId: string, error: unknown) => {
 
 /** POST /orders */
 export const handler = httpHandler(observability, async (request) => {
+  const customerId = request.customerId();
   const body = readJsonBody(request);
   const idempotencyKey = parseIdempotencyKey(request.header('idempotency-key'));
   const order = await placeOrder(
     body,
-    { correlationId: request.correlationId, idempotencyKey },
+    { correlationId: request.correlationId, customerId, idempotencyKey },
     {
       orders: ordersStore,
       paymentRequests,

@@ -38,6 +38,9 @@ const paymentRecordSchema = z.object({
   captureId: z.optional(z.string()),
   refundId: z.optional(z.string()),
   taskToken: z.optional(z.string()),
+  /** Set with TRANSFER_CONFIRMED: the bank's id of the transfer, and when it was paid. */
+  transferReference: z.optional(z.string()),
+  paidAt: z.optional(z.string()),
   reason: z.optional(z.string()),
   /** Set with FAILED (and CANCELLED) by the workflow: what undid the failed payment. */
   compensation: z.optional(compensationSchema),

@@ -16,6 +16,6 @@ export interface StatusChange {
   to: PaymentStatus;
   /** Applies only to the wait this token belongs to, and to no later one. */
   expectedTaskToken?: string;
-  set?: Partial<Pick<PaymentRecord, 'taskToken' | 'refundId' | 'reason'>>;
+  set?: Partial<Pick<PaymentRecord, 'taskToken' | 'refundId' | 'reason' | 'transferReference' | 'paidAt'>>;
   at: Date;
 }

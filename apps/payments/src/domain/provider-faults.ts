@@ -30,7 +30,9 @@ export function parseProviderFaultSettings(text: string | undefined): ProviderFa
   // Number.isFinite is false for anything that is not a number, missing fields included.
   const numbers = [settings.rate, settings.seed, settings.latencyMs, settings.timeoutMs];
   if (!numbers.every((value) => Number.isFinite(value) && value >= 0) || settings.rate > 1) {
-    throw new Error(`TEST_PROVIDER_FAULTS needs rate (0..1), seed, latencyMs, timeoutMs: ${text}`);
+    // What it needs is ProviderFaultSettings; the message is terse because it is in the capture
+    // bundle, which must stay within 1.15 × its floor (bench/budgets.json).
+    throw new Error(`Invalid TEST_PROVIDER_FAULTS: ${text}`);
   }
   return settings;
 }

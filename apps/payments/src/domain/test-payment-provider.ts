@@ -14,7 +14,7 @@ const FLAKY_FAILURES = 2;
 const UNANSWERED_CAPTURES = 'auna';
 
 /**
- * The built-in test provider, like a payment service's test cards (DESIGN §4). It keeps no state:
+ * The built-in test provider, like a payment service's test cards. It keeps no state:
  * the outcome depends only on the token and the attempt number, and every id is derived from the
  * order, so a retried call returns the same authorization, capture or refund. A refund of an order
  * whose capture outcome is unknown is the refund of the capture the order would have had: the

@@ -1,24 +1,31 @@
 import { httpHandler } from '@shop/shared/http';
-import { isId } from '@shop/shared/ids';
+import { readJsonBody } from '@shop/shared/json-body';
+import { bankWebhook } from '#adapters/bank-webhook';
 import { paymentsStore } from '#adapters/payments-store';
 import { taskCallbacks } from '#adapters/task-callbacks';
 import { observability } from '#observability';
-import { confirmBankTransfer } from '../domain/bank-transfer.ts';
-import { PaymentNotFoundError } from '../domain/payment.ts';
+import {
+  BankTransferMismatchError,
+  confirmBankTransfer,
+  parseBankTransferNotice,
+} from '../domain/bank-transfer.ts';
 
-const { logger } = observability;
+const { logger, metrics } = observability;
 
-/** POST /payments/{orderId}/confirm: the bank-transfer provider's callback. No body needed. */
+/** POST /webhooks/bank-transfers: the bank's signed notice of a transfer received for an order. */
 export const handler = httpHandler(observability, async (request) => {
-  const orderId = request.pathParameter('orderId');
-  // Only an order id can have a payment waiting: anything else is "nothing waits", without a lookup
-  // and without echoing the client's input.
-  if (!isId(orderId, 'ord')) throw new PaymentNotFoundError('No payment waits for this order id');
-  const confirmation = await confirmBankTransfer(orderId, {
-    store: paymentsStore,
-    callbacks: taskCallbacks,
-    now: new Date(),
+  await bankWebhook.verify(request);
+  const notice = parseBankTransferNotice(readJsonBody(request));
+  const deps = { store: paymentsStore, callbacks: taskCallbacks, now: new Date() };
+  const confirmation = await confirmBankTransfer(notice, deps).catch((error: unknown) => {
+    if (error instanceof BankTransferMismatchError) {
+      const { orderId, reference } = notice;
+      const { expected, received } = error;
+      logger.error('Bank transfer unlike its payment', { orderId, reference, expected, received });
+      metrics.addMetric('BankTransferMismatch', 'Count', 1);
+    }
+    throw error;
   });
-  logger.info('Bank transfer confirmed', { orderId });
+  logger.info('Bank transfer confirmed', { orderId: notice.orderId, reference: notice.reference });
   return { status: 202, body: confirmation };
 });

@@ -1,13 +1,8 @@
+import type { ApiAction } from '../json-protocol-server.ts';
 import { StepFunctionsApiError } from './errors.ts';
 import type { ExecutionRecord, LocalStateMachine } from './execution.ts';
 import { executionHistory } from './history.ts';
 import type { TaskTokens } from './task-tokens.ts';
-
-/**
- * The Step Functions API actions the local endpoint serves, with AWS's inputs, outputs and error
- * codes. Everything else is answered UnknownOperationException.
- */
-export type ApiAction = (input: Record<string, unknown>) => unknown;
 
 export interface ApiState {
   /** Starts (or finds, for an identical repeat) an execution; `input` is JSON text. */
@@ -22,6 +17,10 @@ export interface ApiState {
 /** AWS's limit on an execution's input and a task's output. */
 export const MAX_PAYLOAD_CHARS = 262_144;
 
+/**
+ * The Step Functions API actions the local endpoint serves, with AWS's inputs, outputs and error
+ * codes. Everything else is answered UnknownOperationException.
+ */
 export function apiActions(state: ApiState): Record<string, ApiAction> {
   return {
     StartExecution: (input) => state.start(input.stateMachineArn, input.name, input.input),

@@ -1,19 +1,10 @@
+import { AwsApiError } from '../json-protocol-server.ts';
+
 /**
  * An error of the Step Functions API, named by its AWS error code (`ExecutionAlreadyExists`,
- * `TaskDoesNotExist`...). The endpoint answers it as `{"__type": code, "message"}` with status 400,
- * which the AWS SDK turns into its exception of the same name.
+ * `TaskDoesNotExist`...), answered with status 400 unless it says otherwise.
  */
-export class StepFunctionsApiError extends Error {
-  readonly code: string;
-  readonly status: number;
-
-  constructor(code: string, message: string, status = 400) {
-    super(message);
-    this.name = code;
-    this.code = code;
-    this.status = status;
-  }
-}
+export class StepFunctionsApiError extends AwsApiError {}
 
 /**
  * The error a Task state fails with. aws-local-stepfunctions matches Retry and Catch on the error's

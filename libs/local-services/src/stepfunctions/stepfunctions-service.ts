@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { LambdaInvoker, LocalService, LogEntry, LogSink } from '../contracts.ts';
+import { startJsonProtocolServer } from '../json-protocol-server.ts';
 import { apiActions, executionSummary, isJson, MAX_PAYLOAD_CHARS } from './api-actions.ts';
 import { prepareDefinition } from './definition.ts';
 import { StepFunctionsApiError, UnsupportedDefinitionError } from './errors.ts';
@@ -13,7 +14,6 @@ import {
   launchExecution,
 } from './execution.ts';
 import { ExecutionJournal } from './execution-journal.ts';
-import { startJsonProtocolServer } from './json-protocol-server.ts';
 import type { PutEvents, TaskServices } from './task-handlers.ts';
 import { TaskTokens } from './task-tokens.ts';
 
@@ -430,17 +430,10 @@ export async function createStepFunctionsService(
 
   const server = await startJsonProtocolServer({
     targetPrefix: 'AWSStepFunctions',
+    serviceName: 'Step Functions',
+    protocolVersion: '1.0',
     port: options.port ?? 0,
-    async handle(action, input) {
-      const run = actions[action];
-      if (!run) {
-        throw new StepFunctionsApiError(
-          'UnknownOperationException',
-          `The local Step Functions does not serve ${action} (it serves ${Object.keys(actions).join(', ')})`,
-        );
-      }
-      return run(input);
-    },
+    actions,
     onInternalError(error) {
       log({
         source: SOURCE,

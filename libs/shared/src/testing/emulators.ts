@@ -5,15 +5,16 @@ import { GetQueueUrlCommand, SendMessageCommand, SQSClient } from '@aws-sdk/clie
 import type { LambdaInvoker, LogEntry, LogSink } from '@shop/local-services/contracts';
 import { createEventBridgeService } from '@shop/local-services/eventbridge/event-bridge-service';
 import { listenOnLoopback } from '@shop/local-services/listen';
+import { createSecretsManagerService } from '@shop/local-services/secretsmanager/secrets-manager-service';
 import { createStepFunctionsService } from '@shop/local-services/stepfunctions/stepfunctions-service';
 import dynalite from 'dynalite';
 import { buildApp } from 'fauxqs';
 import { type LocalEndpoints, REGION } from './endpoints.ts';
 
 /**
- * DynamoDB (dynalite), SQS (fauxqs), EventBridge and Step Functions (the local cloud's endpoints,
- * from @shop/local-services) started in this process, on loopback and ephemeral ports. They speak the
- * real wire protocols, so the real SDK clients run against them unchanged.
+ * DynamoDB (dynalite), SQS (fauxqs), EventBridge, Step Functions and Secrets Manager (the local
+ * cloud's endpoints, from @shop/local-services) started in this process, on loopback and ephemeral
+ * ports. They speak the real wire protocols, so the real SDK clients run against them unchanged.
  */
 export interface Emulators {
   endpoints: LocalEndpoints;
@@ -68,6 +69,13 @@ export async function startEmulators(): Promise<Emulators> {
     region: REGION,
     accountId: ACCOUNT_ID,
   });
+  const secretsManager = await createSecretsManagerService({
+    secrets: [],
+    acceptsResourceChanges: true,
+    log: printProblems('test Secrets Manager'),
+    region: REGION,
+    accountId: ACCOUNT_ID,
+  });
   const refusing = createServer((socket) => socket.destroy());
   const refusingPort = (await listenOnLoopback(refusing)).port;
   return {
@@ -76,10 +84,12 @@ export async function startEmulators(): Promise<Emulators> {
       sqs: sqsEndpoint,
       eventbridge: eventBridge.endpoint,
       stepfunctions: stepFunctions.endpoint,
+      secretsmanager: secretsManager.endpoint,
       refusing: `http://127.0.0.1:${refusingPort}`,
     },
     async stop() {
       await new Promise<void>((resolve) => refusing.close(() => resolve()));
+      await secretsManager.stop();
       await stepFunctions.stop();
       await eventBridge.stop();
       await sqs.close();

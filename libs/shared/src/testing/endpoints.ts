@@ -13,6 +13,8 @@ export interface LocalEndpoints {
    * functions: its callback tasks send their token to an SQS queue.
    */
   stepfunctions: string;
+  /** Starts with no secret: each test file creates its own (CreateSecret). */
+  secretsmanager: string;
   /** Closes every connection it accepts: a client pointed at it fails as on an outage. */
   refusing: string;
 }
@@ -49,6 +51,7 @@ export function useEmulatorEnvironment(
     AWS_ENDPOINT_URL_SQS: endpoints.sqs,
     AWS_ENDPOINT_URL_EVENTBRIDGE: endpoints.eventbridge,
     AWS_ENDPOINT_URL_SFN: endpoints.stepfunctions,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoints.secretsmanager,
     POWERTOOLS_SERVICE_NAME: 'test',
     POWERTOOLS_METRICS_NAMESPACE: 'ServerlessCommerceTest',
     POWERTOOLS_METRICS_DISABLED: 'true',

@@ -1,0 +1,274 @@
+import { decodeJwt, type JSONWebKeySet } from 'jose';
+import type { LocalService, LogEntry, LogSink } from '../contracts.ts';
+import { startCognitoEndpoint } from './cognito-endpoint.ts';
+import { CognitoError } from './cognito-error.ts';
+import { attributesOf, LocalUserPool } from './local-user-pool.ts';
+import { temporaryPassword } from './password-policy.ts';
+import { initiateAuth, respondToAuthChallenge } from './sign-in-actions.ts';
+import { newSigningKey } from './token-issuer.ts';
+import {
+  adminConfirmSignUp,
+  adminCreateUser,
+  adminDeleteUser,
+  adminGetUser,
+  adminSetUserPassword,
+  confirmSignUp,
+  listUsers,
+  signUp,
+} from './user-actions.ts';
+import { checkDefinition, type UserPoolDefinition } from './user-pool-config.ts';
+
+export { CognitoError } from './cognito-error.ts';
+export { type JwtRefusal, type JwtVerification, verifyJwt } from './jwt-verifier.ts';
+export * from './user-pool-config.ts';
+
+/**
+ * The local Cognito user pools: the Cognito Identity Provider API (AWS JSON 1.1) for the real
+ * `CognitoIdentityProviderClient`, with RS256 tokens whose `iss` is the pool's real Cognito URL,
+ * so the API's JWT authorizer accepts them unchanged. Each pool's JWKS is served on the endpoint
+ * and handed in process to the local API Gateway.
+ */
+export interface UserPoolServiceOptions {
+  userPools: UserPoolDefinition[];
+  log: LogSink;
+  host?: string;
+  /** Default 0: any free port. */
+  port?: number;
+  /** Users, signing keys and refresh tokens survive a restart in this folder (one file per pool). */
+  persistDir?: string;
+}
+
+export interface SignedInUser {
+  /** Cognito's username: the `sub` when the pool signs in with email. */
+  username: string;
+  sub: string;
+  /** The name the user signs in with (the email, in an email pool). */
+  signInName: string;
+  password: string;
+  idToken: string;
+  accessToken: string;
+  refreshToken: string;
+  expiresIn: number;
+}
+
+export interface UserPoolService extends LocalService {
+  readonly userPools: readonly UserPoolDefinition[];
+  /** The public keys of the local pool whose tokens carry this `iss`; undefined when no local pool has it. */
+  jwks(issuer: string): JSONWebKeySet | undefined;
+  /** An action in process, with the endpoint's checks and errors (thrown as CognitoError). */
+  call(action: string, input: Record<string, unknown>): Promise<unknown>;
+  /**
+   * A confirmed user with a permanent password, signed in to the app client: created (no
+   * invitation) or, when the name is taken, given the password again. For tests, the soak and the
+   * flow page; it signs in whatever flows the client allows, as a hosted sign-in page would.
+   */
+  signInTestUser(options: {
+    clientId: string;
+    name: string;
+    password?: string;
+    attributes?: Record<string, string>;
+  }): Promise<SignedInUser>;
+}
+
+const SOURCE = 'cognito';
+const EMULATED = [
+  'SignUp',
+  'ConfirmSignUp',
+  'InitiateAuth',
+  'RespondToAuthChallenge',
+  'GetUser',
+  'AdminCreateUser',
+  'AdminSetUserPassword',
+  'AdminConfirmSignUp',
+  'AdminInitiateAuth',
+  'AdminRespondToAuthChallenge',
+  'AdminGetUser',
+  'AdminDeleteUser',
+  'ListUsers',
+];
+
+export async function createUserPoolService(options: UserPoolServiceOptions): Promise<UserPoolService> {
+  const log = (level: LogEntry['level'], message: string, fields?: Record<string, unknown>) =>
+    options.log({
+      source: SOURCE,
+      level,
+      message,
+      time: new Date().toISOString(),
+      ...(fields ? { fields } : {}),
+    });
+  const pools = new Map<string, LocalUserPool>();
+  for (const definition of options.userPools) {
+    checkDefinition(definition);
+    if (pools.has(definition.id)) throw new Error(`User pool ${definition.id} is given twice`);
+    pools.set(definition.id, await LocalUserPool.open(definition, options.persistDir, log, newSigningKey));
+  }
+
+  const poolOf = (poolId: unknown): LocalUserPool => {
+    const pool = typeof poolId === 'string' ? pools.get(poolId) : undefined;
+    if (!pool)
+      throw new CognitoError('ResourceNotFoundException', `User pool ${String(poolId)} does not exist.`);
+    return pool;
+  };
+  const clientOf = (clientId: unknown, pool?: LocalUserPool) => {
+    for (const candidate of pool ? [pool] : pools.values()) {
+      const client = candidate.client(clientId);
+      if (client) return { pool: candidate, client };
+    }
+    throw new CognitoError(
+      'ResourceNotFoundException',
+      `User pool client ${String(clientId)} does not exist.`,
+    );
+  };
+  const byClient =
+    (
+      run: (
+        pool: LocalUserPool,
+        client: ReturnType<typeof clientOf>['client'],
+        input: Record<string, unknown>,
+      ) => unknown,
+    ) =>
+    async (input: Record<string, unknown>) => {
+      const { pool, client } = clientOf(input.ClientId);
+      return run(pool, client, input);
+    };
+  const byPool =
+    (run: (pool: LocalUserPool, input: Record<string, unknown>) => unknown) =>
+    async (input: Record<string, unknown>) =>
+      run(poolOf(input.UserPoolId), input);
+  const byAdminClient = (
+    run: (
+      pool: LocalUserPool,
+      client: ReturnType<typeof clientOf>['client'],
+      input: Record<string, unknown>,
+    ) => unknown,
+  ) => byPool((pool, input) => run(pool, clientOf(input.ClientId, pool).client, input));
+
+  const getUser = async (input: Record<string, unknown>) => {
+    const invalid = new CognitoError('NotAuthorizedException', 'Invalid Access Token');
+    let issuer: unknown;
+    try {
+      issuer = decodeJwt(String(input.AccessToken)).iss;
+    } catch {
+      throw invalid;
+    }
+    const pool = [...pools.values()].find((candidate) => candidate.tokens.issuer === issuer);
+    if (!pool) throw invalid;
+    const { username } = await pool.tokens.verifyAccessToken(input.AccessToken);
+    const user = pool.store.all().find((candidate) => candidate.username === username);
+    if (!user) throw new CognitoError('UserNotFoundException', 'User does not exist.');
+    if (!user.enabled) throw new CognitoError('NotAuthorizedException', 'User is disabled.');
+    return { Username: user.username, UserAttributes: attributesOf(user) };
+  };
+
+  const actions: Record<string, (input: Record<string, unknown>) => Promise<unknown>> = {
+    SignUp: byClient(signUp),
+    ConfirmSignUp: byClient(confirmSignUp),
+    InitiateAuth: byClient((pool, client, input) => initiateAuth('InitiateAuth', pool, client, input)),
+    RespondToAuthChallenge: byClient(respondToAuthChallenge),
+    GetUser: getUser,
+    AdminCreateUser: byPool(adminCreateUser),
+    AdminSetUserPassword: byPool(adminSetUserPassword),
+    AdminConfirmSignUp: byPool(adminConfirmSignUp),
+    AdminInitiateAuth: byAdminClient((pool, client, input) =>
+      initiateAuth('AdminInitiateAuth', pool, client, input),
+    ),
+    AdminRespondToAuthChallenge: byAdminClient(respondToAuthChallenge),
+    AdminGetUser: byPool(adminGetUser),
+    AdminDeleteUser: byPool(adminDeleteUser),
+    ListUsers: byPool(listUsers),
+  };
+
+  const call = async (action: string, input: Record<string, unknown>): Promise<unknown> => {
+    const run = actions[action];
+    try {
+      if (!run) {
+        throw new CognitoError(
+          'UnknownOperationException',
+          `${action} is not emulated by the local user pool; it serves ${EMULATED.join(', ')}`,
+        );
+      }
+      return await run(input);
+    } catch (error) {
+      // What is not emulated is said in the log too, where a developer looks when a sign-in fails.
+      if (
+        error instanceof CognitoError &&
+        (error.code === 'UnknownOperationException' || error.code === 'UnsupportedOperationException')
+      ) {
+        log('WARN', error.message, { action });
+      }
+      throw error;
+    }
+  };
+
+  const server = await startCognitoEndpoint({
+    ...(options.host === undefined ? {} : { host: options.host }),
+    port: options.port ?? 0,
+    handlers: {
+      action: call,
+      wellKnown(poolId, name, endpoint) {
+        const pool = pools.get(poolId);
+        if (!pool) return undefined;
+        if (name === 'jwks.json') return pool.tokens.jwks();
+        if (name !== 'openid-configuration') return undefined;
+        return openIdConfiguration(pool.tokens.issuer, `${endpoint}/${poolId}/.well-known/jwks.json`);
+      },
+      onInternalError(error) {
+        log('ERROR', `Request failed: ${(error as Error).stack ?? String(error)}`);
+      },
+    },
+  });
+  log('INFO', `User pools ${[...pools.keys()].join(', ') || '(none)'} on ${server.endpoint}`);
+
+  return {
+    endpoint: server.endpoint,
+    userPools: options.userPools,
+    jwks(issuer) {
+      return [...pools.values()].find((pool) => pool.tokens.issuer === issuer)?.tokens.jwks();
+    },
+    call,
+    async signInTestUser({ clientId, name, password: given, attributes = {} }) {
+      const { pool, client } = clientOf(clientId);
+      const password = given ?? temporaryPassword(pool.definition.passwordPolicy);
+      if (!pool.store.find(name)) {
+        const verified = pool.definition.usernameAttributes.includes('email')
+          ? { email_verified: 'true' }
+          : {};
+        adminCreateUser(pool, {
+          Username: name,
+          MessageAction: 'SUPPRESS',
+          UserAttributes: Object.entries({ ...verified, ...attributes }).map(([Name, Value]) => ({
+            Name,
+            Value,
+          })),
+        });
+      }
+      adminSetUserPassword(pool, { Username: name, Password: password, Permanent: true });
+      const user = pool.user(name);
+      const tokens = await pool.signIn(user, client);
+      return {
+        username: user.username,
+        sub: user.sub,
+        signInName: name,
+        password,
+        idToken: tokens.IdToken,
+        accessToken: tokens.AccessToken,
+        refreshToken: tokens.RefreshToken,
+        expiresIn: tokens.ExpiresIn,
+      };
+    },
+    stop: () => server.close(),
+  };
+}
+
+/** The discovery document, with the local JWKS address; the hosted UI's endpoints are not emulated. */
+function openIdConfiguration(issuer: string, jwksUri: string) {
+  return {
+    issuer,
+    jwks_uri: jwksUri,
+    response_types_supported: ['code', 'token'],
+    subject_types_supported: ['public'],
+    id_token_signing_alg_values_supported: ['RS256'],
+    scopes_supported: ['openid', 'email', 'phone', 'profile'],
+    token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+  };
+}
