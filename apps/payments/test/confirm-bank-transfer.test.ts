@@ -2,6 +2,7 @@ import { signBankTransfer, signWebhook } from '@shop/shared/testing/bank-webhook
 import { localEndpoints } from '@shop/shared/testing/endpoints';
 import { httpEvent, lambdaContext } from '@shop/shared/testing/events';
 import { importIsolated } from '@shop/shared/testing/import-isolated';
+import { capturedWhile } from '@shop/shared/testing/output-capture';
 import { createTestWorkflow } from '@shop/shared/testing/resources';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { BankTransferNotice } from '../src/domain/bank-transfer.ts';
@@ -52,31 +53,6 @@ const awaitedTransfer = async (status: PaymentRecord['status'] = 'AWAITING_TRANS
   return { payment, taskToken, executionArn };
 };
 
-/** What the observed handler writes to stdout and stderr while `run` runs: log lines and metrics (EMF). */
-async function captureOutput(
-  run: () => Promise<unknown>,
-): Promise<{ text: string; entries: Record<string, unknown>[] }> {
-  const chunks: string[] = [];
-  const record = (chunk: unknown) => {
-    chunks.push(String(chunk));
-    return true;
-  };
-  const spies = [
-    vi.spyOn(process.stdout, 'write').mockImplementation(record),
-    vi.spyOn(process.stderr, 'write').mockImplementation(record),
-  ];
-  try {
-    await run();
-  } finally {
-    for (const spy of spies) spy.mockRestore();
-  }
-  const text = chunks.join('');
-  const entries = text
-    .split('\n')
-    .filter((line) => line.startsWith('{'))
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
-  return { text, entries };
-}
 const metricNames = (entries: Record<string, unknown>[]) =>
   entries.flatMap((entry) => {
     const aws = entry._aws as { CloudWatchMetrics?: { Metrics: { Name: string }[] }[] } | undefined;
@@ -158,7 +134,7 @@ describe('POST /webhooks/bank-transfers', () => {
   it('logs a refused signature as one WARN line with its reason, never the signature, and counts it', async () => {
     const { payment } = await awaitedTransfer();
     const request = tampered(aBankTransferNotice(payment));
-    const { text, entries } = await captureOutput(async () => {
+    const { text, entries } = await capturedWhile(async () => {
       expect(await post(request, observed)).toEqual(INVALID_SIGNATURE);
     });
     expect(entries.filter((entry) => entry.level === 'WARN')).toEqual([
@@ -177,7 +153,7 @@ describe('POST /webhooks/bank-transfers', () => {
     const { payment, taskToken } = await awaitedTransfer();
     const notice = aBankTransferNotice(payment, { amount: 4_200 });
     let response: unknown;
-    const { entries } = await captureOutput(async () => {
+    const { entries } = await capturedWhile(async () => {
       response = await notify(notice, observed);
     });
     expect(response).toMatchObject({ status: 409, body: { error: { code: 'conflict' } } });

@@ -1,33 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createObservability } from '../src/observability.ts';
-
-/** What the function's logger writes (stdout, and stderr for errors), one JSON entry per line. */
-function captureLogLines() {
-  const lines: string[] = [];
-  const record = (chunk: unknown) => {
-    lines.push(String(chunk));
-    return true;
-  };
-  const spies = [
-    vi.spyOn(process.stdout, 'write').mockImplementation(record),
-    vi.spyOn(process.stderr, 'write').mockImplementation(record),
-  ];
-  return {
-    entries: () =>
-      lines
-        .join('')
-        .trim()
-        .split('\n')
-        .map((line) => JSON.parse(line)),
-    text: () => lines.join(''),
-    restore: () => {
-      for (const spy of spies) spy.mockRestore();
-    },
-  };
-}
+import { captureOutput } from '../src/testing/output-capture.ts';
 
 describe('the function logger', () => {
-  let capture: ReturnType<typeof captureLogLines> | undefined;
+  let capture: ReturnType<typeof captureOutput> | undefined;
   // The tests' environment silences function logs; these tests read them.
   beforeEach(() => vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'INFO'));
   afterEach(() => {
@@ -37,7 +13,7 @@ describe('the function logger', () => {
 
   it('redacts a payment token logged under any field named token, at any depth', () => {
     const { logger } = createObservability();
-    capture = captureLogLines();
+    capture = captureOutput();
     logger.info('Payment requested', {
       command: { payment: { method: 'card', token: 'pm-opaque-secret-7f3a9c' } },
       taskToken: 'AAAAKgAAAAIAAAAAAAAAAQ-secret',
@@ -52,7 +28,7 @@ describe('the function logger', () => {
 
   it('redacts test-provider tokens quoted in messages and errors', () => {
     const { logger } = createObservability();
-    capture = captureLogLines();
+    capture = captureOutput();
     logger.error('Authorization failed for tok_visa', new Error('The provider refused tok_declined_42'));
     const text = capture.text();
     expect(text).not.toMatch(/tok_visa|tok_declined_42/);
@@ -61,7 +37,7 @@ describe('the function logger', () => {
 
   it('redacts sign-in tokens, secret values, the webhook signature and passwords under their field names', () => {
     const { logger } = createObservability();
-    capture = captureLogLines();
+    capture = captureOutput();
     logger.info('Signed in', {
       AuthenticationResult: {
         IdToken: 'id-secret-1',
@@ -96,7 +72,7 @@ describe('the function logger', () => {
     const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
     const jwt = `${part({ kid: 'k1', alg: 'RS256' })}.${part({ sub: 'cus-1', token_use: 'id' })}.c2lnbmF0dXJl-_x`;
     const { logger } = createObservability();
-    capture = captureLogLines();
+    capture = captureOutput();
     logger.warn(`Refused Bearer ${jwt}`, {
       detail: `token=${jwt}; retried`,
       error: new Error(`The authorizer refused ${jwt}.`),
@@ -111,14 +87,14 @@ describe('the function logger', () => {
 
   it('redacts a webhook secret quoted in text in its whsec_ form', () => {
     const { logger } = createObservability();
-    capture = captureLogLines();
+    capture = captureOutput();
     logger.error('Secret whsec_dGVzdC1vbmx5/bm90LXJlYWw+= cannot be decoded');
     expect(capture.entries()[0].message).toBe('Secret whsec_[REDACTED] cannot be decoded');
   });
 
   it('keeps text that only looks like the start of a token', () => {
     const { logger } = createObservability();
-    capture = captureLogLines();
+    capture = captureOutput();
     logger.info('eyJ is how a JSON object starts in base64, and 1.2.3 is a version', { note: 'eyJhbGciOi' });
     expect(capture.entries()[0]).toMatchObject({
       message: 'eyJ is how a JSON object starts in base64, and 1.2.3 is a version',
@@ -128,7 +104,7 @@ describe('the function logger', () => {
 
   it('keeps every other field as it was', () => {
     const { logger } = createObservability();
-    capture = captureLogLines();
+    capture = captureOutput();
     logger.info('Order placed', { orderId: 'ord_1', total: 2999, method: 'card' });
     expect(capture.entries()[0]).toMatchObject({ message: 'Order placed', orderId: 'ord_1', total: 2999 });
   });
