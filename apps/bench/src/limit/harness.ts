@@ -3,17 +3,18 @@
 // POST /orders → INVOICED, called directly, with what queues, the bus and the workflow would carry
 // delivered at once. No emulator, no polling, no serialization beyond what the handlers do.
 //   node harness.mjs '<levels as JSON>'    (answers over IPC)
+
+import { handler as invoiceHandler } from '@shop/invoices/handlers/issue-invoice';
+import { ORDER_EVENT_TYPES } from '@shop/orders/domain/order';
+import { handler as applyOrderEvent } from '@shop/orders/handlers/apply-order-event';
+import { handler as placeOrder } from '@shop/orders/handlers/place-order';
+import { handler as authorize } from '@shop/payments/handlers/authorize';
+import { handler as capture } from '@shop/payments/handlers/capture';
+import { handler as startPayment } from '@shop/payments/handlers/start-payment';
 import { createCommand } from '@shop/shared/commands';
 import { createEvent, type DomainEvent } from '@shop/shared/events';
 import { busEvent, httpEvent, lambdaContext, sqsEvent } from '@shop/shared/testing/events';
 import type { Context } from 'aws-lambda';
-import { handler as invoiceHandler } from '../../../invoices/src/handlers/issue-invoice.ts';
-import { ORDER_EVENT_TYPES } from '../../../orders/src/domain/order.ts';
-import { handler as applyOrderEvent } from '../../../orders/src/handlers/apply-order-event.ts';
-import { handler as placeOrder } from '../../../orders/src/handlers/place-order.ts';
-import { handler as authorize } from '../../../payments/src/handlers/authorize.ts';
-import { handler as capture } from '../../../payments/src/handlers/capture.ts';
-import { handler as startPayment } from '../../../payments/src/handlers/start-payment.ts';
 import { BENCH_CUSTOMER_ID, BENCH_ORDER } from '../bench-order.ts';
 import { ordersStore, payments, wiring } from './in-memory-adapters.ts';
 

@@ -4,21 +4,22 @@
  * bus or the workflow would carry is handed to `wiring`, which the harness points at the handlers:
  * delivered at once, with no emulator and no polling.
  */
-import type { CommandOf } from '@shop/shared/commands';
-import type { EventPublisher } from '@shop/shared/event-bus';
-import type { DomainEvent } from '@shop/shared/events';
-import type { IdempotencyStore } from '@shop/shared/idempotency-key';
-import type { Invoice, InvoicesStore } from '../../../invoices/src/domain/invoice.ts';
-import type { PaymentRequests } from '../../../orders/src/domain/place-order.ts';
-import { InMemoryOrdersStore } from '../../../orders/test/in-memory-orders-store.ts';
-import type { PaymentRecord } from '../../../payments/src/domain/payment.ts';
+
+import type { Invoice, InvoicesStore } from '@shop/invoices/domain/invoice';
+import type { PaymentRequests } from '@shop/orders/domain/place-order';
+import { InMemoryOrdersStore } from '@shop/orders/testing/in-memory-orders-store';
+import type { PaymentRecord } from '@shop/payments/domain/payment';
 import type {
   PaymentWorkflow,
   PaymentWorkflowInput,
   TaskCallbacks,
-} from '../../../payments/src/domain/payment-workflow.ts';
-import type { PaymentsStore } from '../../../payments/src/domain/payments-store.ts';
-import { testPaymentProvider } from '../../../payments/src/domain/test-payment-provider.ts';
+} from '@shop/payments/domain/payment-workflow';
+import type { PaymentsStore } from '@shop/payments/domain/payments-store';
+import { testPaymentProvider } from '@shop/payments/domain/test-payment-provider';
+import type { CommandOf } from '@shop/shared/commands';
+import type { EventPublisher } from '@shop/shared/event-bus';
+import type { DomainEvent } from '@shop/shared/events';
+import type { IdempotencyStore } from '@shop/shared/idempotency-key';
 
 export const wiring = {
   requestPayment: (_command: CommandOf<'RequestPayment'>): void => {
