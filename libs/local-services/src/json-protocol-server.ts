@@ -6,7 +6,8 @@ import { listenOnLoopback } from './listen.ts';
  * The AWS JSON protocol (1.0 and 1.1) over node:http: `POST /` with `X-Amz-Target: <prefix>.<Action>`
  * and a JSON body; answers are JSON with timestamps as epoch seconds, errors are
  * `{"__type": "<Code>", "message"}` with a 4xx status, which the AWS SDK v3 maps to its named
- * exceptions. The local Step Functions (1.0) and Secrets Manager (1.1) serve their APIs with it.
+ * exceptions. The local Step Functions (1.0), Secrets Manager and Cognito user pools (1.1) serve
+ * their APIs with it; a service may also serve JSON documents on GET (Cognito's `.well-known`).
  */
 export type ApiAction = (input: Record<string, unknown>) => unknown;
 
@@ -42,8 +43,17 @@ export interface JsonProtocolServerOptions {
   serviceName: string;
   /** The actions served, by name; any other is refused with UnknownOperationException. */
   actions: Readonly<Record<string, ApiAction>>;
-  /** Default 0: an ephemeral port on 127.0.0.1. */
+  /** The service's own refusal of an action it does not serve, instead of the generic one. */
+  refuseAction?: (action: string) => AwsApiError;
+  /**
+   * The JSON document a GET of `path` answers (`endpoint` is the server's own base URL), or
+   * undefined for a 404. Without it, every GET is refused as an unknown operation.
+   */
+  documents?: (path: string, endpoint: string) => unknown;
+  /** Default 0: an ephemeral port. */
   port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
   onInternalError: (error: unknown) => void;
 }
 
@@ -55,7 +65,15 @@ export async function startJsonProtocolServer(
 ): Promise<JsonProtocolServer> {
   const contentType = `application/x-amz-json-${options.protocolVersion}`;
   const messageMember = options.errorMessageMember ?? 'message';
+  let endpoint = '';
   const server = createServer((request, response) => {
+    const path = (request.url ?? '/').split('?')[0] ?? '/';
+    if (request.method === 'GET' && options.documents) {
+      const document = options.documents(path, endpoint);
+      if (document === undefined) send(response, 'application/json', 404, { message: `No ${path} here` });
+      else send(response, 'application/json', 200, document);
+      return;
+    }
     serve(request, options)
       .then((body) => send(response, contentType, 200, body))
       .catch((error: unknown) => {
@@ -70,15 +88,20 @@ export async function startJsonProtocolServer(
         });
       });
   });
-  const { port } = await listenOnLoopback(server, options.port ?? 0);
+  const { address, port } = await listenOnLoopback(server, options.port ?? 0, options.host);
+  endpoint = `http://${address}:${port}`;
+  let closing: Promise<void> | undefined;
   return {
-    endpoint: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
+    endpoint,
+    // Closing again answers the first close: a service may be stopped twice (a test's cleanup).
+    close: () => {
+      closing ??= new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
         // The SDK keeps connections alive; close() alone would wait for them.
         server.closeAllConnections();
-      }),
+      });
+      return closing;
+    },
   };
 }
 
@@ -103,8 +126,9 @@ async function serve(request: IncomingMessage, options: JsonProtocolServerOption
     throw new AwsApiError('SerializationException', 'The request body must be a JSON object');
   }
   const action = target.slice(prefix.length);
-  const run = options.actions[action];
+  const run = Object.hasOwn(options.actions, action) ? options.actions[action] : undefined;
   if (!run) {
+    if (options.refuseAction) throw options.refuseAction(action);
     throw new AwsApiError(
       'UnknownOperationException',
       `The local ${options.serviceName} does not serve ${action} (it serves ${Object.keys(options.actions).join(', ')})`,

@@ -1,6 +1,6 @@
 import { decodeJwt, type JSONWebKeySet } from 'jose';
 import type { LocalService, LogEntry, LogSink } from '../contracts.ts';
-import { startCognitoEndpoint } from './cognito-endpoint.ts';
+import { startJsonProtocolServer } from '../json-protocol-server.ts';
 import { CognitoError } from './cognito-error.ts';
 import { attributesOf, LocalUserPool } from './local-user-pool.ts';
 import { temporaryPassword } from './password-policy.ts';
@@ -71,21 +71,7 @@ export interface UserPoolService extends LocalService {
 }
 
 const SOURCE = 'cognito';
-const EMULATED = [
-  'SignUp',
-  'ConfirmSignUp',
-  'InitiateAuth',
-  'RespondToAuthChallenge',
-  'GetUser',
-  'AdminCreateUser',
-  'AdminSetUserPassword',
-  'AdminConfirmSignUp',
-  'AdminInitiateAuth',
-  'AdminRespondToAuthChallenge',
-  'AdminGetUser',
-  'AdminDeleteUser',
-  'ListUsers',
-];
+const WELL_KNOWN = /^\/([^/]+)\/\.well-known\/([a-z-]+(?:\.json)?)$/;
 
 export async function createUserPoolService(options: UserPoolServiceOptions): Promise<UserPoolService> {
   const log = (level: LogEntry['level'], message: string, fields?: Record<string, unknown>) =>
@@ -178,15 +164,15 @@ export async function createUserPoolService(options: UserPoolServiceOptions): Pr
     ListUsers: byPool(listUsers),
   };
 
+  const notServed = (action: string) =>
+    new CognitoError(
+      'UnknownOperationException',
+      `${action} is not emulated by the local user pool; it serves ${Object.keys(actions).join(', ')}`,
+    );
   const call = async (action: string, input: Record<string, unknown>): Promise<unknown> => {
-    const run = actions[action];
+    const run = Object.hasOwn(actions, action) ? actions[action] : undefined;
     try {
-      if (!run) {
-        throw new CognitoError(
-          'UnknownOperationException',
-          `${action} is not emulated by the local user pool; it serves ${EMULATED.join(', ')}`,
-        );
-      }
+      if (!run) throw notServed(action);
       return await run(input);
     } catch (error) {
       // What is not emulated is said in the log too, where a developer looks when a sign-in fails.
@@ -200,21 +186,32 @@ export async function createUserPoolService(options: UserPoolServiceOptions): Pr
     }
   };
 
-  const server = await startCognitoEndpoint({
-    ...(options.host === undefined ? {} : { host: options.host }),
+  // Every request goes through `call`, which logs what is not emulated.
+  const server = await startJsonProtocolServer({
+    targetPrefix: 'AWSCognitoIdentityProviderService',
+    protocolVersion: '1.1',
+    serviceName: 'user pool',
+    actions: Object.fromEntries(
+      Object.keys(actions).map((action) => [action, (input: Record<string, unknown>) => call(action, input)]),
+    ),
+    refuseAction: (action) => {
+      const error = notServed(action);
+      log('WARN', error.message, { action });
+      return error;
+    },
+    // Each pool's `/<poolId>/.well-known/jwks.json` and `openid-configuration`, as Cognito serves them.
+    documents(path, endpoint) {
+      const [, poolId = '', name] = WELL_KNOWN.exec(path) ?? [];
+      const pool = pools.get(poolId);
+      if (!pool) return undefined;
+      if (name === 'jwks.json') return pool.tokens.jwks();
+      if (name !== 'openid-configuration') return undefined;
+      return openIdConfiguration(pool.tokens.issuer, `${endpoint}/${poolId}/.well-known/jwks.json`);
+    },
     port: options.port ?? 0,
-    handlers: {
-      action: call,
-      wellKnown(poolId, name, endpoint) {
-        const pool = pools.get(poolId);
-        if (!pool) return undefined;
-        if (name === 'jwks.json') return pool.tokens.jwks();
-        if (name !== 'openid-configuration') return undefined;
-        return openIdConfiguration(pool.tokens.issuer, `${endpoint}/${poolId}/.well-known/jwks.json`);
-      },
-      onInternalError(error) {
-        log('ERROR', `Request failed: ${(error as Error).stack ?? String(error)}`);
-      },
+    ...(options.host === undefined ? {} : { host: options.host }),
+    onInternalError(error) {
+      log('ERROR', `Request failed: ${(error as Error).stack ?? String(error)}`);
     },
   });
   log('INFO', `User pools ${[...pools.keys()].join(', ') || '(none)'} on ${server.endpoint}`);
