@@ -6,8 +6,7 @@ import { defineConfig } from 'vitest/config';
  * pointed at them before any test file loads, and a JSON report per project that
  * scripts/test-summary.mjs adds up at the end of `npm test`.
  */
-const testing = (file: string) =>
-  fileURLToPath(new URL(`./libs/shared/src/testing/${file}`, import.meta.url));
+const testing = (file: string) => fileURLToPath(new URL(`./libs/testing/src/${file}`, import.meta.url));
 
 export const sharedTestConfig = defineConfig({
   test: {

@@ -4,8 +4,8 @@ import type { LocalCloud } from '@shop/local/src/cloud.ts';
 import { createCommand } from '@shop/shared/commands';
 import { createEvent } from '@shop/shared/events';
 import { deterministicId, newId } from '@shop/shared/ids';
-import { signBankTransfer } from '@shop/shared/testing/bank-webhook';
-import { busEvent, httpEvent, sqsEvent } from '@shop/shared/testing/events';
+import { signBankTransfer } from '@shop/testing/bank-webhook';
+import { busEvent, httpEvent, sqsEvent } from '@shop/testing/events';
 import { BENCH_CUSTOMER_ID, BENCH_ORDER } from './bench-order.ts';
 
 /**

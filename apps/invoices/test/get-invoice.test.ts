@@ -1,6 +1,6 @@
 import { deterministicId } from '@shop/shared/ids';
-import { httpEvent, lambdaContext } from '@shop/shared/testing/events';
-import { createTestTable } from '@shop/shared/testing/resources';
+import { httpEvent, lambdaContext } from '@shop/testing/events';
+import { createTestTable } from '@shop/testing/resources';
 import { describe, expect, it } from 'vitest';
 import { issueInvoice } from '../src/domain/invoice.ts';
 import { anIssueInvoice } from './builders.ts';

@@ -1,8 +1,8 @@
 import { parseEvent } from '@shop/shared/events';
 import { deterministicId } from '@shop/shared/ids';
-import { lambdaContext, sqsEvent } from '@shop/shared/testing/events';
-import { importIsolated } from '@shop/shared/testing/import-isolated';
-import { createTestBus, createTestTable, scanTable } from '@shop/shared/testing/resources';
+import { lambdaContext, sqsEvent } from '@shop/testing/events';
+import { importIsolated } from '@shop/testing/import-isolated';
+import { createTestBus, createTestTable, scanTable } from '@shop/testing/resources';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { anIssueInvoiceCommand } from './builders.ts';
 

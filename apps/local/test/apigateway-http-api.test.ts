@@ -17,7 +17,7 @@ const echo: Handler = () => ok({ statusCode: 200, body: 'ok' });
 
 const awsFixture = JSON.parse(
   readFileSync(
-    new URL('../../../libs/shared/src/testing/fixtures/api-gateway-http-v2.json', import.meta.url),
+    new URL('../../../libs/testing/src/fixtures/api-gateway-http-v2.json', import.meta.url),
     'utf8',
   ),
 ) as APIGatewayProxyEventV2;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { createUserPoolService, type UserPoolService } from '@shop/local-services/cognito/user-pool-service';
-import { type SignedRequest, signWebhook } from '@shop/shared/testing/bank-webhook';
+import { type SignedRequest, signWebhook } from '@shop/testing/bank-webhook';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BANK_TRANSFER_WEBHOOK_PATH } from '../src/clients/bank-webhook.ts';
 import type { LocalCloud, LocalCustomer } from '../src/cloud.ts';

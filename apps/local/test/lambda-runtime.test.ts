@@ -2,8 +2,8 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { httpEvent } from '@shop/shared/testing/events';
-import { createTestTable } from '@shop/shared/testing/resources';
+import { httpEvent } from '@shop/testing/events';
+import { createTestTable } from '@shop/testing/resources';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InvokeResult, LogEntry } from '../src/contracts.ts';
 import {

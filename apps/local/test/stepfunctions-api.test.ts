@@ -15,7 +15,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import type { StepFunctionsEvent } from '@shop/local-services/stepfunctions/stepfunctions-service';
 import { awsClientConfig } from '@shop/shared/aws-clients';
-import { createTestTable } from '@shop/shared/testing/resources';
+import { createTestTable } from '@shop/testing/resources';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type Definition,

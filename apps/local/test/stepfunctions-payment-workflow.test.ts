@@ -11,7 +11,7 @@ import {
   TaskTimedOut,
 } from '@aws-sdk/client-sfn';
 import { awsClientConfig } from '@shop/shared/aws-clients';
-import { createTestQueue, createTestTable, drainQueue } from '@shop/shared/testing/resources';
+import { createTestQueue, createTestTable, drainQueue } from '@shop/testing/resources';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   capturedEvents,

@@ -1,7 +1,7 @@
 import { deterministicId } from '@shop/shared/ids';
-import { busEvent, lambdaContext, sqsEvent } from '@shop/shared/testing/events';
-import { importIsolated } from '@shop/shared/testing/import-isolated';
-import { createTestBus, createTestWorkflow } from '@shop/shared/testing/resources';
+import { busEvent, lambdaContext, sqsEvent } from '@shop/testing/events';
+import { importIsolated } from '@shop/testing/import-isolated';
+import { createTestBus, createTestWorkflow } from '@shop/testing/resources';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { PaymentRecord } from '../src/domain/payment.ts';
 import { testPaymentProvider } from '../src/domain/test-payment-provider.ts';

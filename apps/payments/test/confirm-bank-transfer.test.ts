@@ -1,9 +1,9 @@
-import { signBankTransfer, signWebhook } from '@shop/shared/testing/bank-webhook';
-import { localEndpoints } from '@shop/shared/testing/endpoints';
-import { httpEvent, lambdaContext } from '@shop/shared/testing/events';
-import { importIsolated } from '@shop/shared/testing/import-isolated';
-import { capturedWhile } from '@shop/shared/testing/output-capture';
-import { createTestWorkflow } from '@shop/shared/testing/resources';
+import { signBankTransfer, signWebhook } from '@shop/testing/bank-webhook';
+import { localEndpoints } from '@shop/testing/endpoints';
+import { httpEvent, lambdaContext } from '@shop/testing/events';
+import { importIsolated } from '@shop/testing/import-isolated';
+import { capturedWhile } from '@shop/testing/output-capture';
+import { createTestWorkflow } from '@shop/testing/resources';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { BankTransferNotice } from '../src/domain/bank-transfer.ts';
 import type { PaymentRecord } from '../src/domain/payment.ts';

@@ -5,10 +5,10 @@ import {
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { awsClientConfig } from '@shop/shared/aws-clients';
-import { localEndpoints } from '@shop/shared/testing/endpoints';
-import { lambdaContext, sqsEvent } from '@shop/shared/testing/events';
-import { importIsolated } from '@shop/shared/testing/import-isolated';
-import { createTestWorkflow } from '@shop/shared/testing/resources';
+import { localEndpoints } from '@shop/testing/endpoints';
+import { lambdaContext, sqsEvent } from '@shop/testing/events';
+import { importIsolated } from '@shop/testing/import-isolated';
+import { createTestWorkflow } from '@shop/testing/resources';
 import { describe, expect, it } from 'vitest';
 import { aRequestPayment } from './builders.ts';
 

@@ -13,7 +13,7 @@ import { handler as capture } from '@shop/payments/handlers/capture';
 import { handler as startPayment } from '@shop/payments/handlers/start-payment';
 import { createCommand } from '@shop/shared/commands';
 import { createEvent, type DomainEvent } from '@shop/shared/events';
-import { busEvent, httpEvent, lambdaContext, sqsEvent } from '@shop/shared/testing/events';
+import { busEvent, httpEvent, lambdaContext, sqsEvent } from '@shop/testing/events';
 import type { Context } from 'aws-lambda';
 import { BENCH_CUSTOMER_ID, BENCH_ORDER } from '../bench-order.ts';
 import { ordersStore, payments, wiring } from './in-memory-adapters.ts';

@@ -1,6 +1,6 @@
-import { type BankTransferNotice, signBankTransfer } from '@shop/shared/testing/bank-webhook';
+import { type BankTransferNotice, signBankTransfer } from '@shop/testing/bank-webhook';
 
-export type { BankTransferNotice } from '@shop/shared/testing/bank-webhook';
+export type { BankTransferNotice } from '@shop/testing/bank-webhook';
 
 /** Where the bank posts its signed notices: the API's one route without a customer's token. */
 export const BANK_TRANSFER_WEBHOOK_PATH = '/webhooks/bank-transfers';

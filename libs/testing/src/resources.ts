@@ -29,7 +29,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { awsClientConfig } from '../aws-clients.ts';
+import { awsClientConfig } from '@shop/shared/aws-clients';
 
 /** A table as a test needs it: its key and indexes, and the variable that carries its name. */
 export interface TestTable {

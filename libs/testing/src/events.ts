@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { HttpEvent } from '@shop/shared/http';
 import type {
   APIGatewayProxyEventV2,
   APIGatewayProxyEventV2WithJWTAuthorizer,
@@ -6,7 +7,6 @@ import type {
   SQSEvent,
   SQSRecord,
 } from 'aws-lambda';
-import type { HttpEvent } from '../http.ts';
 import apiGatewayFixture from './fixtures/api-gateway-http-v2.json' with { type: 'json' };
 import apiGatewayJwtFixture from './fixtures/api-gateway-http-v2-jwt.json' with { type: 'json' };
 import eventBridgeFixture from './fixtures/eventbridge-event.json' with { type: 'json' };
