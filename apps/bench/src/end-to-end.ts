@@ -1,7 +1,7 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import type { IncomingMessage, Server } from 'node:http';
 import { BatchGetItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { LocalCloud } from '@shop/local/src/cloud.ts';
+import type { LocalCloud } from '@shop/local-cloud/cloud';
 import { BENCH_ORDER } from './bench-order.ts';
 import { percentile, round } from './stats.ts';
 

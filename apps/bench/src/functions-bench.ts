@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { LocalCloud } from '@shop/local/src/cloud.ts';
+import type { LocalCloud } from '@shop/local-cloud/cloud';
 import { type AwsService, ENDPOINT_VARIABLES } from '@shop/shared/aws-clients';
 import { type BundleReport, type Contributor, type LambdaFunction, repoRoot } from './bundles.ts';
 import { type RecordedCall, startCallRecorder } from './recorder.ts';

@@ -1,6 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { LocalCloud } from '@shop/local/src/cloud.ts';
+import type { LocalCloud } from '@shop/local-cloud/cloud';
 import { createCommand } from '@shop/shared/commands';
 import { createEvent } from '@shop/shared/events';
 import { deterministicId, newId } from '@shop/shared/ids';

@@ -1,4 +1,4 @@
-import type { LocalCloud } from '@shop/local/src/cloud.ts';
+import type { LocalCloud } from '@shop/local-cloud/cloud';
 import { describe, expect, it } from 'vitest';
 import { listFunctions } from '../src/bundles.ts';
 import { createScenarios } from '../src/scenarios.ts';

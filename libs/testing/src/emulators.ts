@@ -2,18 +2,18 @@ import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetQueueUrlCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { LambdaInvoker, LogEntry, LogSink } from '@shop/local-services/contracts';
-import { createEventBridgeService } from '@shop/local-services/eventbridge/event-bridge-service';
-import { listenOnLoopback } from '@shop/local-services/listen';
-import { createSecretsManagerService } from '@shop/local-services/secretsmanager/secrets-manager-service';
-import { createStepFunctionsService } from '@shop/local-services/stepfunctions/stepfunctions-service';
+import type { LambdaInvoker, LogEntry, LogSink } from '@shop/local-cloud/contracts';
+import { createEventBridgeService } from '@shop/local-cloud/eventbridge/event-bridge-service';
+import { listenOnLoopback } from '@shop/local-cloud/listen';
+import { createSecretsManagerService } from '@shop/local-cloud/secretsmanager/secrets-manager-service';
+import { createStepFunctionsService } from '@shop/local-cloud/stepfunctions/stepfunctions-service';
 import dynalite from 'dynalite';
 import { buildApp } from 'fauxqs';
 import { type LocalEndpoints, REGION } from './endpoints.ts';
 
 /**
  * DynamoDB (dynalite), SQS (fauxqs), EventBridge, Step Functions and Secrets Manager (the local
- * cloud's endpoints, from @shop/local-services) started in this process, on loopback and ephemeral
+ * cloud's endpoints, from @shop/local-cloud) started in this process, on loopback and ephemeral
  * ports. They speak the real wire protocols, so the real SDK clients run against them unchanged.
  */
 export interface Emulators {

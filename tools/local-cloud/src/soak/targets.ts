@@ -1,0 +1,253 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { UserPoolTarget } from '../clients/test-customers.ts';
+import { startLocalCloud } from '../cloud.ts';
+import type { LogEntry } from '../contracts.ts';
+import { FaultPlan, type FaultRates, formatFaults } from '../faults/fault-plan.ts';
+import { repositoryRoot } from '../prepare-assembly.ts';
+import type { StoreEndpoints } from './reconcile.ts';
+
+/**
+ * The local cloud a soak drives: one it starts in its own process, one it runs as a child process
+ * (so that it can kill it: the restart fault), or one already running at a URL.
+ */
+export interface SoakTarget {
+  /** Read per request: a restarted child listens on new ports. */
+  readonly url: string;
+  readonly endpoints: StoreEndpoints;
+  /** The user pool the API's JWT authorizer trusts, where the soak's customers sign in. */
+  readonly userPool: UserPoolTarget;
+  /** The stage's bank-webhook secret: the soak plays the bank and signs its notices with it. */
+  readonly webhookSecret: string;
+  /** Faults that fired so far, by name; undefined when the target cannot tell (a cloud at --url). */
+  faultCounts(): Partial<Record<string, number>> | undefined;
+  /** Kills the cloud with SIGKILL and starts it again on its --persist folder. */
+  restart?(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The local speed-ups a soak's own cloud runs with (documented options): retry intervals / 100 and
+ * visibility timeouts capped, so a crashed batch comes back in seconds, not in the template's
+ * 3 minutes. Counts of retries and receives are the template's.
+ */
+export const SOAK_RETRY_INTERVAL_SCALE = 0.01;
+export const SOAK_MAX_VISIBILITY_TIMEOUT_SECONDS = 5;
+
+/** Every log entry of the cloud goes to a JSON-lines file, for the why behind a violation. */
+function logFile(path: string): { stream: WriteStream; write: (entry: LogEntry) => void } {
+  const stream = createWriteStream(path);
+  return { stream, write: (entry) => stream.write(`${JSON.stringify(entry)}\n`) };
+}
+
+export async function inProcessTarget(options: {
+  assemblyDir: string;
+  faults: FaultRates;
+  seed: number;
+  logPath: string;
+}): Promise<SoakTarget> {
+  const log = logFile(options.logPath);
+  const plan = new FaultPlan(options.faults, options.seed);
+  const cloud = await startLocalCloud({
+    assemblyDir: options.assemblyDir,
+    port: 0,
+    log: log.write,
+    retryIntervalScale: SOAK_RETRY_INTERVAL_SCALE,
+    maxVisibilityTimeoutSeconds: SOAK_MAX_VISIBILITY_TIMEOUT_SECONDS,
+    faults: plan,
+  });
+  const userPool = cloud.identity.apiUserPool;
+  const webhookSecret = cloud.secrets.webhookSecret();
+  if (!userPool || !webhookSecret) {
+    await cloud.stop();
+    throw new Error('The local stage has no API user pool or no bank-webhook secret: the soak needs both');
+  }
+  return {
+    url: cloud.url,
+    endpoints: cloud.endpoints,
+    userPool,
+    webhookSecret,
+    faultCounts: () => plan.counts(),
+    async stop() {
+      await cloud.stop();
+      await new Promise((resolve) => log.stream.end(resolve));
+    },
+  };
+}
+
+/**
+ * A local cloud already running: its `/_local/identity` names the user pool its API trusts. The
+ * webhook secret is not served by any endpoint, so it comes from its banner, as an option.
+ */
+export async function urlTarget(
+  url: string,
+  endpoints: StoreEndpoints,
+  webhookSecret: string,
+): Promise<SoakTarget> {
+  const response = await fetch(`${url}/_local/identity`).catch((error: Error) => {
+    throw new Error(`No local cloud answers at ${url} (${error.message}): start it with npm start`);
+  });
+  if (!response.ok) {
+    throw new Error(
+      `GET ${url}/_local/identity answered ${response.status}: is it a local cloud (npm start)?`,
+    );
+  }
+  const userPool = (await response.json()) as UserPoolTarget;
+  return {
+    url,
+    endpoints,
+    userPool,
+    webhookSecret,
+    faultCounts: () => undefined,
+    stop: async () => undefined,
+  };
+}
+
+/**
+ * `npm start` as a child process on a --persist folder, with the same faults. Its banner gives the
+ * URL and the endpoints; its JSON log lines are copied to the log file, and the faults they report
+ * counted (across restarts).
+ */
+export async function childProcessTarget(options: {
+  assemblyDir: string;
+  faults: FaultRates;
+  seed: number;
+  persistDir: string;
+  logPath: string;
+}): Promise<SoakTarget> {
+  const log = createWriteStream(options.logPath);
+  const counts: Record<string, number> = {};
+  let child: ChildProcess | undefined;
+  let url = '';
+  let endpoints: StoreEndpoints = { dynamodb: '', sqs: '', kinesis: '' };
+  let userPool: UserPoolTarget = { region: '', userPoolId: '', clientId: '' };
+  let webhookSecret = '';
+
+  async function start(): Promise<void> {
+    const args = [
+      join(repositoryRoot, 'tools/local-cloud/src/main.ts'),
+      '--assembly',
+      options.assemblyDir,
+      '--port',
+      '0',
+      '--persist',
+      options.persistDir,
+      '--fast-retries',
+      '--max-visibility-timeout',
+      String(SOAK_MAX_VISIBILITY_TIMEOUT_SECONDS),
+      '--json',
+      '--seed',
+      String(options.seed),
+      ...(Object.keys(options.faults).length > 0 ? ['--faults', formatFaults(options.faults)] : []),
+    ];
+    const started = spawn(process.execPath, args, {
+      cwd: repositoryRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NO_COLOR: '1', LOCAL_FAULTS: '' },
+    });
+    child = started;
+    const stderr: string[] = [];
+    started.stderr?.on('data', (chunk: Buffer) => {
+      stderr.push(chunk.toString());
+      log.write(chunk);
+    });
+    await new Promise<void>((resolve, reject) => {
+      const found: Partial<StoreEndpoints> & {
+        url?: string;
+        cognito?: string;
+        userPoolId?: string;
+        clientId?: string;
+        webhookSecret?: string;
+      } = {};
+      const lines = createInterface({ input: started.stdout as NodeJS.ReadableStream });
+      const onExit = (code: number | null) =>
+        reject(
+          new Error(
+            `The local cloud exited (${code}) before it was ready:\n${stderr.join('').slice(-2_000)}`,
+          ),
+        );
+      started.once('exit', onExit);
+      lines.on('line', (line) => {
+        const secret = line.match(/Webhook secret (\S+)/)?.[1];
+        found.webhookSecret ??= secret;
+        log.write(`${secret ? line.replace(secret, '[redacted]') : line}\n`);
+        if (line.startsWith('{')) {
+          const fault = (JSON.parse(line) as LogEntry).fields?.fault;
+          if (typeof fault === 'string') counts[fault] = (counts[fault] ?? 0) + 1;
+          return;
+        }
+        found.url ??= line.match(/HTTP API\s+(http:\S+)/)?.[1];
+        found.dynamodb ??= line.match(/DynamoDB (http:\S+)/)?.[1];
+        found.sqs ??= line.match(/SQS (http:\S+)/)?.[1];
+        found.kinesis ??= line.match(/Kinesis (http:\S+)/)?.[1];
+        found.cognito ??= line.match(/Cognito (http:\S+)/)?.[1];
+        const pool = line.match(/User pool\s+(\S+), app client (\S+)/);
+        found.userPoolId ??= pool?.[1];
+        found.clientId ??= pool?.[2];
+        if (line.includes('Press Ctrl+C to stop')) {
+          const { dynamodb, sqs, kinesis, cognito, userPoolId, clientId } = found;
+          if (!found.url || !dynamodb || !sqs || !kinesis || !cognito || !userPoolId || !clientId) {
+            const { webhookSecret: _secret, ...read } = found;
+            reject(
+              new Error(`Could not read the URL and endpoints from the banner: ${JSON.stringify(read)}`),
+            );
+            return;
+          }
+          if (!found.webhookSecret) {
+            reject(new Error('The banner names no webhook secret: the local stage has no bank webhook'));
+            return;
+          }
+          url = found.url;
+          endpoints = { dynamodb, sqs, kinesis };
+          // A pool id starts with its region, as on AWS.
+          userPool = { region: userPoolId.split('_')[0] ?? '', userPoolId, clientId, endpoint: cognito };
+          webhookSecret = found.webhookSecret;
+          started.off('exit', onExit);
+          resolve();
+        }
+      });
+    });
+  }
+
+  async function kill(signal: NodeJS.Signals): Promise<void> {
+    const running = child;
+    if (!running || running.exitCode !== null || running.signalCode !== null) return;
+    const exited = new Promise((resolve) => running.once('exit', resolve));
+    running.kill(signal);
+    await exited;
+  }
+
+  await start();
+  return {
+    get url() {
+      return url;
+    },
+    get endpoints() {
+      return endpoints;
+    },
+    get userPool() {
+      return userPool;
+    },
+    get webhookSecret() {
+      return webhookSecret;
+    },
+    faultCounts: () => counts,
+    async restart() {
+      await kill('SIGKILL');
+      counts.restart = (counts.restart ?? 0) + 1;
+      log.write(
+        `${JSON.stringify({ source: 'soak', level: 'WARN', message: 'Injected fault restart: SIGKILL', fields: { fault: 'restart' }, time: new Date().toISOString() })}\n`,
+      );
+      await start();
+    },
+    async stop() {
+      const running = child;
+      const timer = setTimeout(() => running?.kill('SIGKILL'), 10_000);
+      await kill('SIGTERM');
+      clearTimeout(timer);
+      await new Promise((resolve) => log.end(resolve));
+    },
+  };
+}
