@@ -12,9 +12,9 @@ export interface LimitLevelResult {
   p99Ms: number;
 }
 
-const harness = join(repoRoot, 'apps/bench/src/limit/harness.ts');
-const inMemoryAdapters = join(repoRoot, 'apps/bench/src/limit/in-memory-adapters.ts');
-const bundle = join(repoRoot, 'apps/bench/dist/limit/harness.mjs');
+const harness = join(repoRoot, 'tools/bench/src/limit/harness.ts');
+const inMemoryAdapters = join(repoRoot, 'tools/bench/src/limit/in-memory-adapters.ts');
+const bundle = join(repoRoot, 'tools/bench/dist/limit/harness.mjs');
 const TIMEOUT_MS = 300_000;
 
 /**

@@ -9,7 +9,7 @@ import { build, type Metafile } from 'esbuild';
  * third-party clients the function uses, found in our bundle's esbuild metafile.
  */
 export const repoRoot = resolve(import.meta.dirname, '../../..');
-const workDir = join(repoRoot, 'apps/bench/dist');
+const workDir = join(repoRoot, 'tools/bench/dist');
 
 export interface LambdaFunction {
   app: string;

@@ -122,7 +122,7 @@ const results = {
   budgets: { file: 'bench/budgets.json', breaches },
 };
 // A partial run (--only) never replaces the record of a full one.
-const resultsFile = join(repoRoot, only ? 'apps/bench/dist/results-partial.json' : 'bench/results.json');
+const resultsFile = join(repoRoot, only ? 'tools/bench/dist/results-partial.json' : 'bench/results.json');
 writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
 
 process.stdout.write(`\n${formatTable(results)}\n`);

@@ -48,7 +48,7 @@ export interface FunctionsBench {
   emptyModuleColdInitMs: Distribution;
 }
 
-const emptyModule = join(repoRoot, 'apps/bench/dist/empty/index.mjs');
+const emptyModule = join(repoRoot, 'tools/bench/dist/empty/index.mjs');
 
 /**
  * Cold init of every function's three builds in fresh processes, interleaved (each round runs
@@ -86,7 +86,7 @@ export async function benchFunctions(options: {
   const scenarioOf = (fn: LambdaFunction) => {
     const scenario = scenarios[fn.handler];
     if (!scenario)
-      throw new Error(`No bench scenario for ${fn.handler}: add one to apps/bench/src/scenarios.ts`);
+      throw new Error(`No bench scenario for ${fn.handler}: add one to tools/bench/src/scenarios.ts`);
     return scenario;
   };
   const check = (fn: LambdaFunction, variant: Variant, outcome: { ok: boolean; result: unknown }) => {
