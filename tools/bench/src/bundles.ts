@@ -5,7 +5,7 @@ import { build, type Metafile } from 'esbuild';
 
 /**
  * The three bundles the bench compares for every function: ours (the production build of
- * scripts/bundle-handlers.mjs), the naive build of the same source, and the floor: only the
+ * tools/bundling/src/bundle-handlers.mjs), the naive build of the same source, and the floor: only the
  * third-party clients the function uses, found in our bundle's esbuild metafile.
  */
 export const repoRoot = resolve(import.meta.dirname, '../../..');
@@ -21,7 +21,7 @@ export interface LambdaFunction {
   appDir: string;
 }
 
-/** Every handler of every app tagged `lambda`, as scripts/bundle-handlers.mjs bundles them. */
+/** Every handler of every app tagged `lambda`, as tools/bundling/src/bundle-handlers.mjs bundles them. */
 export function listFunctions(): LambdaFunction[] {
   const appsDir = join(repoRoot, 'apps');
   return readdirSync(appsDir)
