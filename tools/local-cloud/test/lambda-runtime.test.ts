@@ -1,9 +1,6 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { httpEvent } from '@shop/testing/events';
-import { createTestTable } from '@shop/testing/resources';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InvokeResult, LogEntry } from '../src/contracts.ts';
 import {
@@ -14,8 +11,7 @@ import {
 } from '../src/lambda/lambda-runtime.ts';
 
 /**
- * The local Lambda runtime, against tiny ESM bundles written for each test and one real bundle of
- * the project, which must run unmodified.
+ * The local Lambda runtime, against tiny ESM bundles written for each test.
  */
 const fixtures: Record<string, string> = {
   'env-reader': `
@@ -395,53 +391,5 @@ describe('lambda runtime', () => {
     expect(errorOf(await waiting).errorType).toBe('Runtime.ExitError');
     expect(errorOf(await runtime.invoke('sleeper', {})).errorType).toBe('Runtime.ExitError');
     expect(runtime.stats()[0]).toMatchObject({ environments: 0, busy: 0, queued: 0 });
-  });
-
-  it('runs a real bundle of the project unmodified: get-invoice answers 404 for an unknown invoice', async () => {
-    const tableName = await createTestTable({ envVar: 'INVOICES_TABLE_NAME', partitionKey: 'invoiceId' });
-    const handlerFile = fileURLToPath(
-      new URL('../../../apps/invoices/dist/get-invoice/index.mjs', import.meta.url),
-    );
-    const { runtime, logs } = startRuntime(
-      [
-        aFunction('GetInvoiceFunction', {
-          handlerFile,
-          environment: {
-            INVOICES_TABLE_NAME: tableName,
-            POWERTOOLS_SERVICE_NAME: 'invoices',
-            POWERTOOLS_LOG_LEVEL: 'INFO',
-            POWERTOOLS_METRICS_NAMESPACE: 'ServerlessCommerce',
-          },
-        }),
-      ],
-      {
-        AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
-        AWS_ENDPOINT_URL_DYNAMODB: process.env.AWS_ENDPOINT_URL_DYNAMODB ?? '',
-        AWS_ENDPOINT_URL_SQS: process.env.AWS_ENDPOINT_URL_SQS ?? '',
-      },
-    );
-    const event = httpEvent({
-      method: 'GET',
-      route: '/invoices/{invoiceId}',
-      pathParameters: { invoiceId: 'inv_never_issued' },
-      customerId: 'a-signed-in-customer',
-    });
-    const response = payloadOf<{ statusCode: number; headers: Record<string, string>; body: string }>(
-      await runtime.invoke('GetInvoiceFunction', event),
-    );
-
-    expect(response.statusCode).toBe(404);
-    expect(JSON.parse(response.body)).toEqual({ error: { code: 'not_found', message: expect.any(String) } });
-    const refused = await waitFor(
-      () =>
-        logs.find((entry) => entry.source === 'GetInvoiceFunction' && entry.message === 'Request refused'),
-      'the Powertools log line of the refused request',
-    );
-    expect(refused).toMatchObject({ level: 'INFO', correlationId: event.requestContext.requestId });
-    expect(refused.fields).toMatchObject({
-      service: 'invoices',
-      function_name: 'GetInvoiceFunction',
-      status: 404,
-    });
   });
 });

@@ -1,10 +1,16 @@
-import type { UserPoolTarget } from '../clients/test-customers.ts';
 import type { UserPoolService } from '../cognito/user-pool-service.ts';
 import { generateSecretString } from '../secretsmanager/generate-secret.ts';
 import type { LocalSecret, SecretsManagerService } from '../secretsmanager/secrets-manager-service.ts';
 import type { LocalModel, SecretModel } from '../template/local-model.ts';
 
-export type { UserPoolTarget } from '../clients/test-customers.ts';
+/** Where a client signs in: a user pool, its app client, and the local endpoint (absent on AWS). */
+export interface UserPoolTarget {
+  region: string;
+  userPoolId: string;
+  clientId: string;
+  /** The local user pool's endpoint; absent on AWS. */
+  endpoint?: string;
+}
 
 /**
  * What the local cloud tells its users about identity: the templates' user pools and the one the

@@ -1,10 +1,10 @@
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { buildFlowDiagram } from '@shop/local-cloud/activity/flow-diagram';
+import type { LocalCloud } from '@shop/local-cloud/cloud';
+import { readAssemblyStacks } from '@shop/local-cloud/template/cloud-assembly';
+import { buildLocalModel } from '@shop/local-cloud/template/local-model';
+import type { Activity, FlowSnapshot, OrderDetails } from '@shop/local-cloud/ui/flow-types';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { buildFlowDiagram } from '../src/activity/flow-diagram.ts';
-import type { LocalCloud } from '../src/cloud.ts';
-import { readAssemblyStacks } from '../src/template/cloud-assembly.ts';
-import { buildLocalModel } from '../src/template/local-model.ts';
-import type { Activity, FlowSnapshot, OrderDetails } from '../src/ui/flow-types.ts';
 import { apiClient, awsClients, eventually } from './e2e-support.ts';
 import { startFlowPageCloud } from './flow-page-support.ts';
 

@@ -1,10 +1,10 @@
 import { DynamoDBClient, GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { type BankTransferNotice, sendBankTransfer } from '@shop/local-cloud/clients/bank-webhook';
+import { type LocalCloud, type LocalCustomer, startLocalCloud } from '@shop/local-cloud/cloud';
+import type { LogSink } from '@shop/local-cloud/contracts';
 import { inject } from 'vitest';
-import { type BankTransferNotice, sendBankTransfer } from '../src/clients/bank-webhook.ts';
-import { type LocalCloud, type LocalCustomer, startLocalCloud } from '../src/cloud.ts';
-import type { LogSink } from '../src/contracts.ts';
 
 /**
  * The local cloud of the end-to-end tests: the synthesized `local` stage on ephemeral ports, with

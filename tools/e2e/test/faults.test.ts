@@ -2,11 +2,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient, GetItemCommand, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { startDynamoDbThrottleProxy } from '@shop/local-cloud/faults/dynamodb-throttle-proxy';
+import { DEFAULT_FAULT_RATES, FaultPlan, parseFaults } from '@shop/local-cloud/faults/fault-plan';
+import { ExecutionJournal } from '@shop/local-cloud/stepfunctions/execution-journal';
 import { awsClientConfig } from '@shop/shared/aws-clients';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startDynamoDbThrottleProxy } from '../src/faults/dynamodb-throttle-proxy.ts';
-import { DEFAULT_FAULT_RATES, FaultPlan, parseFaults } from '../src/faults/fault-plan.ts';
-import { ExecutionJournal } from '../src/stepfunctions/execution-journal.ts';
 
 describe('the fault list of --faults and LOCAL_FAULTS', () => {
   it('takes a fraction per fault, a default for a name alone, and every fault for all', () => {

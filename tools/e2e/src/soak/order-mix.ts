@@ -1,4 +1,4 @@
-import { seededRandom } from '../faults/fault-plan.ts';
+import { seededRandom } from '@shop/local-cloud/faults/fault-plan';
 
 /**
  * What the soak orders, drawn from a seed: every test token of the test provider, and bank

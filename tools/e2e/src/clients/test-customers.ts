@@ -6,6 +6,7 @@ import {
   InitiateAuthCommand,
   UsernameExistsException,
 } from '@aws-sdk/client-cognito-identity-provider';
+import type { UserPoolTarget } from '@shop/local-cloud/identity/local-identity';
 
 /**
  * Test customers, signed in with the same Cognito calls on the local cloud and on a deployed stage:
@@ -13,14 +14,6 @@ import {
  * customer signs in with USER_PASSWORD_AUTH, as the app client allows. Signing in a name again
  * gives it a new password and new tokens.
  */
-export interface UserPoolTarget {
-  region: string;
-  userPoolId: string;
-  clientId: string;
-  /** The local user pool's endpoint; absent on AWS. */
-  endpoint?: string;
-}
-
 export interface SignedInCustomer {
   /** The sign-in name: `<name>@example.com`. */
   email: string;

@@ -4,9 +4,9 @@
 //   npm start -- [--port 3000] [--json] [--persist DIR] [--fast-retries] [--verbose] [--faults LIST]
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startLocalCloud } from './cloud.ts';
-import { FaultPlan, formatFaults, parseFaults } from './faults/fault-plan.ts';
-import { createLogPrinter } from './log-printer.ts';
+import { startLocalCloud } from '@shop/local-cloud/cloud';
+import { FaultPlan, formatFaults, parseFaults } from '@shop/local-cloud/faults/fault-plan';
+import { createLogPrinter } from '@shop/local-cloud/log-printer';
 import { prepareLocalAssembly } from './prepare-assembly.ts';
 
 const { values } = parseArgs({

@@ -1,4 +1,5 @@
-import { type TestCustomers, testCustomers, type UserPoolTarget } from '../clients/test-customers.ts';
+import type { UserPoolTarget } from '@shop/local-cloud/identity/local-identity';
+import { type TestCustomers, testCustomers } from '../clients/test-customers.ts';
 
 /**
  * The soak's customers, signed in to the user pool the API trusts with the same Cognito calls as

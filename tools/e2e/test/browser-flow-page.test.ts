@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { LocalCloud } from '@shop/local-cloud/cloud';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalCloud } from '../src/cloud.ts';
 import { apiClient, eventually } from './e2e-support.ts';
 import { startFlowPageCloud } from './flow-page-support.ts';
 

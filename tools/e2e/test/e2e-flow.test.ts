@@ -1,7 +1,7 @@
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
+import type { LocalCloud } from '@shop/local-cloud/cloud';
+import type { LogEntry } from '@shop/local-cloud/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalCloud } from '../src/cloud.ts';
-import type { LogEntry } from '../src/contracts.ts';
 import { anOrder, apiClient, awsClients, bank, eventually, startTestCloud } from './e2e-support.ts';
 
 /**

@@ -2,16 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createEvent } from '@shop/shared/events';
-import { afterEach, describe, expect, inject, it } from 'vitest';
-import { startLocalCloud } from '../src/cloud.ts';
+import { startLocalCloud } from '@shop/local-cloud/cloud';
 import {
   createEventBridgeService,
   type EventBridgeEvent,
   type EventBridgeService,
   type EventDeliveryJournal,
-} from '../src/eventbridge/event-bridge-service.ts';
-import { EventDeliveryFile } from '../src/eventbridge/event-delivery-journal.ts';
+} from '@shop/local-cloud/eventbridge/event-bridge-service';
+import { EventDeliveryFile } from '@shop/local-cloud/eventbridge/event-delivery-journal';
+import { createEvent } from '@shop/shared/events';
+import { afterEach, describe, expect, inject, it } from 'vitest';
 import { apiClient, eventually } from './e2e-support.ts';
 
 /**

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { FAULT_NAMES, formatFaults, parseFaults } from '../faults/fault-plan.ts';
+import { FAULT_NAMES, formatFaults, parseFaults } from '@shop/local-cloud/faults/fault-plan';
 import { prepareLocalAssembly } from '../prepare-assembly.ts';
 import { createProgress } from './progress.ts';
 import { formatReport } from './report.ts';

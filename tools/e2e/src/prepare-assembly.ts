@@ -15,7 +15,7 @@ export async function prepareLocalAssembly(options: {
   done: (text: string) => void;
   /** Where the child processes' output goes: the terminal for `npm start`, stderr for the soak. */
   stdio?: 'inherit' | 'stderr';
-  /** Where the assembly is written. Default `tools/local-cloud/.cdk.out`; the bench uses a temporary folder. */
+  /** Where the assembly is written. Default `tools/e2e/.cdk.out`; the bench uses a temporary folder. */
   outputRoot?: string;
 }): Promise<string> {
   const elapsed = (since: number) => `${((performance.now() - since) / 1000).toFixed(1)} s`;
@@ -29,7 +29,7 @@ export async function prepareLocalAssembly(options: {
   options.done(`  done in ${elapsed(phase)}`);
 
   phase = performance.now();
-  const assemblyRoot = options.outputRoot ?? join(repositoryRoot, 'tools/local-cloud/.cdk.out');
+  const assemblyRoot = options.outputRoot ?? join(repositoryRoot, 'tools/e2e/.cdk.out');
   options.step('Synthesizing the CDK app for the local stage…');
   await run(
     process.execPath,

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { type LocalCloud, startLocalCloud } from '@shop/local-cloud/cloud';
+import type { LogEntry } from '@shop/local-cloud/contracts';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type LocalCloud, startLocalCloud } from '../src/cloud.ts';
-import type { LogEntry } from '../src/contracts.ts';
 import { apiClient, awsClients, eventually } from './e2e-support.ts';
 
 /**

@@ -1,5 +1,5 @@
+import { type LocalCloud, startLocalCloud } from '@shop/local-cloud/cloud';
 import { inject } from 'vitest';
-import { type LocalCloud, startLocalCloud } from '../src/cloud.ts';
 
 /**
  * The local cloud the flow page's tests run against: the synthesized local stage on ephemeral

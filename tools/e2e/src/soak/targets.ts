@@ -2,10 +2,10 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { UserPoolTarget } from '../clients/test-customers.ts';
-import { startLocalCloud } from '../cloud.ts';
-import type { LogEntry } from '../contracts.ts';
-import { FaultPlan, type FaultRates, formatFaults } from '../faults/fault-plan.ts';
+import { startLocalCloud } from '@shop/local-cloud/cloud';
+import type { LogEntry } from '@shop/local-cloud/contracts';
+import { FaultPlan, type FaultRates, formatFaults } from '@shop/local-cloud/faults/fault-plan';
+import type { UserPoolTarget } from '@shop/local-cloud/identity/local-identity';
 import { repositoryRoot } from '../prepare-assembly.ts';
 import type { StoreEndpoints } from './reconcile.ts';
 
@@ -127,7 +127,7 @@ export async function childProcessTarget(options: {
 
   async function start(): Promise<void> {
     const args = [
-      join(repositoryRoot, 'tools/local-cloud/src/main.ts'),
+      join(repositoryRoot, 'tools/e2e/src/start.ts'),
       '--assembly',
       options.assemblyDir,
       '--port',

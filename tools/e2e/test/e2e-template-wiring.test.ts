@@ -3,13 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { type LocalCloud, startLocalCloud } from '@shop/local-cloud/cloud';
+import type { LogEntry } from '@shop/local-cloud/contracts';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type LocalCloud, startLocalCloud } from '../src/cloud.ts';
-import type { LogEntry } from '../src/contracts.ts';
 import { eventually } from './e2e-support.ts';
 
 /**
