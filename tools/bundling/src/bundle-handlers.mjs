@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Bundles every handler of the app in the current directory into its own folder,
 // dist/<handler>/index.mjs, so infra can point Code.fromAsset at one folder per function.
-// Usage (from an app's package.json): node tools/bundling/src/bundle-handlers.mjs
+// Usage (from a service's package.json): node ../../tools/bundling/src/bundle-handlers.mjs
 import { readdir, rm, writeFile } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
 import { basename, join, resolve } from 'node:path';
