@@ -128,7 +128,7 @@ async function withLocalCloud(work: (api: LocalApi) => Promise<void>): Promise<v
     const started = spawn(
       node,
       [
-        'tools/local-cloud/src/main.ts',
+        'tools/e2e/src/start.ts',
         '--port',
         '0',
         '--fast-retries',
@@ -152,7 +152,7 @@ async function withLocalCloud(work: (api: LocalApi) => Promise<void>): Promise<v
       started.on('exit', (code) => reject(new CheckpointError(`npm start exited (${code}):\n${output}`)));
     });
     ok(`npm start is up at ${url} (PID ${started.pid})`);
-    const signedIn = spawnSync(node, ['tools/local-cloud/src/token-cli.ts', 'workshop', '--url', url], {
+    const signedIn = spawnSync(node, ['tools/e2e/src/token-cli.ts', 'workshop', '--url', url], {
       cwd: root,
       encoding: 'utf8',
     });
@@ -280,7 +280,7 @@ const checkpoints: Record<string, { title: string; check: () => void | Promise<v
         'apps/orders/test/builders.ts',
         'apps/orders/test/place-order-request.test.ts',
         'apps/orders/test/get-order-handler.test.ts',
-        'tools/local-cloud/test/e2e-flow.test.ts',
+        'tools/e2e/test/e2e-flow.test.ts',
       ]);
       typecheck('apps/orders');
       runTests('apps/orders');
