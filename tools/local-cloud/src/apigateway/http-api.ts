@@ -8,7 +8,7 @@ import {
 } from 'node:http';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { InvokeResult, LambdaInvoker, LogEntry, LogSink } from '../contracts.ts';
-import { listenOnLoopback } from '../listen.ts';
+import { listenOnLoopback } from '../kit/http-server.ts';
 import {
   type Authorization,
   compileJwtAuthorizer,

@@ -1,6 +1,6 @@
 import { decodeJwt, type JSONWebKeySet } from 'jose';
 import type { LocalService, LogEntry, LogSink } from '../contracts.ts';
-import { startJsonProtocolServer } from '../json-protocol-server.ts';
+import { startJsonProtocolServer } from '../kit/json-protocol-server.ts';
 import { CognitoError } from './cognito-error.ts';
 import { attributesOf, LocalUserPool } from './local-user-pool.ts';
 import { temporaryPassword } from './password-policy.ts';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LocalService, LogEntry, LogSink } from '../contracts.ts';
-import { listenOnLoopback } from '../listen.ts';
+import { listenOnLoopback } from '../kit/http-server.ts';
 import { compileEventPattern, type EventPatternMatcher } from './event-pattern.ts';
 import { compileInputPath, type InputPathSelector } from './input-path.ts';
 

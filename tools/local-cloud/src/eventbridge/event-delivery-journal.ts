@@ -1,4 +1,4 @@
-import { JsonLinesJournal } from '../json-lines-journal.ts';
+import { JsonLinesJournal } from '../kit/json-lines-journal.ts';
 import type { BusEvent, EventDeliveryJournal } from './event-bridge-service.ts';
 
 type Line =

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type ApiAction, AwsApiError } from '../json-protocol-server.ts';
+import { type ApiAction, AwsApiError } from '../kit/json-protocol-server.ts';
 import {
   AWSCURRENT,
   type SecretStore,

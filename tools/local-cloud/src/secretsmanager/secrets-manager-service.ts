@@ -1,5 +1,5 @@
 import type { LocalService, LogEntry, LogSink } from '../contracts.ts';
-import { startJsonProtocolServer } from '../json-protocol-server.ts';
+import { startJsonProtocolServer } from '../kit/json-protocol-server.ts';
 import { apiActions } from './api-actions.ts';
 import { type GenerateSecretRules, generateSecretString } from './generate-secret.ts';
 import { current, SecretStore } from './secret-store.ts';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { LambdaInvoker, LocalService, LogEntry, LogSink } from '../contracts.ts';
-import { startJsonProtocolServer } from '../json-protocol-server.ts';
+import { startJsonProtocolServer } from '../kit/json-protocol-server.ts';
 import { apiActions, executionSummary, isJson, MAX_PAYLOAD_CHARS } from './api-actions.ts';
 import { prepareDefinition } from './definition.ts';
 import { StepFunctionsApiError, UnsupportedDefinitionError } from './errors.ts';

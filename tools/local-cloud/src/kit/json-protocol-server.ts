@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { listenOnLoopback } from './listen.ts';
+import { listenOnLoopback } from './http-server.ts';
 
 /**
  * The AWS JSON protocol (1.0 and 1.1) over node:http: `POST /` with `X-Amz-Target: <prefix>.<Action>`
