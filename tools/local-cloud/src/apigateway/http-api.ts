@@ -9,6 +9,7 @@ import {
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { InvokeResult, LambdaInvoker, LogEntry, LogSink } from '../contracts.ts';
 import { listenOnLoopback } from '../kit/http-server.ts';
+import { readRequestBody } from '../kit/request-body.ts';
 import {
   type Authorization,
   compileJwtAuthorizer,
@@ -161,7 +162,7 @@ export async function createHttpApi(options: HttpApiOptions): Promise<HttpApi> {
       );
       return;
     }
-    const body = await readBody(request);
+    const body = await readRequestBody(request, MAX_BODY_BYTES);
     if (body === 'too-large') {
       finish(message(413, 'Request Entity Too Large'), match);
       return;
@@ -476,17 +477,6 @@ function writeAnswer(response: ServerResponse, answer: Answer) {
   response.setHeader('content-length', answer.body.length);
   response.writeHead(answer.statusCode);
   response.end(answer.body);
-}
-
-async function readBody(request: IncomingMessage): Promise<Buffer | 'too-large'> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  // The whole upload is read even past the limit, so the client gets the 413 instead of a reset.
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size <= MAX_BODY_BYTES) chunks.push(chunk as Buffer);
-  }
-  return size > MAX_BODY_BYTES ? 'too-large' : Buffer.concat(chunks);
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
