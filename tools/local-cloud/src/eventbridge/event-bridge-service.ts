@@ -108,7 +108,7 @@ export async function createEventBridgeService(
         `Operation AWSEvents.${action} is not supported locally`,
       );
     },
-    onInternalError: (error) => log.error(`Request failed: ${(error as Error).stack ?? String(error)}`),
+    log,
     port: options.port,
     host: options.host,
   });

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { type LoopbackHttpServer, serveOnLoopback } from './http-server.ts';
 import { readRequestBody } from './request-body.ts';
+import type { ServiceLog } from './service-log.ts';
 
 /**
  * The AWS JSON protocol (1.0 and 1.1) over node:http: `POST /` with `X-Amz-Target: <prefix>.<Action>`
@@ -53,7 +54,8 @@ export interface JsonProtocolServerOptions {
   port?: number;
   /** Default 127.0.0.1. */
   host?: string;
-  onInternalError: (error: unknown) => void;
+  /** Where a failure of the service's own (a 500) is said, with its stack. */
+  log: ServiceLog;
 }
 
 /** Requests of these APIs are small (an execution's input is at most 256 KiB, a secret 64 KiB). */
@@ -80,7 +82,7 @@ export async function startJsonProtocolServer(
           sendError(response, contentType, error.status, error.code, { [messageMember]: error.message });
           return;
         }
-        options.onInternalError(error);
+        options.log.error(`Request failed: ${(error as Error).stack ?? String(error)}`);
         sendError(response, contentType, 500, 'InternalFailure', {
           [messageMember]: 'The local service failed; see its log',
         });

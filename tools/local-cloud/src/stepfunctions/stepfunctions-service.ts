@@ -136,7 +136,7 @@ export async function createStepFunctionsService(
     protocolVersion: '1.0',
     port: options.port,
     actions,
-    onInternalError: (error) => log.error(`Request failed: ${(error as Error).stack ?? String(error)}`),
+    log,
   });
 
   return {

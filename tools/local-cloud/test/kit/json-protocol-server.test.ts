@@ -1,10 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import type { LogEntry } from '../../src/contracts.ts';
 import {
   AwsApiError,
   type JsonProtocolServer,
   type JsonProtocolServerOptions,
   startJsonProtocolServer,
 } from '../../src/kit/json-protocol-server.ts';
+import { serviceLog } from '../../src/kit/service-log.ts';
 
 const servers: JsonProtocolServer[] = [];
 afterEach(async () => {
@@ -12,7 +14,7 @@ afterEach(async () => {
 });
 
 async function start(overrides: Partial<JsonProtocolServerOptions> = {}) {
-  const internalErrors: unknown[] = [];
+  const logs: LogEntry[] = [];
   const server = await startJsonProtocolServer({
     targetPrefix: 'LocalTest',
     serviceName: 'test service',
@@ -27,11 +29,11 @@ async function start(overrides: Partial<JsonProtocolServerOptions> = {}) {
         throw new Error('a bug');
       },
     },
-    onInternalError: (error) => internalErrors.push(error),
+    log: serviceLog((entry) => logs.push(entry), 'test'),
     ...overrides,
   });
   servers.push(server);
-  return { server, internalErrors };
+  return { server, logs };
 }
 
 const call = (endpoint: string, target: string | undefined, body = '{}', method = 'POST') =>
@@ -143,8 +145,8 @@ describe('the AWS JSON protocol server', () => {
     expect(await response.json()).toMatchObject({ __type: 'ValidationException' });
   });
 
-  it('answers a failure of its own with a 500 that tells nothing, and reports the error', async () => {
-    const { server, internalErrors } = await start();
+  it('answers a failure of its own with a 500 that tells nothing, and logs the error with its stack', async () => {
+    const { server, logs } = await start();
 
     const response = await call(server.endpoint, 'LocalTest.Break');
 
@@ -153,7 +155,13 @@ describe('the AWS JSON protocol server', () => {
       __type: 'InternalFailure',
       message: 'The local service failed; see its log',
     });
-    expect(internalErrors).toEqual([new Error('a bug')]);
+    expect(logs).toEqual([
+      expect.objectContaining({
+        source: 'test',
+        level: 'ERROR',
+        message: expect.stringMatching(/^Request failed: Error: a bug\n\s+at /),
+      }),
+    ]);
   });
 
   it('serves the JSON documents a service publishes on GET, and 404 for any other path', async () => {
