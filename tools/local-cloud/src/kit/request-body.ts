@@ -3,7 +3,7 @@ import type { IncomingMessage } from 'node:http';
 /**
  * The body of a request, or `too-large` past `maxBytes`. The whole upload is read even past the
  * limit, so that the client gets the refusal: leaving the read early destroys the request, and
- * with it the socket the answer was to go out on (the client saw a reset instead).
+ * with it the socket the answer goes out on, and the client would see a reset instead.
  */
 export async function readRequestBody(
   request: IncomingMessage,
