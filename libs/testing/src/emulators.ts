@@ -4,7 +4,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetQueueUrlCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { LambdaInvoker, LogEntry, LogSink } from '@shop/local-cloud/contracts';
 import { createEventBridgeService } from '@shop/local-cloud/eventbridge/event-bridge-service';
-import { listenOnLoopback } from '@shop/local-cloud/listen';
+import { listenOnLoopback } from '@shop/local-cloud/kit/http-server';
 import { createSecretsManagerService } from '@shop/local-cloud/secretsmanager/secrets-manager-service';
 import { createStepFunctionsService } from '@shop/local-cloud/stepfunctions/stepfunctions-service';
 import dynalite from 'dynalite';

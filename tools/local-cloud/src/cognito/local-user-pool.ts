@@ -1,5 +1,5 @@
 import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import type { LogEntry } from '../contracts.ts';
+import type { ServiceLog } from '../kit/service-log.ts';
 import { CognitoError } from './cognito-error.ts';
 import { type IssuedTokens, type SignInSession, TokenIssuer } from './token-issuer.ts';
 import type { UserPoolClientDefinition, UserPoolDefinition } from './user-pool-config.ts';
@@ -11,8 +11,6 @@ import { hashToken, type StoredUser, UserStore } from './user-store.ts';
  * challenges, with what the actions share (the user as the API returns it, SECRET_HASH, issuing
  * a sign-in's tokens).
  */
-export type PoolLog = (level: LogEntry['level'], message: string, fields?: Record<string, unknown>) => void;
-
 /** What an API action returns for a user (`UserType`): dates in epoch seconds on the wire. */
 export interface UserType {
   Username: string;
@@ -36,13 +34,13 @@ export class LocalUserPool {
   readonly definition: UserPoolDefinition;
   readonly store: UserStore;
   readonly tokens: TokenIssuer;
-  readonly log: PoolLog;
+  readonly log: ServiceLog;
   readonly #sessions = new Map<string, ChallengeSession>();
 
   static async open(
     definition: UserPoolDefinition,
     dir: string | undefined,
-    log: PoolLog,
+    log: ServiceLog,
     newKey: Parameters<typeof UserStore.open>[2],
   ) {
     const store = await UserStore.open(definition, dir, newKey);
@@ -50,7 +48,12 @@ export class LocalUserPool {
     return new LocalUserPool(definition, store, tokens, log);
   }
 
-  private constructor(definition: UserPoolDefinition, store: UserStore, tokens: TokenIssuer, log: PoolLog) {
+  private constructor(
+    definition: UserPoolDefinition,
+    store: UserStore,
+    tokens: TokenIssuer,
+    log: ServiceLog,
+  ) {
     this.definition = definition;
     this.store = store;
     this.tokens = tokens;
@@ -104,7 +107,7 @@ export class LocalUserPool {
       expiresAt: Date.now() + client.tokenValidity.refreshSeconds * 1000,
       ...session,
     });
-    this.log('INFO', `${this.definition.name}: ${user.username} signed in to app client ${client.name}`, {
+    this.log.info(`${this.definition.name}: ${user.username} signed in to app client ${client.name}`, {
       userPoolId: this.definition.id,
       clientId: client.id,
       sub: user.sub,

@@ -63,8 +63,7 @@ export async function signUp(pool: LocalUserPool, client: UserPoolClientDefiniti
   const destination = verified ? (user.attributes[verified] ?? '') : '';
   if (user.confirmation) {
     // No mail or SMS leaves the local cloud: the code is in the log instead.
-    pool.log(
-      'INFO',
+    pool.log.info(
       `${pool.definition.name}: confirmation code for ${destination} is ${user.confirmation.code} (ConfirmSignUp with it; nothing is sent locally)`,
       {
         userPoolId: pool.definition.id,
@@ -72,8 +71,7 @@ export async function signUp(pool: LocalUserPool, client: UserPoolClientDefiniti
       },
     );
   } else {
-    pool.log(
-      'INFO',
+    pool.log.info(
       `${pool.definition.name}: ${user.username} signed up; the pool verifies no attribute, so AdminConfirmSignUp confirms it`,
     );
   }
@@ -153,8 +151,7 @@ export function adminCreateUser(pool: LocalUserPool, input: Input) {
   pool.store.save();
   if (action !== 'SUPPRESS') {
     // Cognito would mail the invitation: locally the temporary password is in the log.
-    pool.log(
-      'INFO',
+    pool.log.info(
       `${pool.definition.name}: invitation for ${user.attributes.email ?? user.username}: temporary password ${password} (nothing is sent locally)`,
       {
         userPoolId: pool.definition.id,
@@ -314,7 +311,7 @@ function confirm(pool: LocalUserPool, user: StoredUser): void {
   user.status = 'CONFIRMED';
   user.modifiedAt = Date.now();
   pool.store.save();
-  pool.log('INFO', `${pool.definition.name}: ${user.username} confirmed`, {
+  pool.log.info(`${pool.definition.name}: ${user.username} confirmed`, {
     userPoolId: pool.definition.id,
     sub: user.sub,
   });

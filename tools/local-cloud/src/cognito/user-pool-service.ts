@@ -1,21 +1,13 @@
-import { decodeJwt, type JSONWebKeySet } from 'jose';
-import type { LocalService, LogEntry, LogSink } from '../contracts.ts';
-import { startJsonProtocolServer } from '../json-protocol-server.ts';
+import type { JSONWebKeySet } from 'jose';
+import type { LocalService, LogSink } from '../contracts.ts';
+import { startJsonProtocolServer } from '../kit/json-protocol-server.ts';
+import { serviceLog } from '../kit/service-log.ts';
+import { apiActions, clientOf, poolOfIssuer, type UserPools } from './api-actions.ts';
 import { CognitoError } from './cognito-error.ts';
-import { attributesOf, LocalUserPool } from './local-user-pool.ts';
+import { LocalUserPool } from './local-user-pool.ts';
 import { temporaryPassword } from './password-policy.ts';
-import { initiateAuth, respondToAuthChallenge } from './sign-in-actions.ts';
 import { newSigningKey } from './token-issuer.ts';
-import {
-  adminConfirmSignUp,
-  adminCreateUser,
-  adminDeleteUser,
-  adminGetUser,
-  adminSetUserPassword,
-  confirmSignUp,
-  listUsers,
-  signUp,
-} from './user-actions.ts';
+import { adminCreateUser, adminSetUserPassword } from './user-actions.ts';
 import { checkDefinition, type UserPoolDefinition } from './user-pool-config.ts';
 
 export { CognitoError } from './cognito-error.ts';
@@ -70,99 +62,17 @@ export interface UserPoolService extends LocalService {
   }): Promise<SignedInUser>;
 }
 
-const SOURCE = 'cognito';
 const WELL_KNOWN = /^\/([^/]+)\/\.well-known\/([a-z-]+(?:\.json)?)$/;
 
 export async function createUserPoolService(options: UserPoolServiceOptions): Promise<UserPoolService> {
-  const log = (level: LogEntry['level'], message: string, fields?: Record<string, unknown>) =>
-    options.log({
-      source: SOURCE,
-      level,
-      message,
-      time: new Date().toISOString(),
-      ...(fields ? { fields } : {}),
-    });
+  const log = serviceLog(options.log, 'cognito');
   const pools = new Map<string, LocalUserPool>();
   for (const definition of options.userPools) {
     checkDefinition(definition);
     if (pools.has(definition.id)) throw new Error(`User pool ${definition.id} is given twice`);
     pools.set(definition.id, await LocalUserPool.open(definition, options.persistDir, log, newSigningKey));
   }
-
-  const poolOf = (poolId: unknown): LocalUserPool => {
-    const pool = typeof poolId === 'string' ? pools.get(poolId) : undefined;
-    if (!pool)
-      throw new CognitoError('ResourceNotFoundException', `User pool ${String(poolId)} does not exist.`);
-    return pool;
-  };
-  const clientOf = (clientId: unknown, pool?: LocalUserPool) => {
-    for (const candidate of pool ? [pool] : pools.values()) {
-      const client = candidate.client(clientId);
-      if (client) return { pool: candidate, client };
-    }
-    throw new CognitoError(
-      'ResourceNotFoundException',
-      `User pool client ${String(clientId)} does not exist.`,
-    );
-  };
-  const byClient =
-    (
-      run: (
-        pool: LocalUserPool,
-        client: ReturnType<typeof clientOf>['client'],
-        input: Record<string, unknown>,
-      ) => unknown,
-    ) =>
-    async (input: Record<string, unknown>) => {
-      const { pool, client } = clientOf(input.ClientId);
-      return run(pool, client, input);
-    };
-  const byPool =
-    (run: (pool: LocalUserPool, input: Record<string, unknown>) => unknown) =>
-    async (input: Record<string, unknown>) =>
-      run(poolOf(input.UserPoolId), input);
-  const byAdminClient = (
-    run: (
-      pool: LocalUserPool,
-      client: ReturnType<typeof clientOf>['client'],
-      input: Record<string, unknown>,
-    ) => unknown,
-  ) => byPool((pool, input) => run(pool, clientOf(input.ClientId, pool).client, input));
-
-  const getUser = async (input: Record<string, unknown>) => {
-    const invalid = new CognitoError('NotAuthorizedException', 'Invalid Access Token');
-    let issuer: unknown;
-    try {
-      issuer = decodeJwt(String(input.AccessToken)).iss;
-    } catch {
-      throw invalid;
-    }
-    const pool = [...pools.values()].find((candidate) => candidate.tokens.issuer === issuer);
-    if (!pool) throw invalid;
-    const { username } = await pool.tokens.verifyAccessToken(input.AccessToken);
-    const user = pool.store.all().find((candidate) => candidate.username === username);
-    if (!user) throw new CognitoError('UserNotFoundException', 'User does not exist.');
-    if (!user.enabled) throw new CognitoError('NotAuthorizedException', 'User is disabled.');
-    return { Username: user.username, UserAttributes: attributesOf(user) };
-  };
-
-  const actions: Record<string, (input: Record<string, unknown>) => Promise<unknown>> = {
-    SignUp: byClient(signUp),
-    ConfirmSignUp: byClient(confirmSignUp),
-    InitiateAuth: byClient((pool, client, input) => initiateAuth('InitiateAuth', pool, client, input)),
-    RespondToAuthChallenge: byClient(respondToAuthChallenge),
-    GetUser: getUser,
-    AdminCreateUser: byPool(adminCreateUser),
-    AdminSetUserPassword: byPool(adminSetUserPassword),
-    AdminConfirmSignUp: byPool(adminConfirmSignUp),
-    AdminInitiateAuth: byAdminClient((pool, client, input) =>
-      initiateAuth('AdminInitiateAuth', pool, client, input),
-    ),
-    AdminRespondToAuthChallenge: byAdminClient(respondToAuthChallenge),
-    AdminGetUser: byPool(adminGetUser),
-    AdminDeleteUser: byPool(adminDeleteUser),
-    ListUsers: byPool(listUsers),
-  };
+  const actions = apiActions(pools);
 
   const notServed = (action: string) =>
     new CognitoError(
@@ -180,7 +90,7 @@ export async function createUserPoolService(options: UserPoolServiceOptions): Pr
         error instanceof CognitoError &&
         (error.code === 'UnknownOperationException' || error.code === 'UnsupportedOperationException')
       ) {
-        log('WARN', error.message, { action });
+        log.warn(error.message, { action });
       }
       throw error;
     }
@@ -196,65 +106,68 @@ export async function createUserPoolService(options: UserPoolServiceOptions): Pr
     ),
     refuseAction: (action) => {
       const error = notServed(action);
-      log('WARN', error.message, { action });
+      log.warn(error.message, { action });
       return error;
     },
-    // Each pool's `/<poolId>/.well-known/jwks.json` and `openid-configuration`, as Cognito serves them.
-    documents(path, endpoint) {
-      const [, poolId = '', name] = WELL_KNOWN.exec(path) ?? [];
-      const pool = pools.get(poolId);
-      if (!pool) return undefined;
-      if (name === 'jwks.json') return pool.tokens.jwks();
-      if (name !== 'openid-configuration') return undefined;
-      return openIdConfiguration(pool.tokens.issuer, `${endpoint}/${poolId}/.well-known/jwks.json`);
-    },
-    port: options.port ?? 0,
-    ...(options.host === undefined ? {} : { host: options.host }),
-    onInternalError(error) {
-      log('ERROR', `Request failed: ${(error as Error).stack ?? String(error)}`);
-    },
+    documents: (path, endpoint) => wellKnownDocument(pools, path, endpoint),
+    port: options.port,
+    host: options.host,
+    log,
   });
-  log('INFO', `User pools ${[...pools.keys()].join(', ') || '(none)'} on ${server.endpoint}`);
+  log.info(`User pools ${[...pools.keys()].join(', ') || '(none)'} on ${server.endpoint}`);
 
   return {
     endpoint: server.endpoint,
     userPools: options.userPools,
-    jwks(issuer) {
-      return [...pools.values()].find((pool) => pool.tokens.issuer === issuer)?.tokens.jwks();
-    },
+    jwks: (issuer) => poolOfIssuer(pools, issuer)?.tokens.jwks(),
     call,
-    async signInTestUser({ clientId, name, password: given, attributes = {} }) {
-      const { pool, client } = clientOf(clientId);
-      const password = given ?? temporaryPassword(pool.definition.passwordPolicy);
-      if (!pool.store.find(name)) {
-        const verified = pool.definition.usernameAttributes.includes('email')
-          ? { email_verified: 'true' }
-          : {};
-        adminCreateUser(pool, {
-          Username: name,
-          MessageAction: 'SUPPRESS',
-          UserAttributes: Object.entries({ ...verified, ...attributes }).map(([Name, Value]) => ({
-            Name,
-            Value,
-          })),
-        });
-      }
-      adminSetUserPassword(pool, { Username: name, Password: password, Permanent: true });
-      const user = pool.user(name);
-      const tokens = await pool.signIn(user, client);
-      return {
-        username: user.username,
-        sub: user.sub,
-        signInName: name,
-        password,
-        idToken: tokens.IdToken,
-        accessToken: tokens.AccessToken,
-        refreshToken: tokens.RefreshToken,
-        expiresIn: tokens.ExpiresIn,
-      };
-    },
+    signInTestUser: (user) => signInTestUser(pools, user),
     stop: () => server.close(),
   };
+}
+
+/** See UserPoolService.signInTestUser. */
+async function signInTestUser(
+  pools: UserPools,
+  options: Parameters<UserPoolService['signInTestUser']>[0],
+): Promise<SignedInUser> {
+  const { clientId, name, password: given, attributes = {} } = options;
+  const { pool, client } = clientOf(pools, clientId);
+  const password = given ?? temporaryPassword(pool.definition.passwordPolicy);
+  if (!pool.store.find(name)) {
+    const verified = pool.definition.usernameAttributes.includes('email') ? { email_verified: 'true' } : {};
+    adminCreateUser(pool, {
+      Username: name,
+      MessageAction: 'SUPPRESS',
+      UserAttributes: Object.entries({ ...verified, ...attributes }).map(([Name, Value]) => ({
+        Name,
+        Value,
+      })),
+    });
+  }
+  adminSetUserPassword(pool, { Username: name, Password: password, Permanent: true });
+  const user = pool.user(name);
+  const tokens = await pool.signIn(user, client);
+  return {
+    username: user.username,
+    sub: user.sub,
+    signInName: name,
+    password,
+    idToken: tokens.IdToken,
+    accessToken: tokens.AccessToken,
+    refreshToken: tokens.RefreshToken,
+    expiresIn: tokens.ExpiresIn,
+  };
+}
+
+/** Each pool's `/<poolId>/.well-known/jwks.json` and `openid-configuration`, as Cognito serves them. */
+function wellKnownDocument(pools: UserPools, path: string, endpoint: string): unknown {
+  const [, poolId = '', name] = WELL_KNOWN.exec(path) ?? [];
+  const pool = pools.get(poolId);
+  if (!pool) return undefined;
+  if (name === 'jwks.json') return pool.tokens.jwks();
+  if (name !== 'openid-configuration') return undefined;
+  return openIdConfiguration(pool.tokens.issuer, `${endpoint}/${poolId}/.well-known/jwks.json`);
 }
 
 /** The discovery document, with the local JWKS address; the hosted UI's endpoints are not emulated. */

@@ -6,6 +6,7 @@ import dynalite from 'dynalite';
 import { buildApp } from 'fauxqs';
 import kinesalite from 'kinesalite';
 import type { LocalService } from '../contracts.ts';
+import { listenOnLoopback } from '../kit/http-server.ts';
 import { buildPersistentFauxqs } from './persistent-fauxqs.ts';
 
 /**
@@ -69,10 +70,7 @@ function endpointOf(server: Server): string {
 }
 
 async function listen(server: Server): Promise<Server> {
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
+  await listenOnLoopback(server);
   return server;
 }
 

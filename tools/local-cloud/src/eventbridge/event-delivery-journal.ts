@@ -1,8 +1,26 @@
-import { JsonLinesJournal } from '../json-lines-journal.ts';
-import type { BusEvent, EventDeliveryJournal } from './event-bridge-service.ts';
+import { JsonLinesJournal } from '../kit/json-lines-journal.ts';
+import type { EventBridgeEvent } from './put-events.ts';
+
+/** An accepted event on its bus: what a journal keeps until the event is delivered. */
+export interface BusEvent {
+  bus: string;
+  event: EventBridgeEvent;
+}
+
+/**
+ * Keeps accepted events until their deliveries are done, so that a restarted local cloud delivers
+ * what a killed one had accepted: on AWS, an event PutEvents accepted is delivered to its targets
+ * (retried for up to 24 hours) whatever happens to the caller.
+ */
+export interface EventDeliveryJournal {
+  /** Called before PutEvents answers: once it returns, the events survive a killed process. */
+  accepted(events: BusEvent[]): void;
+  /** Every delivery of the event is done: made, or given up after its retries. */
+  delivered(eventId: string): void;
+}
 
 type Line =
-  | { kind: 'accepted'; bus: string; event: BusEvent['event'] }
+  | { kind: 'accepted'; bus: string; event: EventBridgeEvent }
   | { kind: 'delivered'; eventId: string };
 
 /**

@@ -40,54 +40,131 @@ const workerFile = new URL('./lambda-worker.ts', import.meta.url);
 const initTimeoutMs = 10_000;
 
 export function startEnvironment(options: EnvironmentOptions): ExecutionEnvironment {
-  const { functionName } = options.context;
-  const worker = new Worker(workerFile, {
-    name: `lambda:${functionName}`,
-    workerData: options.setup,
-    env: options.env,
-    stdout: true,
-    stderr: true,
-    // The nearest thing to Lambda's memory setting a thread has: its heap runs out near the limit.
-    resourceLimits: { maxOldGenerationSizeMb: options.memoryMb },
-  });
-  forEachLine(worker.stdout, (line) => options.log(parseLogLine(functionName, line, 'INFO')));
-  forEachLine(worker.stderr, (line) => options.log(parseLogLine(functionName, line, 'ERROR')));
+  return new WorkerEnvironment(options);
+}
 
-  let alive = true;
-  const end = () => {
-    alive = false;
-    void worker.terminate();
-  };
-  let workerError: Error | undefined;
-  let running: { requestId: string; settle: (result: InvokeResult) => void } | undefined;
+interface RunningInvocation {
+  requestId: string;
+  settle(result: InvokeResult): void;
+}
 
-  let initializing = true;
-  let settleInit: (error: LambdaError | undefined) => void = () => undefined;
-  const ready = new Promise<LambdaError | undefined>((resolve) => {
-    const timer = setTimeout(() => {
-      settleInit({
-        errorType: 'Sandbox.Timedout',
-        errorMessage: `Init phase timed out after ${(initTimeoutMs / 1000).toFixed(2)} seconds`,
+class WorkerEnvironment implements ExecutionEnvironment {
+  readonly ready: Promise<LambdaError | undefined>;
+  readonly #options: EnvironmentOptions;
+  readonly #worker: Worker;
+  #alive = true;
+  #initializing = true;
+  #settleInit: (error: LambdaError | undefined) => void = () => undefined;
+  #running: RunningInvocation | undefined;
+  #workerError: Error | undefined;
+
+  constructor(options: EnvironmentOptions) {
+    this.#options = options;
+    const { functionName } = options.context;
+    this.#worker = new Worker(workerFile, {
+      name: `lambda:${functionName}`,
+      workerData: options.setup,
+      env: options.env,
+      stdout: true,
+      stderr: true,
+      // The nearest thing to Lambda's memory setting a thread has: its heap runs out near the limit.
+      resourceLimits: { maxOldGenerationSizeMb: options.memoryMb },
+    });
+    forEachLine(this.#worker.stdout, (line) => options.log(parseLogLine(functionName, line, 'INFO')));
+    forEachLine(this.#worker.stderr, (line) => options.log(parseLogLine(functionName, line, 'ERROR')));
+    this.ready = new Promise<LambdaError | undefined>((resolve) => {
+      const timer = setTimeout(() => {
+        this.#settleInit({
+          errorType: 'Sandbox.Timedout',
+          errorMessage: `Init phase timed out after ${(initTimeoutMs / 1000).toFixed(2)} seconds`,
+        });
+        this.#end();
+      }, initTimeoutMs);
+      this.#settleInit = (error) => {
+        clearTimeout(timer);
+        this.#initializing = false;
+        resolve(error);
+      };
+    });
+    this.#worker.on('message', (message: WorkerMessage) => this.#onMessage(message));
+    // Errors the worker's own handlers did not catch, such as running out of heap. Without a listener
+    // an 'error' event would crash the local cloud.
+    this.#worker.on('error', (error) => {
+      this.#workerError = error;
+    });
+    this.#worker.on('exit', (code) => this.#onExit(code));
+  }
+
+  get alive(): boolean {
+    return this.#alive;
+  }
+
+  invoke(requestId: string, eventJson: string): Promise<InvokeResult> {
+    if (!this.#alive) {
+      return Promise.resolve({
+        ok: false,
+        error: {
+          errorType: 'Runtime.ExitError',
+          errorMessage: `RequestId: ${requestId} Error: Runtime exited`,
+        },
       });
-      end();
-    }, initTimeoutMs);
-    settleInit = (error) => {
-      clearTimeout(timer);
-      initializing = false;
-      resolve(error);
-    };
-  });
+    }
+    const { timeoutSeconds } = this.#options;
+    const timeoutMs = timeoutSeconds * 1000;
+    return new Promise<InvokeResult>((resolve) => {
+      const timer = setTimeout(() => {
+        this.#fail({
+          errorType: 'Sandbox.Timedout',
+          errorMessage: `RequestId: ${requestId} Error: Task timed out after ${timeoutSeconds.toFixed(2)} seconds`,
+        });
+        // Lambda freezes and discards a timed-out environment: whatever the handler still does
+        // must not leak into the next invocation.
+        this.#end();
+      }, timeoutMs);
+      this.#running = {
+        requestId,
+        settle: (result) => {
+          clearTimeout(timer);
+          this.#running = undefined;
+          resolve(result);
+        },
+      };
+      const message: InvokeMessage = {
+        type: 'invoke',
+        requestId,
+        eventJson,
+        deadline: Date.now() + timeoutMs,
+        context: this.#options.context,
+      };
+      this.#worker.postMessage(message);
+    });
+  }
 
-  const fail = (error: LambdaError) => running?.settle({ ok: false, error });
+  async terminate(reason: LambdaError): Promise<void> {
+    this.#alive = false;
+    if (this.#initializing) this.#settleInit(reason);
+    this.#fail(reason);
+    await this.#worker.terminate();
+  }
 
-  worker.on('message', (message: WorkerMessage) => {
+  #end(): void {
+    this.#alive = false;
+    void this.#worker.terminate();
+  }
+
+  #fail(error: LambdaError): void {
+    this.#running?.settle({ ok: false, error });
+  }
+
+  #onMessage(message: WorkerMessage): void {
+    const running = this.#running;
     switch (message.type) {
       case 'ready':
-        settleInit(undefined);
+        this.#settleInit(undefined);
         return;
       case 'init-error':
-        settleInit(message.error);
-        end();
+        this.#settleInit(message.error);
+        this.#end();
         return;
       case 'result':
         if (running?.requestId === message.requestId) {
@@ -99,12 +176,12 @@ export function startEnvironment(options: EnvironmentOptions): ExecutionEnvironm
         return;
       case 'crash':
         // The worker exits right after this message; it must not be handed another invocation.
-        alive = false;
-        if (running) fail(message.error);
-        else if (initializing) settleInit(message.error);
+        this.#alive = false;
+        if (running) this.#fail(message.error);
+        else if (this.#initializing) this.#settleInit(message.error);
         else {
-          options.log({
-            source: functionName,
+          this.#options.log({
+            source: this.#options.context.functionName,
             level: 'ERROR',
             message: `The execution environment crashed between invocations: ${message.error.errorType}: ${message.error.errorMessage}`,
             time: new Date().toISOString(),
@@ -112,15 +189,12 @@ export function startEnvironment(options: EnvironmentOptions): ExecutionEnvironm
         }
         return;
     }
-  });
-  // Errors the worker's own handlers did not catch, such as running out of heap. Without a listener
-  // an 'error' event would crash the local cloud.
-  worker.on('error', (error) => {
-    workerError = error;
-  });
-  worker.on('exit', (code) => {
-    alive = false;
-    const outOfMemory = (workerError as { code?: string } | undefined)?.code === 'ERR_WORKER_OUT_OF_MEMORY';
+  }
+
+  #onExit(code: number): void {
+    this.#alive = false;
+    const outOfMemory =
+      (this.#workerError as { code?: string } | undefined)?.code === 'ERR_WORKER_OUT_OF_MEMORY';
     const prefix = (requestId?: string) => (requestId ? `RequestId: ${requestId} ` : '');
     const exitError = (requestId?: string): LambdaError =>
       outOfMemory
@@ -132,60 +206,8 @@ export function startEnvironment(options: EnvironmentOptions): ExecutionEnvironm
             errorType: 'Runtime.ExitError',
             errorMessage: `${prefix(requestId)}Error: Runtime exited with error: exit status ${code}`,
           };
-    if (initializing) settleInit(exitError());
-    if (running) fail(exitError(running.requestId));
-    options.onExit();
-  });
-
-  return {
-    ready,
-    get alive() {
-      return alive;
-    },
-    invoke(requestId, eventJson) {
-      if (!alive) {
-        return Promise.resolve({
-          ok: false,
-          error: {
-            errorType: 'Runtime.ExitError',
-            errorMessage: `RequestId: ${requestId} Error: Runtime exited`,
-          },
-        });
-      }
-      const timeoutMs = options.timeoutSeconds * 1000;
-      return new Promise<InvokeResult>((resolve) => {
-        const timer = setTimeout(() => {
-          fail({
-            errorType: 'Sandbox.Timedout',
-            errorMessage: `RequestId: ${requestId} Error: Task timed out after ${options.timeoutSeconds.toFixed(2)} seconds`,
-          });
-          // Lambda freezes and discards a timed-out environment: whatever the handler still does
-          // must not leak into the next invocation.
-          end();
-        }, timeoutMs);
-        running = {
-          requestId,
-          settle: (result) => {
-            clearTimeout(timer);
-            running = undefined;
-            resolve(result);
-          },
-        };
-        const message: InvokeMessage = {
-          type: 'invoke',
-          requestId,
-          eventJson,
-          deadline: Date.now() + timeoutMs,
-          context: options.context,
-        };
-        worker.postMessage(message);
-      });
-    },
-    async terminate(reason) {
-      alive = false;
-      if (initializing) settleInit(reason);
-      fail(reason);
-      await worker.terminate();
-    },
-  };
+    if (this.#initializing) this.#settleInit(exitError());
+    if (this.#running) this.#fail(exitError(this.#running.requestId));
+    this.#options.onExit();
+  }
 }

@@ -1,17 +1,11 @@
 import type { Readable } from 'node:stream';
 import type { LogEntry } from '../contracts.ts';
+import type { LogLevel } from '../kit/service-log.ts';
 
 /**
  * Turns what a function writes to stdout and stderr into log entries, as CloudWatch Logs would
  * show them: Powertools Logger writes one JSON object per line, anything else is plain text.
  */
-export type LogLevel = LogEntry['level'];
-
-const severity: Record<LogLevel, number> = { DEBUG: 10, INFO: 20, WARN: 30, ERROR: 40 };
-
-export function isAtLeast(level: LogLevel, minimum: LogLevel): boolean {
-  return severity[level] >= severity[minimum];
-}
 
 /** Calls `onLine` for every non-blank line of a stream, the last one even without a newline. */
 export function forEachLine(stream: Readable, onLine: (line: string) => void): void {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { type ApiAction, AwsApiError } from '../json-protocol-server.ts';
+import { type ApiAction, AwsApiError } from '../kit/json-protocol-server.ts';
+import type { ServiceLog } from '../kit/service-log.ts';
 import {
   AWSCURRENT,
   type SecretStore,
@@ -19,7 +20,7 @@ export interface ApiContext {
   region: string;
   accountId: string;
   /** Names and version ids only: a value is never logged. */
-  info(message: string): void;
+  log: ServiceLog;
 }
 
 /** AWS's limits: a value of at most 65,536 bytes, a name of 512 characters of a small alphabet. */
@@ -32,100 +33,103 @@ const notFound = (message = "Secrets Manager can't find the specified secret.") 
   new AwsApiError('ResourceNotFoundException', message);
 
 export function apiActions(context: ApiContext): Record<string, ApiAction> {
-  const { store } = context;
-  const secretOf = (input: Record<string, unknown>): StoredSecret => {
-    const id = input.SecretId;
-    if (typeof id !== 'string' || id.length < 1 || id.length > 2048) {
-      throw invalid('SecretId must be a name or ARN of 1 to 2048 characters');
-    }
-    const secret = store.find(id);
-    if (!secret) throw notFound();
-    return secret;
-  };
-
+  const secretOf = (input: Input) => secretNamed(context.store, input.SecretId);
   return {
-    GetSecretValue(input) {
-      const secret = secretOf(input);
-      const found = versionOf(secret, optionalText(input, 'VersionId'), optionalText(input, 'VersionStage'));
-      return {
-        ARN: secret.arn,
-        Name: secret.name,
-        VersionId: found.versionId,
-        ...(found.secretString === undefined
-          ? { SecretBinary: found.secretBinary }
-          : { SecretString: found.secretString }),
-        VersionStages: found.stages,
-        CreatedDate: new Date(found.createdDate),
-      };
-    },
-
-    PutSecretValue(input) {
-      const secret = secretOf(input);
-      const value = secretValueOf(input, 'required');
-      const versionId = tokenOf(input);
-      const stages = stagesOf(input);
-      const existing = secret.versions.find((candidate) => candidate.versionId === versionId);
-      if (existing) {
-        // A repeat of the same request (the SDK retries with the same token): nothing changes.
-        if (!sameValue(existing, value)) {
-          throw new AwsApiError(
-            'ResourceExistsException',
-            "You can't modify an existing version, you can only create a new version.",
-          );
-        }
-        return {
-          ARN: secret.arn,
-          Name: secret.name,
-          VersionId: existing.versionId,
-          VersionStages: existing.stages,
-        };
-      }
-      const added = store.addVersion(secret, versionId, value, stages);
-      context.info(`Secret ${secret.name}: version ${added.versionId} is ${added.stages.join(', ')}`);
-      return { ARN: secret.arn, Name: secret.name, VersionId: added.versionId, VersionStages: added.stages };
-    },
-
-    DescribeSecret(input) {
-      const secret = secretOf(input);
-      const labelled = secret.versions.filter((candidate) => candidate.stages.length > 0);
-      return {
-        ARN: secret.arn,
-        Name: secret.name,
-        ...(secret.description === undefined ? {} : { Description: secret.description }),
-        CreatedDate: new Date(secret.createdDate),
-        LastChangedDate: new Date(secret.lastChangedDate),
-        // Versions no label holds are deprecated, and AWS leaves them out here.
-        VersionIdsToStages: Object.fromEntries(labelled.map((found) => [found.versionId, found.stages])),
-      };
-    },
-
-    CreateSecret(input) {
-      const name = input.Name;
-      if (typeof name !== 'string' || !NAME.test(name)) {
-        throw invalid('Invalid name. Must be 1 to 512 of letters, digits and /_+=.@-');
-      }
-      if (store.byName(name)) {
-        throw new AwsApiError(
-          'ResourceExistsException',
-          `The operation failed because the secret ${name} already exists.`,
-        );
-      }
-      const value = secretValueOf(input, 'optional');
-      const versionId = tokenOf(input);
-      const description = optionalText(input, 'Description');
-      const created = store.create(
-        {
-          arn: secretArn(name, context.region, context.accountId),
-          name,
-          ...(description ? { description } : {}),
-        },
-        value,
-        versionId,
-      );
-      context.info(`Secret ${name} created${value ? `, version ${versionId} AWSCURRENT` : ' with no value'}`);
-      return { ARN: created.arn, Name: created.name, ...(value ? { VersionId: versionId } : {}) };
-    },
+    GetSecretValue: (input) => getSecretValue(secretOf(input), input),
+    PutSecretValue: (input) => putSecretValue(context, secretOf(input), input),
+    DescribeSecret: (input) => describeSecret(secretOf(input)),
+    CreateSecret: (input) => createSecret(context, input),
   };
+}
+
+type Input = Record<string, unknown>;
+
+function secretNamed(store: SecretStore, id: unknown): StoredSecret {
+  if (typeof id !== 'string' || id.length < 1 || id.length > 2048) {
+    throw invalid('SecretId must be a name or ARN of 1 to 2048 characters');
+  }
+  const secret = store.find(id);
+  if (!secret) throw notFound();
+  return secret;
+}
+
+function getSecretValue(secret: StoredSecret, input: Input) {
+  const found = versionOf(secret, optionalText(input, 'VersionId'), optionalText(input, 'VersionStage'));
+  return {
+    ARN: secret.arn,
+    Name: secret.name,
+    VersionId: found.versionId,
+    ...(found.secretString === undefined
+      ? { SecretBinary: found.secretBinary }
+      : { SecretString: found.secretString }),
+    VersionStages: found.stages,
+    CreatedDate: new Date(found.createdDate),
+  };
+}
+
+function putSecretValue(context: ApiContext, secret: StoredSecret, input: Input) {
+  const value = secretValueOf(input, 'required');
+  const versionId = tokenOf(input);
+  const stages = stagesOf(input);
+  const existing = secret.versions.find((candidate) => candidate.versionId === versionId);
+  if (existing) {
+    // A repeat of the same request (the SDK retries with the same token): nothing changes.
+    if (!sameValue(existing, value)) {
+      throw new AwsApiError(
+        'ResourceExistsException',
+        "You can't modify an existing version, you can only create a new version.",
+      );
+    }
+    return {
+      ARN: secret.arn,
+      Name: secret.name,
+      VersionId: existing.versionId,
+      VersionStages: existing.stages,
+    };
+  }
+  const added = context.store.addVersion(secret, versionId, value, stages);
+  context.log.info(`Secret ${secret.name}: version ${added.versionId} is ${added.stages.join(', ')}`);
+  return { ARN: secret.arn, Name: secret.name, VersionId: added.versionId, VersionStages: added.stages };
+}
+
+function describeSecret(secret: StoredSecret) {
+  const labelled = secret.versions.filter((candidate) => candidate.stages.length > 0);
+  return {
+    ARN: secret.arn,
+    Name: secret.name,
+    ...(secret.description === undefined ? {} : { Description: secret.description }),
+    CreatedDate: new Date(secret.createdDate),
+    LastChangedDate: new Date(secret.lastChangedDate),
+    // Versions no label holds are deprecated, and AWS leaves them out here.
+    VersionIdsToStages: Object.fromEntries(labelled.map((found) => [found.versionId, found.stages])),
+  };
+}
+
+function createSecret(context: ApiContext, input: Input) {
+  const name = input.Name;
+  if (typeof name !== 'string' || !NAME.test(name)) {
+    throw invalid('Invalid name. Must be 1 to 512 of letters, digits and /_+=.@-');
+  }
+  if (context.store.byName(name)) {
+    throw new AwsApiError(
+      'ResourceExistsException',
+      `The operation failed because the secret ${name} already exists.`,
+    );
+  }
+  const value = secretValueOf(input, 'optional');
+  const versionId = tokenOf(input);
+  const description = optionalText(input, 'Description');
+  const created = context.store.create(
+    {
+      arn: secretArn(name, context.region, context.accountId),
+      name,
+      ...(description ? { description } : {}),
+    },
+    value,
+    versionId,
+  );
+  context.log.info(`Secret ${name} created${value ? `, version ${versionId} AWSCURRENT` : ' with no value'}`);
+  return { ARN: created.arn, Name: created.name, ...(value ? { VersionId: versionId } : {}) };
 }
 
 /** The version a GetSecretValue names: by id, by label (AWSCURRENT when neither), or by both at once. */

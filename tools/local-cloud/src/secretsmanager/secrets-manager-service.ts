@@ -1,5 +1,6 @@
-import type { LocalService, LogEntry, LogSink } from '../contracts.ts';
-import { startJsonProtocolServer } from '../json-protocol-server.ts';
+import type { LocalService, LogSink } from '../contracts.ts';
+import { startJsonProtocolServer } from '../kit/json-protocol-server.ts';
+import { serviceLog } from '../kit/service-log.ts';
 import { apiActions } from './api-actions.ts';
 import { type GenerateSecretRules, generateSecretString } from './generate-secret.ts';
 import { current, SecretStore } from './secret-store.ts';
@@ -41,14 +42,10 @@ export interface SecretsManagerService extends LocalService {
   currentValue(nameOrArn: string): string | undefined;
 }
 
-const SOURCE = 'secretsmanager';
-
 export async function createSecretsManagerService(
   options: SecretsManagerServiceOptions,
 ): Promise<SecretsManagerService> {
-  const { log } = options;
-  const emit = (level: LogEntry['level'], message: string) =>
-    log({ source: SOURCE, level, message, time: new Date().toISOString() });
+  const log = serviceLog(options.log, 'secretsmanager');
   const store = SecretStore.open(options.persistDir);
   for (const secret of options.secrets) {
     const kept = store.byName(secret.name);
@@ -63,7 +60,7 @@ export async function createSecretsManagerService(
     store,
     region: options.region,
     accountId: options.accountId,
-    info: (message) => emit('INFO', message),
+    log,
   });
   if (!options.acceptsResourceChanges) delete actions.CreateSecret;
 
@@ -72,23 +69,17 @@ export async function createSecretsManagerService(
     serviceName: 'Secrets Manager',
     protocolVersion: '1.1',
     errorMessageMember: 'Message',
-    port: options.port ?? 0,
+    port: options.port,
     actions,
-    onInternalError(error) {
-      emit('ERROR', `Request failed: ${(error as Error).stack ?? String(error)}`);
-    },
+    log,
   });
 
-  let stopped: Promise<void> | undefined;
   return {
     endpoint: server.endpoint,
     currentValue(nameOrArn) {
       const secret = store.find(nameOrArn);
       return secret && current(secret)?.secretString;
     },
-    stop: () => {
-      stopped ??= server.close();
-      return stopped;
-    },
+    stop: () => server.close(),
   };
 }

@@ -6,7 +6,9 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
-import type { InvokeResult, LambdaInvoker, LogEntry, LogSink } from '../contracts.ts';
+import type { InvokeResult, LambdaInvoker, LogSink } from '../contracts.ts';
+import { Listeners } from '../kit/listeners.ts';
+import { type ServiceLog, serviceLog } from '../kit/service-log.ts';
 import { failedMessageIds, toSqsRecord } from './sqs-event.ts';
 
 /**
@@ -66,24 +68,76 @@ const deleteAttempts = 3;
 const backoffMs = (failures: number) => Math.min(5_000, 100 * 2 ** (failures - 1));
 
 export function startSqsEventSource(options: SqsEventSourceOptions): SqsEventSource {
-  const { sqs, queueUrl, queueArn, functionName, batchSize } = options;
+  const { batchSize } = options;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`Invalid batchSize ${batchSize}`);
-  const windowMs = Math.max(0, options.maximumBatchingWindowSeconds) * 1000;
-  const source = `SQS ${queueArn.split(':').at(-1)} → ${functionName}`;
-  const listeners = new Set<(batch: BatchEvent) => void>();
+  const poller = new SqsPoller(options);
+  const loops = Array.from({ length: options.pollers ?? 2 }, () => poller.poll());
+  let stopped: Promise<void> | undefined;
+  return {
+    onBatch: (listener) => poller.listeners.add(listener),
+    stop() {
+      poller.stop();
+      stopped ??= Promise.all(loops).then(() => undefined);
+      return stopped;
+    },
+  };
+}
+
+/** The poll loops of one mapping share it: the queue, the function, and stop(). */
+class SqsPoller {
+  readonly listeners: Listeners<BatchEvent>;
+  readonly #options: SqsEventSourceOptions;
+  readonly #log: ServiceLog;
+  readonly #windowMs: number;
   // Cuts short backoff and batching-window waits on stop(). Receives are never aborted: a message a
   // receive takes out of the queue after its caller left would stay invisible for nothing.
-  const stopping = new AbortController();
+  readonly #stopping = new AbortController();
 
-  const log = (level: LogEntry['level'], message: string, fields?: Record<string, unknown>) =>
-    options.log({ source, level, message, ...(fields ? { fields } : {}), time: new Date().toISOString() });
+  constructor(options: SqsEventSourceOptions) {
+    this.#options = options;
+    this.#windowMs = Math.max(0, options.maximumBatchingWindowSeconds) * 1000;
+    this.#log = serviceLog(
+      options.log,
+      `SQS ${options.queueArn.split(':').at(-1)} → ${options.functionName}`,
+    );
+    this.listeners = new Listeners((error) => this.#log.warn(`A batch listener failed: ${describe(error)}`));
+  }
 
-  const pause = (ms: number) => sleep(ms, undefined, { signal: stopping.signal }).catch(() => undefined);
+  stop(): void {
+    this.#stopping.abort();
+  }
 
-  async function receive(maxMessages: number, waitSeconds: number): Promise<Message[]> {
-    const { Messages = [] } = await sqs.send(
+  /** One poll loop, until stop(); a failed receive is retried with a growing backoff. */
+  async poll(): Promise<void> {
+    try {
+      let failures = 0;
+      while (!this.#stopping.signal.aborted) {
+        let messages: Message[];
+        try {
+          messages = await this.#gatherBatch();
+          failures = 0;
+        } catch (error) {
+          failures += 1;
+          const delay = backoffMs(failures);
+          this.#log.warn(`ReceiveMessage failed; retrying in ${delay} ms: ${describe(error)}`);
+          await this.#pause(delay);
+          continue;
+        }
+        if (messages.length > 0) await this.#handleBatch(messages);
+      }
+    } catch (error) {
+      this.#log.error(`The poller stopped unexpectedly: ${describe(error)}`);
+    }
+  }
+
+  #pause(ms: number): Promise<void> {
+    return sleep(ms, undefined, { signal: this.#stopping.signal }).catch(() => undefined);
+  }
+
+  async #receive(maxMessages: number, waitSeconds: number): Promise<Message[]> {
+    const { Messages = [] } = await this.#options.sqs.send(
       new ReceiveMessageCommand({
-        QueueUrl: queueUrl,
+        QueueUrl: this.#options.queueUrl,
         MaxNumberOfMessages: Math.min(maxMessagesPerReceive, maxMessages),
         WaitTimeSeconds: waitSeconds,
         MessageSystemAttributeNames: ['All'],
@@ -98,36 +152,36 @@ export function startSqsEventSource(options: SqsEventSourceOptions): SqsEventSou
    * the batch is full or the batching window (counted from that first message) closes. Throws only
    * when the first receive fails, with nothing in hand.
    */
-  async function gatherBatch(): Promise<Message[]> {
-    const batch = await receive(batchSize, pollWaitSeconds);
+  async #gatherBatch(): Promise<Message[]> {
+    const { batchSize } = this.#options;
+    const batch = await this.#receive(batchSize, pollWaitSeconds);
     if (batch.length === 0) return batch;
-    const windowCloses = Date.now() + windowMs;
+    const windowCloses = Date.now() + this.#windowMs;
     try {
-      while (batch.length < batchSize && !stopping.signal.aborted) {
+      while (batch.length < batchSize && !this.#stopping.signal.aborted) {
         const remainingMs = windowCloses - Date.now();
         if (remainingMs <= 0) break;
         if (remainingMs >= pollWaitSeconds * 1000) {
-          batch.push(...(await receive(batchSize - batch.length, pollWaitSeconds)));
+          batch.push(...(await this.#receive(batchSize - batch.length, pollWaitSeconds)));
         } else {
           // Long polls wait in whole seconds: sleep out the rest of the window, then take what came.
-          await pause(remainingMs);
-          batch.push(...(await receive(batchSize - batch.length, 0)));
+          await this.#pause(remainingMs);
+          batch.push(...(await this.#receive(batchSize - batch.length, 0)));
           break;
         }
       }
     } catch (error) {
-      log(
-        'WARN',
+      this.#log.warn(
         `ReceiveMessage failed while gathering a batch; invoking with what was received: ${describe(error)}`,
       );
     }
     return batch;
   }
 
-  async function invoke(records: SQSRecord[]): Promise<InvokeResult> {
+  async #invoke(records: SQSRecord[]): Promise<InvokeResult> {
     const event: SQSEvent = { Records: records };
     try {
-      return await options.invoker.invoke(functionName, event);
+      return await this.#options.invoker.invoke(this.#options.functionName, event);
     } catch (error) {
       // The invoker's contract is to report failures as results; one that throws anyway must not
       // stop the poller. The batch is treated as a function error.
@@ -139,78 +193,85 @@ export function startSqsEventSource(options: SqsEventSourceOptions): SqsEventSou
   }
 
   /** Deletes the records' messages, 10 per request; returns how many SQS confirmed. */
-  async function deleteMessages(records: SQSRecord[]): Promise<number> {
+  async #deleteMessages(records: SQSRecord[]): Promise<number> {
     let deleted = 0;
     for (let start = 0; start < records.length; start += maxMessagesPerReceive) {
-      const chunk = records.slice(start, start + maxMessagesPerReceive);
-      const entries = chunk.map((record, index) => ({
-        Id: String(index),
-        ReceiptHandle: record.receiptHandle,
-      }));
-      for (let attempt = 1; attempt <= deleteAttempts; attempt += 1) {
-        try {
-          const { Successful = [], Failed = [] } = await sqs.send(
-            new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries }),
-          );
-          deleted += Successful.length;
-          for (const failure of Failed) {
-            const record = chunk[Number(failure.Id)];
-            log(
-              'WARN',
-              `Could not delete message ${record?.messageId}: ${failure.Code} ${failure.Message ?? ''}`,
-            );
-          }
-          break;
-        } catch (error) {
-          const last = attempt === deleteAttempts;
-          log(
-            last ? 'ERROR' : 'WARN',
-            last
-              ? `DeleteMessageBatch failed ${deleteAttempts} times; these messages will be delivered again: ${describe(error)}`
-              : `DeleteMessageBatch failed; retrying: ${describe(error)}`,
-            { messageIds: chunk.map((record) => record.messageId) },
-          );
-          if (!last) await pause(backoffMs(attempt));
-        }
-      }
+      deleted += await this.#deleteChunk(records.slice(start, start + maxMessagesPerReceive));
     }
     return deleted;
   }
 
-  function logOutcome(result: InvokeResult, retained: Set<string> | 'all', kept: SQSRecord[], size: number) {
+  async #deleteChunk(chunk: SQSRecord[]): Promise<number> {
+    const entries = chunk.map((record, index) => ({
+      Id: String(index),
+      ReceiptHandle: record.receiptHandle,
+    }));
+    for (let attempt = 1; attempt <= deleteAttempts; attempt += 1) {
+      try {
+        const { Successful = [], Failed = [] } = await this.#options.sqs.send(
+          new DeleteMessageBatchCommand({ QueueUrl: this.#options.queueUrl, Entries: entries }),
+        );
+        for (const failure of Failed) {
+          const record = chunk[Number(failure.Id)];
+          this.#log.warn(
+            `Could not delete message ${record?.messageId}: ${failure.Code} ${failure.Message ?? ''}`,
+          );
+        }
+        return Successful.length;
+      } catch (error) {
+        const last = attempt === deleteAttempts;
+        const messageIds = chunk.map((record) => record.messageId);
+        if (last) {
+          this.#log.error(
+            `DeleteMessageBatch failed ${deleteAttempts} times; these messages will be delivered again: ${describe(error)}`,
+            { messageIds },
+          );
+        } else {
+          this.#log.warn(`DeleteMessageBatch failed; retrying: ${describe(error)}`, { messageIds });
+          await this.#pause(backoffMs(attempt));
+        }
+      }
+    }
+    return 0;
+  }
+
+  #logOutcome(result: InvokeResult, retained: Set<string> | 'all', kept: SQSRecord[], size: number): void {
     if (!result.ok) {
       const { errorType, errorMessage } = result.error;
-      log('WARN', `The function failed (${errorType}); the batch of ${size} returns to the queue`, {
+      this.#log.warn(`The function failed (${errorType}); the batch of ${size} returns to the queue`, {
         errorType,
         errorMessage,
       });
     } else if (retained === 'all') {
-      log('WARN', 'Invalid batch response, or it names a message not in the batch: the whole batch returns', {
-        response: result.payload,
-      });
+      this.#log.warn(
+        'Invalid batch response, or it names a message not in the batch: the whole batch returns',
+        { response: result.payload },
+      );
     } else if (kept.length > 0) {
-      log('INFO', `${kept.length} of ${size} messages reported as failed; they return to the queue`, {
+      this.#log.info(`${kept.length} of ${size} messages reported as failed; they return to the queue`, {
         messageIds: kept.map((record) => record.messageId),
       });
     }
   }
 
-  async function handleBatch(messages: Message[]): Promise<void> {
+  async #handleBatch(messages: Message[]): Promise<void> {
+    const { queueArn, functionName, region, deliver } = this.#options;
     const started = performance.now();
-    const records = messages.map((message) => toSqsRecord(message, { queueArn, region: options.region }));
-    const result = options.deliver ? await options.deliver(records, invoke) : await invoke(records);
+    const records = messages.map((message) => toSqsRecord(message, { queueArn, region }));
+    const invoke = (batch: SQSRecord[]) => this.#invoke(batch);
+    const result = deliver ? await deliver(records, invoke) : await invoke(records);
     const retained = !result.ok
       ? 'all'
-      : options.reportBatchItemFailures
+      : this.#options.reportBatchItemFailures
         ? failedMessageIds(result.payload, records)
         : new Set<string>();
     const isKept = (record: SQSRecord) => retained === 'all' || retained.has(record.messageId);
     const kept = records.filter(isKept);
-    const deleted = await deleteMessages(records.filter((record) => !isKept(record)));
+    const deleted = await this.#deleteMessages(records.filter((record) => !isKept(record)));
     const outcome = kept.length === 0 ? 'success' : kept.length === records.length ? 'failed' : 'partial';
 
-    logOutcome(result, retained, kept, records.length);
-    const batch: BatchEvent = {
+    this.#logOutcome(result, retained, kept, records.length);
+    this.listeners.emit({
       functionName,
       queueArn,
       messageIds: records.map((record) => record.messageId),
@@ -220,50 +281,8 @@ export function startSqsEventSource(options: SqsEventSourceOptions): SqsEventSou
       ...(result.ok ? {} : { errorType: result.error.errorType }),
       durationMs: performance.now() - started,
       time: new Date().toISOString(),
-    };
-    for (const listener of listeners) {
-      try {
-        listener(batch);
-      } catch (error) {
-        log('WARN', `A batch listener failed: ${describe(error)}`);
-      }
-    }
+    });
   }
-
-  async function poll(): Promise<void> {
-    let failures = 0;
-    while (!stopping.signal.aborted) {
-      let messages: Message[];
-      try {
-        messages = await gatherBatch();
-        failures = 0;
-      } catch (error) {
-        failures += 1;
-        const delay = backoffMs(failures);
-        log('WARN', `ReceiveMessage failed; retrying in ${delay} ms: ${describe(error)}`);
-        await pause(delay);
-        continue;
-      }
-      if (messages.length > 0) await handleBatch(messages);
-    }
-  }
-
-  const pollers = Array.from({ length: options.pollers ?? 2 }, () =>
-    poll().catch((error: unknown) => log('ERROR', `The poller stopped unexpectedly: ${describe(error)}`)),
-  );
-  let stopped: Promise<void> | undefined;
-
-  return {
-    onBatch(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-    stop() {
-      stopping.abort();
-      stopped ??= Promise.all(pollers).then(() => undefined);
-      return stopped;
-    },
-  };
 }
 
 function describe(error: unknown): string {

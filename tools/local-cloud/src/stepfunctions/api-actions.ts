@@ -1,4 +1,4 @@
-import type { ApiAction } from '../json-protocol-server.ts';
+import type { ApiAction } from '../kit/json-protocol-server.ts';
 import { StepFunctionsApiError } from './errors.ts';
 import type { ExecutionRecord, LocalStateMachine } from './execution.ts';
 import { executionHistory } from './history.ts';

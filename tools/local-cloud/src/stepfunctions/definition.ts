@@ -1,4 +1,15 @@
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import { pointContextPaths } from './context-paths.ts';
+import {
+  CATCHER_FIELDS,
+  CHOICE_RULE_FIELDS,
+  COMMON_FIELDS,
+  fieldProblems,
+  MACHINE_FIELDS,
+  NESTED_MACHINE_FIELDS,
+  RETRIER_FIELDS,
+  STATE_FIELDS,
+} from './definition-fields.ts';
 import { UnsupportedDefinitionError } from './errors.ts';
 import { type TaskTarget, taskTarget, waitsForTaskToken } from './task-resources.ts';
 
@@ -45,84 +56,7 @@ const MAX_TIMER_SECONDS = 2_147_483;
 /** AWS's default task timeout is 99,999,999 s, the library's is 60 s: the closest the timer allows. */
 const NO_TIMEOUT = MAX_TIMER_SECONDS;
 
-const COMMON_FIELDS = ['Type', 'Comment', 'Next', 'End', 'QueryLanguage'];
-const IO_FIELDS = ['InputPath', 'OutputPath'];
-const STATE_FIELDS: Record<string, string[]> = {
-  Task: [
-    ...IO_FIELDS,
-    'Resource',
-    'Parameters',
-    'ResultSelector',
-    'ResultPath',
-    'Retry',
-    'Catch',
-    'TimeoutSeconds',
-    'HeartbeatSeconds',
-  ],
-  Pass: [...IO_FIELDS, 'Parameters', 'Result', 'ResultPath'],
-  Choice: [...IO_FIELDS, 'Choices', 'Default'],
-  Wait: [...IO_FIELDS, 'Seconds', 'Timestamp', 'SecondsPath', 'TimestampPath'],
-  Succeed: IO_FIELDS,
-  Fail: ['Error', 'Cause', 'ErrorPath', 'CausePath'],
-  Parallel: [...IO_FIELDS, 'Branches', 'Parameters', 'ResultSelector', 'ResultPath', 'Retry', 'Catch'],
-  Map: [
-    ...IO_FIELDS,
-    'ItemProcessor',
-    'Iterator',
-    'ItemsPath',
-    'ItemSelector',
-    'Parameters',
-    'MaxConcurrency',
-    'MaxConcurrencyPath',
-    'ResultSelector',
-    'ResultPath',
-    'Retry',
-    'Catch',
-  ],
-};
-const MACHINE_FIELDS = ['StartAt', 'States', 'Comment', 'Version', 'TimeoutSeconds', 'QueryLanguage'];
-const NESTED_MACHINE_FIELDS = ['StartAt', 'States', 'Comment', 'ProcessorConfig'];
-const RETRIER_FIELDS = [
-  'ErrorEquals',
-  'IntervalSeconds',
-  'MaxAttempts',
-  'BackoffRate',
-  'MaxDelaySeconds',
-  'JitterStrategy',
-  'Comment',
-];
-const CATCHER_FIELDS = ['ErrorEquals', 'Next', 'ResultPath', 'Comment'];
-const CHOICE_OPERATORS = [
-  ...['Equals', 'LessThan', 'GreaterThan', 'LessThanEquals', 'GreaterThanEquals'].flatMap((op) => [
-    `String${op}`,
-    `String${op}Path`,
-    `Numeric${op}`,
-    `Numeric${op}Path`,
-    `Timestamp${op}`,
-    `Timestamp${op}Path`,
-  ]),
-  'StringMatches',
-  'BooleanEquals',
-  'BooleanEqualsPath',
-  'IsNull',
-  'IsPresent',
-  'IsNumeric',
-  'IsString',
-  'IsBoolean',
-  'IsTimestamp',
-];
-const CHOICE_RULE_FIELDS = ['Variable', 'Next', 'And', 'Or', 'Not', 'Comment', ...CHOICE_OPERATORS];
-/** JSONata and variables: aws-local-stepfunctions ignores them, so a definition using them runs wrong. */
-const JSONATA_FIELDS = ['Arguments', 'Output', 'Items', 'Condition'];
-
-/** The Context Object roots the local executions provide (see the execution's context). */
-const CONTEXT_ROOTS = new Set(['Execution', 'StateMachine', 'State', 'Task', 'Map']);
-const CONTEXT_ROOT = /\$\$\.([A-Za-z]+)/g;
-const STATE_CONTEXT = /\$\$\.State(?![\w])/g;
-const EXECUTION_CONTEXT = /\$\$\.Execution(?![\w])/g;
-const TASK_CONTEXT_OTHER_THAN_TOKEN = /\$\$\.Task(?!\.Token(?![\w]))/;
-
-const isObject = (value: unknown): value is Json =>
+export const isObject = (value: unknown): value is Json =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 export function prepareDefinition(definition: unknown, options: PrepareOptions): PreparedDefinition {
@@ -297,41 +231,16 @@ class Preparation {
   }
 
   #checkFields(object: Json, allowed: string[], where: string): void {
-    for (const field of Object.keys(object)) {
-      if (allowed.includes(field)) continue;
-      if (field === 'Assign') {
-        this.problems.push(`${where}: Assign (variables) is not supported by aws-local-stepfunctions`);
-      } else if (JSONATA_FIELDS.includes(field)) {
-        this.problems.push(`${where}: ${field} is a JSONata field, which aws-local-stepfunctions ignores`);
-      } else {
-        this.problems.push(`${where}: the field ${field} is not supported locally`);
-      }
-    }
+    this.problems.push(...fieldProblems(object, allowed, where));
   }
 
-  /**
-   * Checks every JSONPath of the state against the Context Object the local executions provide.
-   * `$$.State` is pointed at this state's own entry (the library does not maintain it), and
-   * `$$.Execution` at the execution's (the library gives a Parallel branch or a Map iteration its
-   * own input and start time there).
-   */
+  /** Checks the state's Context Object paths, and points them where the local executions answer them. */
   #preparePaths(name: string, state: Json, task: TaskPlan | undefined): void {
-    const where = `state "${name}"`;
-    const index = this.stateNames.indexOf(name);
-    const waitsForToken = task !== undefined && waitsForTaskToken(task.target);
-    rewritePaths(state, (path) => {
-      for (const [, root] of path.matchAll(CONTEXT_ROOT)) {
-        if (!root || !CONTEXT_ROOTS.has(root)) {
-          this.problems.push(`${where}: $$.${root} is not available locally (in ${path})`);
-        }
-      }
-      if (path.includes('$$.Task') && (!waitsForToken || TASK_CONTEXT_OTHER_THAN_TOKEN.test(path))) {
-        this.problems.push(`${where}: only a .waitForTaskToken task can read $$.Task.Token (in ${path})`);
-      }
-      return path
-        .replace(STATE_CONTEXT, () => `$$.LocalStates.s${index}`)
-        .replace(EXECUTION_CONTEXT, () => '$$.LocalExecution');
+    const problems = pointContextPaths(state, `state "${name}"`, {
+      stateIndex: this.stateNames.indexOf(name),
+      waitsForTaskToken: task !== undefined && waitsForTaskToken(task.target),
     });
+    this.problems.push(...problems);
   }
 }
 
@@ -351,72 +260,7 @@ function includeHeartbeatTimeout(handler: Json): void {
 }
 
 /** The state machines a Parallel or Map state runs. */
-function nestedMachines(state: Json): Json[] {
+export function nestedMachines(state: Json): Json[] {
   const branches = Array.isArray(state.Branches) ? state.Branches : [];
   return [...branches, state.ItemProcessor, state.Iterator].filter(isObject);
-}
-
-/** Replaces, in place, every JSONPath of a state's own fields (not of its nested states). */
-function rewritePaths(state: Json, rewrite: (path: string) => string): void {
-  for (const [field, value] of Object.entries(state)) {
-    if (typeof value === 'string' && field.endsWith('Path')) state[field] = rewrite(value);
-  }
-  for (const field of ['Parameters', 'ResultSelector', 'ItemSelector']) {
-    if (state[field] !== undefined) state[field] = rewriteTemplate(state[field], rewrite);
-  }
-  if (Array.isArray(state.Choices)) {
-    for (const rule of state.Choices) rewriteChoiceRule(rule, rewrite);
-  }
-}
-
-/** In a payload template, the values of the fields named `<name>.$` are paths or intrinsic functions. */
-function rewriteTemplate(template: unknown, rewrite: (path: string) => string): unknown {
-  if (Array.isArray(template)) return template.map((item) => rewriteTemplate(item, rewrite));
-  if (!isObject(template)) return template;
-  return Object.fromEntries(
-    Object.entries(template).map(([field, value]) => [
-      field,
-      field.endsWith('.$') && typeof value === 'string' ? rewrite(value) : rewriteTemplate(value, rewrite),
-    ]),
-  );
-}
-
-function rewriteChoiceRule(rule: unknown, rewrite: (path: string) => string): void {
-  if (!isObject(rule)) return;
-  for (const [field, value] of Object.entries(rule)) {
-    if (typeof value === 'string' && (field === 'Variable' || field.endsWith('Path')))
-      rule[field] = rewrite(value);
-  }
-  for (const inner of [
-    rule.Not,
-    ...(Array.isArray(rule.And) ? rule.And : []),
-    ...(Array.isArray(rule.Or) ? rule.Or : []),
-  ]) {
-    rewriteChoiceRule(inner, rewrite);
-  }
-}
-
-/**
- * A per-execution copy of the prepared definition whose `States` objects report each state entry.
- * The library reads `States[name]` exactly once per transition (retries re-run the state without
- * it), which is the one synchronous signal of a state entry it offers: `$$.State.EnteredTime` and
- * `$$.State.RetryCount` are built on it.
- */
-export function instrumentStateEntries(prepared: Json, onEnter: (stateName: string) => void): Json {
-  const copy = structuredClone(prepared);
-  const instrument = (machine: Json): void => {
-    const states = machine.States;
-    if (!isObject(states)) return;
-    for (const state of Object.values(states)) {
-      if (isObject(state)) for (const nested of nestedMachines(state)) instrument(nested);
-    }
-    machine.States = new Proxy(states, {
-      get(target, property, receiver) {
-        if (typeof property === 'string' && Object.hasOwn(target, property)) onEnter(property);
-        return Reflect.get(target, property, receiver);
-      },
-    });
-  };
-  instrument(copy);
-  return copy;
 }

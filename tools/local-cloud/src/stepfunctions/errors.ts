@@ -1,4 +1,4 @@
-import { AwsApiError } from '../json-protocol-server.ts';
+import { AwsApiError } from '../kit/json-protocol-server.ts';
 
 /**
  * An error of the Step Functions API, named by its AWS error code (`ExecutionAlreadyExists`,

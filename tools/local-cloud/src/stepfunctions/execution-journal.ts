@@ -1,4 +1,4 @@
-import { JsonLinesJournal } from '../json-lines-journal.ts';
+import { JsonLinesJournal } from '../kit/json-lines-journal.ts';
 
 /**
  * Keeps Step Functions executions across a restart of the local cloud (`--persist`): every start,

@@ -6,10 +6,10 @@ import {
   StateMachine,
   type StateMachineDefinition,
 } from 'aws-local-stepfunctions';
-import { instrumentStateEntries, type PreparedDefinition } from './definition.ts';
+import { ExecutionContext, instrumentStateEntries } from './context-object.ts';
+import type { PreparedDefinition } from './definition.ts';
 import { taskError } from './errors.ts';
 import { type TaskExecution, type TaskHandler, type TaskServices, taskHandler } from './task-handlers.ts';
-import { newTaskToken } from './task-tokens.ts';
 
 /** One execution of a state machine on aws-local-stepfunctions, with AWS's bookkeeping around it. */
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
@@ -54,11 +54,6 @@ export interface ExecutionHooks {
   onEnd(record: ExecutionRecord): void;
 }
 
-interface StateEntry {
-  enteredTime: string;
-  retries: number;
-}
-
 export function launchExecution(
   machine: LocalStateMachine,
   start: {
@@ -74,82 +69,25 @@ export function launchExecution(
 ): ExecutionRecord {
   const startDate = new Date();
   const stopped = new AbortController();
-  const entries = new Map<string, StateEntry>();
-  let pendingToken: string | undefined;
   let stopRequest: { error?: string; cause?: string } = {};
-
-  const context = {
-    // Where the definition's `$$.Execution` paths point (see prepareDefinition).
-    LocalExecution: {
-      Id: start.executionArn,
-      // Parsed per read: a state's result must not share objects with the context.
-      get Input() {
-        return JSON.parse(start.input) as unknown;
-      },
-      Name: start.name,
-      RoleArn: start.roleArn,
-      StartTime: startDate.toISOString(),
-      RedriveCount: 0,
-    },
-    StateMachine: { Id: machine.arn, Name: machine.name },
-    // Read while the library evaluates a .waitForTaskToken state's Parameters; the state's task
-    // handler, called right after with no await in between, claims the token.
-    Task: {
-      get Token() {
-        pendingToken ??= newTaskToken();
-        return pendingToken;
-      },
-    },
-    // Where the definition's `$$.State` paths point (see prepareDefinition): one view per state.
-    LocalStates: Object.fromEntries(
-      machine.prepared.stateNames.map((stateName, index) => [
-        `s${index}`,
-        {
-          Name: stateName,
-          get EnteredTime() {
-            return entries.get(stateName)?.enteredTime ?? new Date().toISOString();
-          },
-          get RetryCount() {
-            return entries.get(stateName)?.retries ?? 0;
-          },
-        },
-      ]),
-    ),
-  };
-
-  const taskExecution: TaskExecution = {
-    executionArn: start.executionArn,
-    stateMachineArn: machine.arn,
-    claimTaskToken() {
-      const token = pendingToken ?? newTaskToken();
-      pendingToken = undefined;
-      return token;
-    },
-  };
-  const guard = (stateName: string, handler: TaskHandler) => (input: LibraryJson) =>
-    untilStopped(() => handler(input), stopped.signal).catch((error: unknown) => {
-      // Runs before the library sees the failure, so a retry's Parameters read the new count.
-      const entry = entries.get(stateName);
-      if (entry) entry.retries += 1;
-      throw error;
-    }) as Promise<LibraryJson>;
-  const handlers: TaskHandlers = Object.fromEntries(
-    [...machine.prepared.tasks].map(([stateName, plan]) => [
-      stateName,
-      guard(stateName, taskHandler(plan, services, taskExecution)),
-    ]),
+  const context = new ExecutionContext(
+    { arn: machine.arn, name: machine.name, stateNames: machine.prepared.stateNames },
+    { ...start, startDate },
   );
+  const handlers = guardedTaskHandlers(machine, services, {
+    execution: { executionArn: start.executionArn, stateMachineArn: machine.arn },
+    context,
+    stopped: stopped.signal,
+  });
 
   const prepared = start.resumeAt
     ? { ...machine.prepared.definition, StartAt: start.resumeAt.stateName }
     : machine.prepared.definition;
-  const definition = instrumentStateEntries(prepared, (stateName) => {
-    entries.set(stateName, { enteredTime: new Date().toISOString(), retries: 0 });
-  });
+  const definition = instrumentStateEntries(prepared, (stateName) => context.stateEntered(stateName));
   const run = new StateMachine(definition as unknown as StateMachineDefinition, {
     validationOptions: { noValidate: true },
   }).run(JSON.parse(start.resumeAt?.input ?? start.input) as LibraryJson, {
-    context,
+    context: context.object,
     overrides: { taskResourceLocalHandlers: handlers },
   });
 
@@ -186,6 +124,34 @@ export function launchExecution(
     hooks.onEnd(record);
   });
   return record;
+}
+
+/**
+ * The handler of each Task state, bound to this execution: it ends when the execution stops, and
+ * counts its failures for `$$.State.RetryCount`.
+ */
+function guardedTaskHandlers(
+  machine: LocalStateMachine,
+  services: TaskServices,
+  run: {
+    execution: Omit<TaskExecution, 'claimTaskToken'>;
+    context: ExecutionContext;
+    stopped: AbortSignal;
+  },
+): TaskHandlers {
+  const { context, stopped } = run;
+  const execution: TaskExecution = { ...run.execution, claimTaskToken: () => context.claimTaskToken() };
+  const guard = (stateName: string, handler: TaskHandler) => (input: LibraryJson) =>
+    untilStopped(() => handler(input), stopped).catch((error: unknown) => {
+      context.taskFailed(stateName);
+      throw error;
+    }) as Promise<LibraryJson>;
+  return Object.fromEntries(
+    [...machine.prepared.tasks].map(([stateName, plan]) => [
+      stateName,
+      guard(stateName, taskHandler(plan, services, execution)),
+    ]),
+  );
 }
 
 function outcome(

@@ -1,13 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { listenOnLoopback } from './listen.ts';
+import { type LoopbackHttpServer, serveOnLoopback } from './http-server.ts';
+import { readRequestBody } from './request-body.ts';
+import type { ServiceLog } from './service-log.ts';
 
 /**
  * The AWS JSON protocol (1.0 and 1.1) over node:http: `POST /` with `X-Amz-Target: <prefix>.<Action>`
  * and a JSON body; answers are JSON with timestamps as epoch seconds, errors are
  * `{"__type": "<Code>", "message"}` with a 4xx status, which the AWS SDK v3 maps to its named
- * exceptions. The local Step Functions (1.0), Secrets Manager and Cognito user pools (1.1) serve
- * their APIs with it; a service may also serve JSON documents on GET (Cognito's `.well-known`).
+ * exceptions. Every local service of an AWS JSON API serves it with this server: Step Functions
+ * (1.0), EventBridge, Secrets Manager and Cognito user pools (1.1); a service may also serve JSON
+ * documents on GET (Cognito's `.well-known`).
  */
 export type ApiAction = (input: Record<string, unknown>) => unknown;
 
@@ -28,10 +31,7 @@ export class AwsApiError extends Error {
   }
 }
 
-export interface JsonProtocolServer {
-  endpoint: string;
-  close(): Promise<void>;
-}
+export type JsonProtocolServer = LoopbackHttpServer;
 
 export interface JsonProtocolServerOptions {
   /** `AWSStepFunctions`, `secretsmanager`: what comes before the action in X-Amz-Target. */
@@ -54,7 +54,8 @@ export interface JsonProtocolServerOptions {
   port?: number;
   /** Default 127.0.0.1. */
   host?: string;
-  onInternalError: (error: unknown) => void;
+  /** Where a failure of the service's own (a 500) is said, with its stack. */
+  log: ServiceLog;
 }
 
 /** Requests of these APIs are small (an execution's input is at most 256 KiB, a secret 64 KiB). */
@@ -78,44 +79,34 @@ export async function startJsonProtocolServer(
       .then((body) => send(response, contentType, 200, body))
       .catch((error: unknown) => {
         if (error instanceof AwsApiError) {
-          send(response, contentType, error.status, { __type: error.code, [messageMember]: error.message });
+          sendError(response, contentType, error.status, error.code, { [messageMember]: error.message });
           return;
         }
-        options.onInternalError(error);
-        send(response, contentType, 500, {
-          __type: 'InternalFailure',
+        options.log.error(`Request failed: ${(error as Error).stack ?? String(error)}`);
+        sendError(response, contentType, 500, 'InternalFailure', {
           [messageMember]: 'The local service failed; see its log',
         });
       });
   });
-  const { address, port } = await listenOnLoopback(server, options.port ?? 0, options.host);
-  endpoint = `http://${address}:${port}`;
-  let closing: Promise<void> | undefined;
-  return {
-    endpoint,
-    // Closing again answers the first close: a service may be stopped twice (a test's cleanup).
-    close: () => {
-      closing ??= new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        // The SDK keeps connections alive; close() alone would wait for them.
-        server.closeAllConnections();
-      });
-      return closing;
-    },
-  };
+  const listening = await serveOnLoopback(server, options);
+  endpoint = listening.endpoint;
+  return listening;
 }
 
 async function serve(request: IncomingMessage, options: JsonProtocolServerOptions): Promise<unknown> {
   const target = request.headers['x-amz-target'];
   const prefix = `${options.targetPrefix}.`;
+  const body = await readRequestBody(request, MAX_BODY_BYTES);
+  if (body === 'too-large') {
+    throw new AwsApiError('ValidationException', 'The request body is larger than 1 MiB', 413);
+  }
   if (request.method !== 'POST' || typeof target !== 'string' || !target.startsWith(prefix)) {
-    await drain(request);
     throw new AwsApiError(
       'UnknownOperationException',
       `Expected POST / with an X-Amz-Target header of the form ${prefix}<Action>`,
     );
   }
-  const text = await readBody(request);
+  const text = body.toString('utf8');
   let input: unknown;
   try {
     input = text === '' ? {} : JSON.parse(text);
@@ -137,26 +128,24 @@ async function serve(request: IncomingMessage, options: JsonProtocolServerOption
   return run(input as Record<string, unknown>);
 }
 
-async function readBody(request: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) {
-      throw new AwsApiError('ValidationException', 'The request body is larger than 1 MiB', 413);
-    }
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+/** An error as AWS answers it: `__type` in the body, and the x-amzn-errortype header. */
+function sendError(
+  response: ServerResponse,
+  contentType: string,
+  status: number,
+  code: string,
+  message: Record<string, string>,
+): void {
+  send(response, contentType, status, { __type: code, ...message }, { 'x-amzn-errortype': code });
 }
 
-async function drain(request: IncomingMessage): Promise<void> {
-  for await (const _chunk of request) {
-    // Read and dropped, so that the connection can answer.
-  }
-}
-
-function send(response: ServerResponse, contentType: string, status: number, body: unknown): void {
+function send(
+  response: ServerResponse,
+  contentType: string,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = JSON.stringify(body ?? {}, function (this: Record<string, unknown>, key, value: unknown) {
     // Date.toJSON ran already: the holder still has the Date, sent as epoch seconds.
     const original = this[key];
@@ -166,6 +155,7 @@ function send(response: ServerResponse, contentType: string, status: number, bod
     'content-type': contentType,
     'content-length': Buffer.byteLength(text),
     'x-amzn-requestid': randomUUID(),
+    ...headers,
   });
   response.end(text);
 }

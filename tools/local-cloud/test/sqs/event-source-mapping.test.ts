@@ -10,13 +10,13 @@ import {
 import { awsClientConfig } from '@shop/shared/aws-clients';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { InvokeResult, LambdaInvoker, LogEntry } from '../src/contracts.ts';
+import type { InvokeResult, LambdaInvoker, LogEntry } from '../../src/contracts.ts';
 import {
   type BatchEvent,
   type SqsEventSource,
   type SqsEventSourceOptions,
   startSqsEventSource,
-} from '../src/sqs/event-source-mapping.ts';
+} from '../../src/sqs/event-source-mapping.ts';
 
 /**
  * The SQS event source mapping against fauxqs, with queues and DLQs created through the real SQS

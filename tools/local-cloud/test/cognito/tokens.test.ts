@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createUserPoolService } from '../src/cognito/user-pool-service.ts';
+import { createUserPoolService } from '../../src/cognito/user-pool-service.ts';
 import {
   ADMIN_CLIENT_ID,
   aPool,
@@ -16,7 +16,7 @@ import {
   POOL_ID,
   startUserPools,
   temporaryFolder,
-} from './cognito-support.ts';
+} from './fixtures.ts';
 
 /**
  * The tokens of the local user pool: RS256, signed with the pool's own key, with the claims and

@@ -13,12 +13,12 @@ import {
 } from '@aws-sdk/client-sfn';
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { LogEntry } from '../src/contracts.ts';
+import type { LogEntry } from '../../src/contracts.ts';
 import {
   createStepFunctionsService,
   type StepFunctionsService,
   type StepFunctionsServiceOptions,
-} from '../src/stepfunctions/stepfunctions-service.ts';
+} from '../../src/stepfunctions/stepfunctions-service.ts';
 
 /**
  * CreateStateMachine (for the services' tests, which set up their own state machines) and the

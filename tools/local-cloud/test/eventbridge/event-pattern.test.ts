@@ -3,7 +3,7 @@ import {
   InvalidEventPatternError,
   matchesEventPattern,
   validateEventPattern,
-} from '../src/eventbridge/event-pattern.ts';
+} from '../../src/eventbridge/event-pattern.ts';
 
 // The example event of the EventBridge user guide and of aws/event-ruler's README.
 const ec2Event = {

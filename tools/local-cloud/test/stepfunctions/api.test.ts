@@ -16,7 +16,7 @@ import {
 import { awsClientConfig } from '@shop/shared/aws-clients';
 import { createTestTable } from '@shop/testing/resources';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StepFunctionsEvent } from '../src/stepfunctions/stepfunctions-service.ts';
+import type { StepFunctionsEvent } from '../../src/stepfunctions/stepfunctions-service.ts';
 import {
   type Definition,
   eventually,
@@ -28,7 +28,7 @@ import {
   startTestService,
   stateMachineArn,
   type TestService,
-} from './stepfunctions-fixtures.ts';
+} from './fixtures.ts';
 
 /** The tokens the callback function was given, by execution name. */
 const tokens = new Map<string, string>();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { generateSecretString, InvalidGenerateRulesError } from '../src/secretsmanager/generate-secret.ts';
+import { generateSecretString, InvalidGenerateRulesError } from '../../src/secretsmanager/generate-secret.ts';
 
 const draws = (count: number, rules: Parameters<typeof generateSecretString>[0]) =>
   Array.from({ length: count }, () => generateSecretString(rules));

@@ -10,8 +10,8 @@ import {
   type UserPoolClientDefinition,
   type UserPoolDefinition,
   type UserPoolService,
-} from '../src/cognito/user-pool-service.ts';
-import type { LogEntry } from '../src/contracts.ts';
+} from '../../src/cognito/user-pool-service.ts';
+import type { LogEntry } from '../../src/contracts.ts';
 
 /**
  * A customer pool shaped as the app's template makes it (email as username, email verified by a

@@ -7,14 +7,14 @@ import {
   type HttpRoute,
   type JwtAuthorizer,
   type JwtKeySource,
-} from '../src/apigateway/http-api.ts';
+} from '../../src/apigateway/http-api.ts';
 import {
   createUserPoolService,
   DEFAULT_PASSWORD_POLICY,
   DEFAULT_TOKEN_VALIDITY,
   type UserPoolService,
-} from '../src/cognito/user-pool-service.ts';
-import type { LambdaInvoker, LogEntry } from '../src/contracts.ts';
+} from '../../src/cognito/user-pool-service.ts';
+import type { LambdaInvoker, LogEntry } from '../../src/contracts.ts';
 
 /**
  * The local API Gateway's JWT authorizer: every way a token is refused (the function never runs,

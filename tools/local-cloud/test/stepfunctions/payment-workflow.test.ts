@@ -24,7 +24,7 @@ import {
   startTestService,
   stateMachineArn,
   type TestService,
-} from './stepfunctions-fixtures.ts';
+} from './fixtures.ts';
 
 const WORKFLOW_ARN = stateMachineArn('PaymentWorkflow');
 const MAX_ATTEMPTS = 3;

@@ -11,13 +11,13 @@ import {
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { LogEntry } from '../src/contracts.ts';
+import type { LogEntry } from '../../src/contracts.ts';
 import {
   createSecretsManagerService,
   type LocalSecret,
   type SecretsManagerService,
   type SecretsManagerServiceOptions,
-} from '../src/secretsmanager/secrets-manager-service.ts';
+} from '../../src/secretsmanager/secrets-manager-service.ts';
 
 const region = 'us-east-1';
 const accountId = '000000000000';

@@ -2,8 +2,8 @@ import * as fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { EventDeliveryFile } from '../src/eventbridge/event-delivery-journal.ts';
-import { ExecutionJournal } from '../src/stepfunctions/execution-journal.ts';
+import { EventDeliveryFile } from '../../src/eventbridge/event-delivery-journal.ts';
+import { ExecutionJournal } from '../../src/stepfunctions/execution-journal.ts';
 
 /**
  * Both --persist journals rewrite their file on open, keeping only what is unfinished. A process

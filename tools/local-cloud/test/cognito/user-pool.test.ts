@@ -31,7 +31,7 @@ import {
   SECRET_CLIENT_ID,
   STRICT_CLIENT_ID,
   startUserPools,
-} from './cognito-support.ts';
+} from './fixtures.ts';
 
 /**
  * The local user pool's Cognito API, driven by the real SDK client: sign-up and its confirmation

@@ -2,13 +2,13 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { InvokeResult, LogEntry } from '../src/contracts.ts';
+import type { InvokeResult, LogEntry } from '../../src/contracts.ts';
 import {
   createLambdaRuntime,
   type InvocationEvent,
   type LambdaFunctionConfig,
   type LambdaRuntime,
-} from '../src/lambda/lambda-runtime.ts';
+} from '../../src/lambda/lambda-runtime.ts';
 
 /**
  * The local Lambda runtime, against tiny ESM bundles written for each test.

@@ -1,8 +1,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
-import { prepareDefinition } from '../src/stepfunctions/definition.ts';
-import { createStepFunctionsService } from '../src/stepfunctions/stepfunctions-service.ts';
+import { prepareDefinition } from '../../src/stepfunctions/definition.ts';
+import { createStepFunctionsService } from '../../src/stepfunctions/stepfunctions-service.ts';
 import {
   ACCOUNT,
   type Definition,
@@ -12,7 +12,7 @@ import {
   paymentWorkflow,
   REGION,
   stateMachineArn,
-} from './stepfunctions-fixtures.ts';
+} from './fixtures.ts';
 
 const functions = {
   AuthorizeFunction: () => ({}),

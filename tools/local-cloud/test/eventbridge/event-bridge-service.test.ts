@@ -9,7 +9,7 @@ import {
   PutTargetsCommand,
 } from '@aws-sdk/client-eventbridge';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { LogEntry } from '../src/contracts.ts';
+import type { LogEntry } from '../../src/contracts.ts';
 import {
   createEventBridgeService,
   type Delivery,
@@ -17,7 +17,7 @@ import {
   type EventBridgeServiceOptions,
   type EventRule,
   type RuleTarget,
-} from '../src/eventbridge/event-bridge-service.ts';
+} from '../../src/eventbridge/event-bridge-service.ts';
 
 const region = 'eu-west-1';
 const accountId = '111122223333';

@@ -7,8 +7,8 @@ import {
   type HttpApi,
   type HttpApiOptions,
   type HttpApiRequest,
-} from '../src/apigateway/http-api.ts';
-import type { InvokeResult, LambdaInvoker, LogEntry } from '../src/contracts.ts';
+} from '../../src/apigateway/http-api.ts';
+import type { InvokeResult, LambdaInvoker, LogEntry } from '../../src/contracts.ts';
 
 type Handler = (event: APIGatewayProxyEventV2) => InvokeResult | Promise<InvokeResult>;
 
@@ -17,7 +17,7 @@ const echo: Handler = () => ok({ statusCode: 200, body: 'ok' });
 
 const awsFixture = JSON.parse(
   readFileSync(
-    new URL('../../../libs/testing/src/fixtures/api-gateway-http-v2.json', import.meta.url),
+    new URL('../../../../libs/testing/src/fixtures/api-gateway-http-v2.json', import.meta.url),
     'utf8',
   ),
 ) as APIGatewayProxyEventV2;

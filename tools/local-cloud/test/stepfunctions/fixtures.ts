@@ -3,14 +3,14 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { awsClientConfig } from '@shop/shared/aws-clients';
-import type { InvokeResult, LambdaInvoker, LogEntry } from '../src/contracts.ts';
+import type { InvokeResult, LambdaInvoker, LogEntry } from '../../src/contracts.ts';
 import {
   createStepFunctionsService,
   type PutEventsEntry,
   type StateMachineSource,
   type StepFunctionsService,
   type StepFunctionsServiceOptions,
-} from '../src/stepfunctions/stepfunctions-service.ts';
+} from '../../src/stepfunctions/stepfunctions-service.ts';
 
 /** Shared by the Step Functions tests: a payment-shaped workflow, small functions, and helpers. */
 export const REGION = 'us-east-1';
