@@ -1,27 +1,51 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { DynamoDBClient, GetItemCommand, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { startDynamoDbThrottleProxy } from '@shop/local-cloud/faults/dynamodb-throttle-proxy';
-import { DEFAULT_FAULT_RATES, FaultPlan, parseFaults } from '@shop/local-cloud/faults/fault-plan';
-import { ExecutionJournal } from '@shop/local-cloud/stepfunctions/execution-journal';
 import { awsClientConfig } from '@shop/shared/aws-clients';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import type { LogEntry } from '../src/contracts.ts';
+import { startDynamoDbThrottleProxy } from '../src/faults/dynamodb-throttle-proxy.ts';
+import { ENGINE_FAULTS } from '../src/faults/engine-faults.ts';
+import { startFaultInjection } from '../src/faults/fault-injection.ts';
+import { type FaultDefinition, FaultPlan, type PluginFault, parseFaults } from '../src/faults/fault-plan.ts';
+
+/** A fault of an application's, injected by its own code: the engine only sets its environment. */
+const slowService: PluginFault = {
+  name: 'slow-service',
+  description: 'a service answers late',
+  defaultRate: 0.3,
+  environment: ({ rate, seed }) => ({ SLOW_SERVICE: `${rate}:${seed}` }),
+};
+/** A fault counted in whole times, as the soak's restart is. */
+const restart: FaultDefinition = {
+  name: 'restart',
+  description: 'kill and start again',
+  defaultRate: 1,
+  measure: 'count',
+};
+const known = [...ENGINE_FAULTS, slowService, restart];
 
 describe('the fault list of --faults and LOCAL_FAULTS', () => {
-  it('takes a fraction per fault, a default for a name alone, and every fault for all', () => {
-    expect(parseFaults('sqs-duplicate=0.3, handler-crash')).toEqual({
+  it('takes a fraction per fault, a default for a name alone, and every known fault for all', () => {
+    expect(parseFaults('sqs-duplicate=0.3, handler-crash', known)).toEqual({
       'sqs-duplicate': 0.3,
-      'handler-crash': DEFAULT_FAULT_RATES['handler-crash'],
+      'handler-crash': 0.05,
     });
-    expect(parseFaults('all')).toEqual(DEFAULT_FAULT_RATES);
-    expect(parseFaults('')).toEqual({});
+    expect(parseFaults('all', known)).toEqual({
+      'sqs-duplicate': 0.1,
+      'handler-crash': 0.05,
+      'dynamodb-throttle': 0.05,
+      'slow-service': 0.3,
+      restart: 1,
+    });
+    expect(parseFaults('', known)).toEqual({});
   });
 
-  it('refuses an unknown fault, a fraction outside 0..1 and a partial restart, naming what is valid', () => {
-    expect(() => parseFaults('chaos-monkey')).toThrow(/Unknown fault "chaos-monkey": use sqs-duplicate, /);
-    expect(() => parseFaults('dynamodb-throttle=2')).toThrow(/a fraction from 0 to 1/);
-    expect(() => parseFaults('restart=0.5')).toThrow(/a whole number of restarts/);
+  it('refuses an unknown fault, a fraction outside 0..1 and a part of a counted fault, naming what is valid', () => {
+    expect(() => parseFaults('chaos-monkey', known)).toThrow(
+      /Unknown fault "chaos-monkey": use sqs-duplicate, /,
+    );
+    expect(() => parseFaults('slow-service', ENGINE_FAULTS)).toThrow(/Unknown fault "slow-service"/);
+    expect(() => parseFaults('dynamodb-throttle=2', known)).toThrow(/a fraction from 0 to 1/);
+    expect(() => parseFaults('restart=0.5', known)).toThrow(/a whole number of times/);
   });
 });
 
@@ -47,6 +71,62 @@ describe('a fault plan', () => {
   });
 });
 
+describe('fault injection in a starting local cloud', () => {
+  const entry = (fields: Record<string, unknown>): LogEntry => ({
+    source: 'a-function',
+    level: 'WARN',
+    message: 'Injected fault slow-service: late by 300 ms',
+    fields,
+    time: new Date().toISOString(),
+  });
+
+  it("sets a plugin's fault's environment on the functions and counts the log lines that report it", async () => {
+    const logged: LogEntry[] = [];
+    const plan = new FaultPlan({ 'slow-service': 0.5 }, 9);
+    const injection = await startFaultInjection(plan, {
+      dynamodbEndpoint: 'http://127.0.0.1:1',
+      log: (line) => logged.push(line),
+      pluginFaults: [slowService],
+    });
+    try {
+      expect(injection.environment).toEqual({ SLOW_SERVICE: '0.5:9' });
+      injection.log(entry({ fault: 'slow-service' }));
+      injection.log(entry({ fault: 'another' }));
+      expect(plan.counts()).toEqual({ 'slow-service': 1 });
+      // The function's own line is the only one: the engine does not log the fault again.
+      expect(logged).toHaveLength(2);
+    } finally {
+      await injection.stop();
+    }
+  });
+
+  it('logs an engine fault it fires, and refuses a plan naming a fault no part injects', async () => {
+    const logged: LogEntry[] = [];
+    const plan = new FaultPlan({ 'handler-crash': 1 });
+    const injection = await startFaultInjection(plan, {
+      dynamodbEndpoint: 'http://127.0.0.1:1',
+      log: (line) => logged.push(line),
+      pluginFaults: [],
+    });
+    try {
+      expect(injection.environment).toEqual({});
+      plan.fires('handler-crash', 'a batch');
+      expect(logged).toEqual([
+        expect.objectContaining({ source: 'faults', message: 'Injected fault handler-crash: a batch' }),
+      ]);
+    } finally {
+      await injection.stop();
+    }
+    await expect(
+      startFaultInjection(new FaultPlan({ 'slow-service': 0.1 }), {
+        dynamodbEndpoint: 'http://127.0.0.1:1',
+        log: () => undefined,
+        pluginFaults: [],
+      }),
+    ).rejects.toThrow(/Unknown fault "slow-service": this local cloud injects sqs-duplicate, /);
+  });
+});
+
 describe('the DynamoDB throttling proxy', () => {
   it('answers data calls with ProvisionedThroughputExceededException as DynamoDB does, and lets control calls through', async () => {
     const target = awsClientConfig('dynamodb').endpoint as string;
@@ -68,46 +148,5 @@ describe('the DynamoDB throttling proxy', () => {
       client.destroy();
       await proxy.stop();
     }
-  });
-});
-
-describe('the execution journal of --persist', () => {
-  let dir: string | undefined;
-  afterEach(() => {
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
-  const execution = (name: string) => ({
-    executionArn: `arn:aws:states:us-east-1:000000000000:execution:wf:${name}`,
-    stateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:wf',
-    name,
-    input: JSON.stringify({ orderId: name }),
-    startDate: '2026-01-01T00:00:00.000Z',
-  });
-
-  it('gives back the executions that had not ended, at the last state they entered, with its input', () => {
-    dir = mkdtempSync(join(tmpdir(), 'journal-'));
-    const { journal } = ExecutionJournal.open(dir);
-    journal.started(execution('ended'));
-    journal.entered(execution('ended').executionArn, { stateName: 'Capture', input: '{}' });
-    journal.ended(execution('ended').executionArn, 'SUCCEEDED');
-    journal.started(execution('interrupted'));
-    journal.entered(execution('interrupted').executionArn, { stateName: 'Authorize', input: '{"a":1}' });
-    journal.entered(execution('interrupted').executionArn, { stateName: 'Capture', input: '{"a":2}' });
-    journal.started(execution('not-begun'));
-    // A process killed mid-write leaves a cut line: what it was writing was never acknowledged.
-    writeFileSync(
-      join(dir, 'executions.jsonl'),
-      `${readFileSync(join(dir, 'executions.jsonl'), 'utf8')}{"kind":"end","exec`,
-    );
-
-    const { unfinished, ended } = ExecutionJournal.open(dir);
-    expect(ended).toEqual([execution('ended').executionArn]);
-    expect(unfinished).toEqual([
-      { ...execution('interrupted'), resumeAt: { stateName: 'Capture', input: '{"a":2}' } },
-      execution('not-begun'),
-    ]);
-    // The journal starts over with only what is unfinished, so it does not grow without end: the
-    // ended names are remembered across one restart.
-    expect(ExecutionJournal.open(dir)).toMatchObject({ unfinished, ended: [] });
   });
 });

@@ -1,10 +1,10 @@
 /**
- * What the flow page and the local cloud say to each other: the diagram (built from the local
- * model), the snapshot the page loads first, and the activity the server then streams (SSE).
- * Imported by the server and bundled into the browser, so it holds types only.
+ * What the activity feed makes of the running cloud, as the flow page gets it: the diagram (built
+ * from the local model), queue depths, a subject's log lines, and the activity that lights the
+ * diagram. Imported by the server and bundled into the browser, so it holds types only.
  */
 
-/** One box of the diagram. Ids are `<kind>:<name>`, e.g. `fn:PlaceOrderFunction`, `queue:local-orders-x`. */
+/** One box of the diagram. Ids are `<kind>:<name>`, e.g. `fn:my-app-handler`, `queue:my-app-jobs`. */
 export interface DiagramNode {
   id: string;
   label: string;
@@ -46,33 +46,8 @@ export interface QueueDepth {
   dlq?: number;
 }
 
-export interface OrderSummary {
-  orderId: string;
-  status: string;
-  total: number;
-  currency: string;
-  createdAt: string;
-  updatedAt?: string;
-  payment: { method: string; status: string; attempts: number; reason?: string };
-  invoiceId?: string;
-}
-
-export interface FlowSnapshot {
-  diagram: FlowDiagram;
-  orders: OrderSummary[];
-  queues: Record<string, QueueDepth>;
-  /** Test payment tokens the form offers (the built-in test provider's). */
-  tokens: string[];
-}
-
-/** The test customer the page places its orders as, signed in through the local user pool. */
-export interface PageCustomer {
-  email: string;
-  /** For `Authorization: Bearer ...` on the API's customer routes. */
-  accessToken: string;
-}
-
-export interface OrderLogLine {
+/** A log line the feed kept for a subject: one of its correlation ids, or its id in the line. */
+export interface SubjectLogLine {
   time: string;
   level: string;
   source: string;
@@ -80,30 +55,15 @@ export interface OrderLogLine {
   correlationId?: string;
 }
 
-export interface OrderHistoryEvent {
-  id: number;
-  timestamp: string;
-  type: string;
-  /** The state's name, for state events. */
-  name?: string;
-  error?: string;
-  cause?: string;
-}
-
-export interface OrderDetails {
-  orderId: string;
-  logs: OrderLogLine[];
-  /** The payment workflow's execution named by the order id, once it started. */
-  execution?: { stateMachine: string; status: string; history: OrderHistoryEvent[] };
-}
-
 /**
- * What the server streams. `nodes` lists the diagram boxes the activity passed through, so the
- * page lights them without knowing the wiring; `orderId` is set when the activity concerns one order.
+ * Activity the feed saw. `nodes` lists the diagram boxes it passed through, so the page lights them
+ * without knowing the wiring; `subjectId` is set when it concerns one subject (a plugin's).
  */
-export type Activity =
-  | { kind: 'pulse'; nodes: string[]; failed?: boolean; text: string; orderId?: string; time: string }
-  | { kind: 'queues'; queues: Record<string, QueueDepth> }
-  | { kind: 'order'; order: OrderSummary }
-  /** Something happened to this order (a log line, a state): its details are worth reading again. */
-  | { kind: 'touched'; orderId: string };
+export interface Activity {
+  kind: 'pulse';
+  nodes: string[];
+  failed?: boolean;
+  text: string;
+  subjectId?: string;
+  time: string;
+}
