@@ -23,7 +23,14 @@ export async function prepareLocalAssembly(options: {
   options.step('Building the function bundles and the flow page (nx, cached)…');
   await run(
     process.execPath,
-    [nxCli(), 'run-many', '-t', 'build', '--projects=tag:lambda,@shop/local-cloud', '--outputStyle=static'],
+    [
+      nxCli(),
+      'run-many',
+      '-t',
+      'build',
+      '--projects=tag:lambda,@shop/local-cloud,@shop/e2e',
+      '--outputStyle=static',
+    ],
     options.stdio,
   );
   options.done(`  done in ${elapsed(phase)}`);

@@ -4,7 +4,7 @@
 //   TOKEN=$(npm run --silent token -- alice)
 //   curl -H "authorization: Bearer $TOKEN" http://127.0.0.1:3000/orders/<orderId>
 import { parseArgs } from 'node:util';
-import type { UserPoolTarget } from '@shop/local-cloud/identity/local-identity';
+import type { UserPoolTarget } from '@shop/local-cloud';
 import { testCustomers } from './clients/test-customers.ts';
 
 const { values, positionals } = parseArgs({

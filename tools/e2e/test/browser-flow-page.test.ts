@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { LocalCloud } from '@shop/local-cloud/cloud';
+import type { LocalCloud } from '@shop/local-cloud';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiClient, eventually } from './e2e-support.ts';

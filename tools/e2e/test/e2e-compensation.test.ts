@@ -3,8 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { type LocalCloud, startLocalCloud } from '@shop/local-cloud/cloud';
-import type { LogEntry } from '@shop/local-cloud/contracts';
+import { type LocalCloud, type LogEntry, startLocalCloud } from '@shop/local-cloud';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { apiClient, awsClients, eventually } from './e2e-support.ts';
 

@@ -1,6 +1,5 @@
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
-import type { LocalCloud } from '@shop/local-cloud/cloud';
-import type { LogEntry } from '@shop/local-cloud/contracts';
+import type { LocalCloud, LogEntry } from '@shop/local-cloud';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { anOrder, apiClient, awsClients, bank, eventually, startTestCloud } from './e2e-support.ts';
 

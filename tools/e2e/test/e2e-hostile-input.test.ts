@@ -4,12 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import { BANK_TRANSFER_WEBHOOK_PATH } from '@shop/local-cloud/clients/bank-webhook';
-import type { LocalCloud, LocalCustomer } from '@shop/local-cloud/cloud';
+import type { LocalCloud, LocalCustomer, LogEntry } from '@shop/local-cloud';
 import { createUserPoolService, type UserPoolService } from '@shop/local-cloud/cognito/user-pool-service';
-import type { LogEntry } from '@shop/local-cloud/contracts';
 import { type SignedRequest, signWebhook } from '@shop/testing/bank-webhook';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BANK_TRANSFER_WEBHOOK_PATH } from '../src/clients/bank-webhook.ts';
 import { anOrder, apiClient, awsClients, bank, eventually, startTestCloud } from './e2e-support.ts';
 import {
   CANARY_TOKEN,

@@ -1,21 +1,22 @@
 import { DynamoDBClient, GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { type BankTransferNotice, sendBankTransfer } from '@shop/local-cloud/clients/bank-webhook';
-import { type LocalCloud, type LocalCustomer, startLocalCloud } from '@shop/local-cloud/cloud';
-import type { LogSink } from '@shop/local-cloud/contracts';
+import { type LocalCloud, type LocalCustomer, type LogSink, startLocalCloud } from '@shop/local-cloud';
 import { inject } from 'vitest';
+import { type BankTransferNotice, sendBankTransfer } from '../src/clients/bank-webhook.ts';
+import { shopPlugin } from '../src/local-app/shop-plugin.ts';
 
 /**
- * The local cloud of the end-to-end tests: the synthesized `local` stage on ephemeral ports, with
- * the two documented speed-ups. Retry intervals are divided by 100 and visibility timeouts capped
- * at 1 s; retry and receive counts are never changed.
+ * The local cloud of the end-to-end tests: the synthesized `local` stage with this application's
+ * plugin, on ephemeral ports, with the two documented speed-ups. Retry intervals are divided by 100
+ * and visibility timeouts capped at 1 s; retry and receive counts are never changed.
  */
 export function startTestCloud(log: LogSink, options: { persistDir?: string } = {}): Promise<LocalCloud> {
   return startLocalCloud({
     assemblyDir: inject('localAssemblyDir'),
     port: 0,
     log,
+    plugins: [shopPlugin],
     retryIntervalScale: 0.01,
     maxVisibilityTimeoutSeconds: 1,
     ...options,

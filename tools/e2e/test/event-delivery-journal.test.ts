@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startLocalCloud } from '@shop/local-cloud/cloud';
+import { startLocalCloud } from '@shop/local-cloud';
 import {
   createEventBridgeService,
   type EventBridgeEvent,

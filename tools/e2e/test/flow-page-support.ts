@@ -1,5 +1,6 @@
-import { type LocalCloud, startLocalCloud } from '@shop/local-cloud/cloud';
+import { type LocalCloud, startLocalCloud } from '@shop/local-cloud';
 import { inject } from 'vitest';
+import { shopPlugin } from '../src/local-app/shop-plugin.ts';
 
 /**
  * The local cloud the flow page's tests run against: the synthesized local stage on ephemeral
@@ -13,6 +14,7 @@ export function startFlowPageCloud(): Promise<LocalCloud> {
     log: (entry) => {
       if (entry.source === 'flow-page') console.warn(`flow-page ${entry.level}: ${entry.message}`);
     },
+    plugins: [shopPlugin],
     retryIntervalScale: 0.01,
     maxVisibilityTimeoutSeconds: 1,
   });

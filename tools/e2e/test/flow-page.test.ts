@@ -1,10 +1,12 @@
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import type { LocalCloud } from '@shop/local-cloud';
 import { buildFlowDiagram } from '@shop/local-cloud/activity/flow-diagram';
-import type { LocalCloud } from '@shop/local-cloud/cloud';
 import { readAssemblyStacks } from '@shop/local-cloud/template/cloud-assembly';
 import { buildLocalModel } from '@shop/local-cloud/template/local-model';
-import type { Activity, FlowSnapshot, OrderDetails } from '@shop/local-cloud/ui/flow-types';
+import type { FlowSnapshot, PageMessage, SubjectDetails } from '@shop/local-cloud/ui/page-types';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { OrderSummary, ShopMessage, ShopSnapshot } from '../src/local-app/page-types.ts';
+import { shopPlugin } from '../src/local-app/shop-plugin.ts';
 import { apiClient, awsClients, eventually } from './e2e-support.ts';
 import { startFlowPageCloud } from './flow-page-support.ts';
 
@@ -119,12 +121,11 @@ describe('the flow page on a running local cloud', () => {
       // PaymentCaptured that brings them (the order-events queue does not keep order).
       const settled = await stream.until(
         (activity) =>
-          activity.kind === 'order' &&
-          activity.order.orderId === orderId &&
-          ['INVOICED', 'PAYMENT_FAILED', 'CANCELLED'].includes(activity.order.status) &&
-          !(activity.order.status === 'INVOICED' && activity.order.payment.attempts === 0),
+          orderIn(activity)?.orderId === orderId &&
+          ['INVOICED', 'PAYMENT_FAILED', 'CANCELLED'].includes(orderIn(activity)?.status ?? '') &&
+          !(orderIn(activity)?.status === 'INVOICED' && orderIn(activity)?.payment.attempts === 0),
       );
-      expect(settled).toMatchObject({ kind: 'order', order: { status: 'INVOICED' } });
+      expect(orderIn(settled)).toMatchObject({ status: 'INVOICED' });
       const lit = new Set(
         stream.seen.flatMap((activity) => (activity.kind === 'pulse' ? activity.nodes : [])),
       );
@@ -138,7 +139,9 @@ describe('the flow page on a running local cloud', () => {
       expect(lit).toContain('state:serverless-commerce-local-payment-workflow:Authorize');
       expect(stream.seen.some((activity) => activity.kind === 'queues')).toBe(true);
 
-      const details = (await (await fetch(`${cloud.url}/_local/orders/${orderId}`)).json()) as OrderDetails;
+      const details = (await (
+        await fetch(`${cloud.url}/_local/subjects/${orderId}`)
+      ).json()) as SubjectDetails;
       const correlationId = placed.headers.get('x-correlation-id');
       expect(details.logs).toContainEqual(
         expect.objectContaining({ message: 'Order accepted', correlationId }),
@@ -152,7 +155,7 @@ describe('the flow page on a running local cloud', () => {
       );
 
       const snapshot = (await (await fetch(`${cloud.url}/_local/snapshot`)).json()) as FlowSnapshot;
-      expect(snapshot.orders).toContainEqual(
+      expect(shopPart(snapshot).orders).toContainEqual(
         expect.objectContaining({
           orderId,
           status: 'INVOICED',
@@ -217,6 +220,18 @@ describe('the flow page on a running local cloud', () => {
   });
 });
 
+/** The order in a message of this application's plugin, which sends each order that changed. */
+function orderIn(message: PageMessage): OrderSummary | undefined {
+  if (message.kind !== 'plugin' || message.plugin !== shopPlugin.name) return undefined;
+  return (message.data as ShopMessage).order;
+}
+
+/** What this application's plugin added to the snapshot. */
+function shopPart(snapshot: FlowSnapshot): ShopSnapshot {
+  const part = snapshot.plugins.find((plugin) => plugin.name === shopPlugin.name);
+  return part?.data as ShopSnapshot;
+}
+
 /** Reads a server-sent event stream as the page's EventSource would, keeping what it has seen. */
 async function openActivityStream(url: string) {
   const abort = new AbortController();
@@ -224,12 +239,12 @@ async function openActivityStream(url: string) {
   if (!response.body) throw new Error('The activity stream has no body');
   expect(response.headers.get('content-type')).toContain('text/event-stream');
   const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-  const seen: Activity[] = [];
+  const seen: PageMessage[] = [];
   let buffer = '';
   return {
     seen,
     /** Reads until an activity matches, or fails after the deadline saying what it saw last. */
-    async until(matches: (activity: Activity) => boolean, timeoutMs = 20_000): Promise<Activity> {
+    async until(matches: (activity: PageMessage) => boolean, timeoutMs = 20_000): Promise<PageMessage> {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         const end = buffer.indexOf('\n\n');
@@ -260,7 +275,7 @@ async function openActivityStream(url: string) {
           .map((line) => line.slice('data: '.length))
           .join('\n');
         if (!data) continue;
-        const activity = JSON.parse(data) as Activity;
+        const activity = JSON.parse(data) as PageMessage;
         seen.push(activity);
         if (matches(activity)) return activity;
       }

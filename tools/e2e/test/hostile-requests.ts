@@ -1,4 +1,4 @@
-import { BANK_TRANSFER_WEBHOOK_PATH } from '@shop/local-cloud/clients/bank-webhook';
+import { BANK_TRANSFER_WEBHOOK_PATH } from '../src/clients/bank-webhook.ts';
 import { anOrder } from './e2e-support.ts';
 
 /**

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import type { InvokeResult, LogEntry } from '@shop/local-cloud/contracts';
+import type { InvokeResult, LogEntry } from '@shop/local-cloud';
 import { createLambdaRuntime, type LambdaRuntime } from '@shop/local-cloud/lambda/lambda-runtime';
 import { httpEvent } from '@shop/testing/events';
 import { createTestTable } from '@shop/testing/resources';

@@ -27,7 +27,7 @@ export type InvokeResult =
   | { ok: true; payload: unknown }
   | { ok: false; error: { errorType: string; errorMessage: string; trace?: string[] } };
 
-/** Invokes a local function by its name (the template's logical id, e.g. `PlaceOrderFunction`). */
+/** Invokes a local function by its name (the template's logical id, e.g. `ReadUserFunction`). */
 export interface LambdaInvoker {
   invoke(functionName: string, event: unknown): Promise<InvokeResult>;
 }

@@ -6,7 +6,7 @@ const DIM = '\x1b[2m';
 
 /**
  * Prints the local cloud's log: by default one readable line per entry with the time, level,
- * function and correlation id, so one order can be followed across functions; with `json`, each
+ * function and correlation id, so one request can be followed across functions; with `json`, each
  * entry as one JSON object (for piping into jq or a log tool).
  */
 export function createLogPrinter(options: {
@@ -15,11 +15,11 @@ export function createLogPrinter(options: {
   minimumLevel?: LogEntry['level'];
   write?: (line: string) => void;
 }): LogSink {
-  const order = ['DEBUG', 'INFO', 'WARN', 'ERROR'];
-  const minimum = order.indexOf(options.minimumLevel ?? 'INFO');
+  const levels = ['DEBUG', 'INFO', 'WARN', 'ERROR'];
+  const minimum = levels.indexOf(options.minimumLevel ?? 'INFO');
   const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
   return (entry) => {
-    if (order.indexOf(entry.level) < minimum) return;
+    if (levels.indexOf(entry.level) < minimum) return;
     if (options.json) {
       write(JSON.stringify(entry));
       return;

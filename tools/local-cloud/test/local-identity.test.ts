@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   CognitoIdentityProviderClient,
   InitiateAuthCommand,
@@ -8,6 +5,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalCloud, startLocalCloud } from '../src/cloud.ts';
 import { synthesizeIdentityStack } from './identity-stack-fixture.ts';
+import { temporaryFolders } from './temporary-folders.ts';
 
 /**
  * Customer identity on the local cloud, from a template it has never seen: the user pool and the
@@ -15,12 +13,8 @@ import { synthesizeIdentityStack } from './identity-stack-fixture.ts';
  * JWT authorizer, the functions reach Cognito and Secrets Manager locally, and `--persist` keeps
  * customers, tokens and the secret across a restart.
  */
-const folders: string[] = [];
-const folder = (prefix: string) => {
-  const created = mkdtempSync(join(tmpdir(), prefix));
-  folders.push(created);
-  return created;
-};
+const folders = temporaryFolders();
+const folder = folders.make;
 const assemblyDir = folder('identity-stack-');
 const clouds: LocalCloud[] = [];
 const start = async (persistDir?: string) => {
@@ -42,7 +36,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const each of clouds) await each.stop();
-  for (const each of folders) rmSync(each, { recursive: true, force: true });
+  folders.removeAll();
 });
 
 const me = (target: LocalCloud, token?: string) =>

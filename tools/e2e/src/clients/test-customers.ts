@@ -6,7 +6,7 @@ import {
   InitiateAuthCommand,
   UsernameExistsException,
 } from '@aws-sdk/client-cognito-identity-provider';
-import type { UserPoolTarget } from '@shop/local-cloud/identity/local-identity';
+import type { UserPoolTarget } from '@shop/local-cloud';
 
 /**
  * Test customers, signed in with the same Cognito calls on the local cloud and on a deployed stage:

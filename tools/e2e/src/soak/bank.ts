@@ -1,4 +1,4 @@
-import { type BankTransferNotice, sendBankTransfer } from '@shop/local-cloud/clients/bank-webhook';
+import { type BankTransferNotice, sendBankTransfer } from '../clients/bank-webhook.ts';
 
 /**
  * The bank's side of a soak: the signed notice of each confirmed transfer (Standard Webhooks, the

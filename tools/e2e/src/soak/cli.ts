@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { FAULT_NAMES, formatFaults, parseFaults } from '@shop/local-cloud/faults/fault-plan';
+import { formatFaults, parseFaults } from '@shop/local-cloud';
 import { prepareLocalAssembly } from '../prepare-assembly.ts';
 import { createProgress } from './progress.ts';
 import { formatReport } from './report.ts';
@@ -14,6 +14,7 @@ import { DEFAULT_SOAK_CUSTOMERS, runSoak } from './run-soak.ts';
 import {
   childProcessTarget,
   inProcessTarget,
+  SOAK_FAULTS,
   SOAK_MAX_VISIBILITY_TIMEOUT_SECONDS,
   type SoakTarget,
   urlTarget,
@@ -24,7 +25,7 @@ const usage = `npm run soak -- [options]
   --concurrency C       requests in flight at once (default 20)
   --customers N         test customers signed in for the run, each placing every N-th order
                         (default ${DEFAULT_SOAK_CUSTOMERS})
-  --faults LIST         faults to inject: ${FAULT_NAMES.join(', ')}, each optionally =FRACTION
+  --faults LIST         faults to inject: ${SOAK_FAULTS.map((fault) => fault.name).join(', ')}, each optionally =FRACTION
                         (restart=N: kill and restart N times), or all (docs/reliability.md)
   --seed S              seed of the order mix and the fault decisions (default 1)
   --settle-timeout S    seconds every accepted order has to settle after the last is placed (default 120)
@@ -69,7 +70,7 @@ const seed = whole('seed', values.seed, 0);
 const settleTimeoutMs = whole('settle-timeout', values['settle-timeout'], 1) * 1000;
 let faults: ReturnType<typeof parseFaults> = {};
 try {
-  faults = parseFaults(values.faults);
+  faults = parseFaults(values.faults, SOAK_FAULTS);
 } catch (error) {
   fail((error as Error).message);
 }

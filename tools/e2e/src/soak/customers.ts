@@ -1,4 +1,4 @@
-import type { UserPoolTarget } from '@shop/local-cloud/identity/local-identity';
+import type { UserPoolTarget } from '@shop/local-cloud';
 import { type TestCustomers, testCustomers } from '../clients/test-customers.ts';
 
 /**

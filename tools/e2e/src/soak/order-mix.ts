@@ -1,4 +1,4 @@
-import { seededRandom } from '@shop/local-cloud/faults/fault-plan';
+import { seededRandom } from '@shop/local-cloud';
 
 /**
  * What the soak orders, drawn from a seed: every test token of the test provider, and bank

@@ -2,10 +2,17 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { startLocalCloud } from '@shop/local-cloud/cloud';
-import type { LogEntry } from '@shop/local-cloud/contracts';
-import { FaultPlan, type FaultRates, formatFaults } from '@shop/local-cloud/faults/fault-plan';
-import type { UserPoolTarget } from '@shop/local-cloud/identity/local-identity';
+import {
+  ENGINE_FAULTS,
+  type FaultDefinition,
+  FaultPlan,
+  type FaultRates,
+  formatFaults,
+  type LogEntry,
+  startLocalCloud,
+  type UserPoolTarget,
+} from '@shop/local-cloud';
+import { shopPlugin } from '../local-app/shop-plugin.ts';
 import { repositoryRoot } from '../prepare-assembly.ts';
 import type { StoreEndpoints } from './reconcile.ts';
 
@@ -36,6 +43,21 @@ export interface SoakTarget {
 export const SOAK_RETRY_INTERVAL_SCALE = 0.01;
 export const SOAK_MAX_VISIBILITY_TIMEOUT_SECONDS = 5;
 
+/** The soak's own fault: it kills the cloud (SIGKILL) and starts it again on its --persist folder. */
+const RESTART: FaultDefinition = {
+  name: 'restart',
+  description: 'the local cloud is killed mid-run and started again on its --persist folder',
+  defaultRate: 1,
+  measure: 'count',
+};
+
+/** What a soak can inject: the engine's faults, this application's, and the restart. */
+export const SOAK_FAULTS: readonly FaultDefinition[] = [
+  ...ENGINE_FAULTS,
+  ...(shopPlugin.faults ?? []),
+  RESTART,
+];
+
 /** Every log entry of the cloud goes to a JSON-lines file, for the why behind a violation. */
 function logFile(path: string): { stream: WriteStream; write: (entry: LogEntry) => void } {
   const stream = createWriteStream(path);
@@ -56,6 +78,7 @@ export async function inProcessTarget(options: {
     log: log.write,
     retryIntervalScale: SOAK_RETRY_INTERVAL_SCALE,
     maxVisibilityTimeoutSeconds: SOAK_MAX_VISIBILITY_TIMEOUT_SECONDS,
+    plugins: [shopPlugin],
     faults: plan,
   });
   const userPool = cloud.identity.apiUserPool;

@@ -1,89 +1,92 @@
-import type { HttpApi } from '../apigateway/http-api.ts';
 import type { LogEntry, LogSink } from '../contracts.ts';
-import type { EventBridgeService } from '../eventbridge/event-bridge-service.ts';
-import type { LambdaRuntime } from '../lambda/lambda-runtime.ts';
-import type { SqsEventSource } from '../sqs/event-source-mapping.ts';
-import type { StepFunctionsService } from '../stepfunctions/stepfunctions-service.ts';
-import type { Activity, OrderLogLine } from '../ui/flow-types.ts';
-import { type DiagramIndex, nodeId } from './flow-diagram.ts';
+import type { Activity, SubjectLogLine } from './activity-types.ts';
+import { type ActivitySources, listenToParts } from './part-pulses.ts';
 
 /**
  * The local cloud's activity, for the flow page: an in-process emitter fed by the listeners the
  * parts already offer (API requests, invocations, SQS batches, bus events, workflow states) and by
- * the log sink, whose entries it keeps (a bounded ring) to show one order's correlated lines.
+ * the log sink, whose entries it keeps (a bounded ring) to show one subject's correlated lines. A
+ * subject is what a plugin says the page follows, known by its ids' pattern.
  */
 export interface ActivityFeed {
-  /** Wraps the cloud's log sink: every entry still reaches `sink`, and is kept for the order panel. */
+  /** Wraps the cloud's log sink: every entry still reaches `sink`, and is kept for the details panel. */
   logSink(sink: LogSink): LogSink;
   /** Subscribes to the running parts; call once they all exist. */
   attach(parts: ActivitySources): void;
   /** Returns the unsubscribe function. */
   subscribe(listener: (activity: Activity) => void): () => void;
-  /** Called with the id of an order something just happened to (a log line, an event, a state). */
-  onOrderTouched(listener: (orderId: string) => void): () => void;
-  /** The kept log lines of one order: those of its correlation ids, and those that name it. */
-  logsFor(orderId: string): OrderLogLine[];
+  /** Called with the id of a subject something just happened to (a log line, an event, a state). */
+  onSubjectTouched(listener: (subjectId: string) => void): () => void;
+  /** The kept log lines of one subject: those of its correlation ids, and those that name it. */
+  logsFor(subjectId: string): SubjectLogLine[];
   stop(): void;
 }
 
-export interface ActivitySources {
-  index: DiagramIndex;
-  api: HttpApi;
-  lambda: LambdaRuntime;
-  eventSources: Map<string, SqsEventSource>;
-  eventBridge: EventBridgeService;
-  stepFunctions: StepFunctionsService;
-}
-
-/** The orders service's ids (`ord_` and a ULID, see libs/shared ids.ts), wherever they appear. */
-const ORDER_ID = /\bord_[0-9A-Z]{26}\b/;
 const KEPT_LOG_ENTRIES = 5_000;
 
-export function createActivityFeed(): ActivityFeed {
+/** `subjectPatterns`: the plugins' subjects' ids, wherever they appear; none when no plugin has one. */
+export function createActivityFeed(subjectPatterns: readonly RegExp[] = []): ActivityFeed {
   const listeners = new Set<(activity: Activity) => void>();
-  const touchedListeners = new Set<(orderId: string) => void>();
+  const touchedListeners = new Set<(subjectId: string) => void>();
   const unsubscribers: (() => void)[] = [];
   const entries: LogEntry[] = [];
-  const correlationIdsByOrder = new Map<string, Set<string>>();
+  const correlationIdsBySubject = new Map<string, Set<string>>();
   let shortName = (name: string) => name;
 
-  const touch = (orderId: string | undefined) => {
-    if (!orderId) return;
-    for (const listener of touchedListeners) listener(orderId);
+  const subjectIn = (value: unknown): string | undefined => {
+    if (typeof value !== 'string') return undefined;
+    for (const pattern of subjectPatterns) {
+      const found = pattern.exec(value)?.[0];
+      if (found) return found;
+    }
+    return undefined;
+  };
+  const subjectOf = (text: string): { subjectId?: string } => {
+    const subjectId = subjectIn(text);
+    return subjectId ? { subjectId } : {};
+  };
+  const touch = (subjectId: string | undefined) => {
+    if (!subjectId) return;
+    for (const listener of touchedListeners) listener(subjectId);
   };
   const pulse = (
     nodes: (string | undefined)[],
     text: string,
-    extra: { failed?: boolean; orderId?: string } = {},
+    extra: { failed?: boolean; subjectId?: string } = {},
   ) => {
     const activity: Activity = {
       kind: 'pulse',
       nodes: nodes.filter((node): node is string => node !== undefined),
       text,
       ...(extra.failed ? { failed: true } : {}),
-      ...(extra.orderId ? { orderId: extra.orderId } : {}),
+      ...(extra.subjectId ? { subjectId: extra.subjectId } : {}),
       time: new Date().toISOString(),
     };
     for (const listener of listeners) listener(activity);
-    touch(extra.orderId);
+    touch(extra.subjectId);
   };
 
+  // A field's value first (an id field names its subject), then the message.
+  const subjectInEntry = (entry: LogEntry) =>
+    Object.values(entry.fields ?? {})
+      .map(subjectIn)
+      .find(Boolean) ?? subjectIn(entry.message);
   const keep = (entry: LogEntry) => {
     if (entry.level === 'DEBUG') return;
     entries.push(entry);
     if (entries.length > KEPT_LOG_ENTRIES) entries.splice(0, entries.length - KEPT_LOG_ENTRIES);
-    const orderId = orderIdIn(entry.fields?.orderId) ?? orderIdIn(entry.message);
-    if (orderId && entry.correlationId) {
-      const known = correlationIdsByOrder.get(orderId);
+    const subjectId = subjectInEntry(entry);
+    if (subjectId && entry.correlationId) {
+      const known = correlationIdsBySubject.get(subjectId);
       if (known) known.add(entry.correlationId);
       else {
-        correlationIdsByOrder.set(orderId, new Set([entry.correlationId]));
-        // Orders older than the kept lines have nothing left to show: forget the oldest first.
-        const oldest = correlationIdsByOrder.keys().next().value;
-        if (correlationIdsByOrder.size > KEPT_LOG_ENTRIES && oldest) correlationIdsByOrder.delete(oldest);
+        correlationIdsBySubject.set(subjectId, new Set([entry.correlationId]));
+        // Subjects older than the kept lines have nothing left to show: forget the oldest first.
+        const oldest = correlationIdsBySubject.keys().next().value;
+        if (correlationIdsBySubject.size > KEPT_LOG_ENTRIES && oldest) correlationIdsBySubject.delete(oldest);
       }
     }
-    touch(orderId);
+    touch(subjectId);
   };
 
   return {
@@ -98,73 +101,9 @@ export function createActivityFeed(): ActivityFeed {
       };
     },
 
-    attach({ index, api, lambda, eventSources, eventBridge, stepFunctions }) {
-      const tablesOf = (node: string) =>
-        index.targetsOf(node).filter((target) => target.startsWith('table:'));
-      const short = index.shortName;
-      shortName = short;
-
-      unsubscribers.push(
-        api.onRequest((request) =>
-          pulse(
-            [request.routeKey ? nodeId.route(request.routeKey) : undefined],
-            `${request.method} ${request.path} → ${request.statusCode}`,
-            { failed: request.statusCode >= 500, ...orderOf(request.path) },
-          ),
-        ),
-        lambda.onInvocation((event) => {
-          const fn = nodeId.fn(event.functionName);
-          const name = short(event.functionName);
-          if (event.type === 'start') pulse([fn], `${name} invoked${event.cold ? ' (cold start)' : ''}`);
-          else
-            pulse(
-              [fn, ...(event.ok ? tablesOf(fn) : [])],
-              `${name} ${event.ok ? 'returned' : `failed: ${event.errorType}`} in ${event.durationMs.toFixed(0)} ms`,
-              { failed: !event.ok },
-            );
-        }),
-        eventBridge.onEvent(({ bus, event, matchedRules }) => {
-          const busNode = index.nodeOf(bus) ?? nodeId.bus(bus);
-          const targets = index.targetsOf(busNode);
-          pulse(
-            [busNode, ...(matchedRules.length > 0 ? targets : [])],
-            `${event['detail-type']} on ${short(bus)} → ${matchedRules.length} rule(s)`,
-            orderOf(JSON.stringify(event.detail)),
-          );
-        }),
-        stepFunctions.onEvent((event) => {
-          const workflow = nodeId.workflow(event.stateMachineName);
-          const order = orderOf(event.executionName);
-          if (event.kind === 'execution') {
-            pulse([workflow], `${short(event.stateMachineName)} ${event.executionName} ${event.status}`, {
-              failed: event.status !== 'RUNNING' && event.status !== 'SUCCEEDED',
-              ...order,
-            });
-            return;
-          }
-          if (event.type !== 'StateEntered' && event.type !== 'StateFailed') return;
-          const state = nodeId.state(event.stateMachineName, event.stateName);
-          // A Lambda task's function lights itself when it runs; the other integrations light here.
-          const integrations = index.targetsOf(state).filter((target) => !target.startsWith('fn:'));
-          pulse(
-            [workflow, state, ...(event.type === 'StateEntered' ? integrations : [])],
-            `${short(event.stateMachineName)} ${event.stateName} ${event.type === 'StateEntered' ? 'entered' : `failed: ${event.error}`}`,
-            { failed: event.type === 'StateFailed', ...order },
-          );
-        }),
-      );
-      for (const source of eventSources.values()) {
-        unsubscribers.push(
-          source.onBatch((batch) => {
-            const queueName = short(batch.queueArn.split(':').at(-1) ?? batch.queueArn);
-            pulse(
-              [index.nodeOf(batch.queueArn), nodeId.fn(batch.functionName)],
-              `${queueName} → ${short(batch.functionName)}: ${batch.messageIds.length} message(s), ${batch.outcome}`,
-              { failed: batch.outcome !== 'success' },
-            );
-          }),
-        );
-      }
+    attach(parts) {
+      shortName = parts.index.shortName;
+      unsubscribers.push(...listenToParts(parts, pulse, subjectOf));
     },
 
     subscribe(listener) {
@@ -172,20 +111,20 @@ export function createActivityFeed(): ActivityFeed {
       return () => listeners.delete(listener);
     },
 
-    onOrderTouched(listener) {
+    onSubjectTouched(listener) {
       touchedListeners.add(listener);
       return () => touchedListeners.delete(listener);
     },
 
-    logsFor(orderId) {
-      const correlationIds = correlationIdsByOrder.get(orderId) ?? new Set<string>();
-      // Entries arrive as workers flush their output: in time order per function, not across them.
+    logsFor(subjectId) {
+      const correlationIds = correlationIdsBySubject.get(subjectId) ?? new Set<string>();
+      // Entries arrive as workers flush their output: in time per function, not across them.
       return entries
         .filter(
           (entry) =>
             (entry.correlationId !== undefined && correlationIds.has(entry.correlationId)) ||
-            entry.message.includes(orderId) ||
-            entry.fields?.orderId === orderId,
+            entry.message.includes(subjectId) ||
+            Object.values(entry.fields ?? {}).includes(subjectId),
         )
         .sort((a, b) => a.time.localeCompare(b.time))
         .map(({ time, level, source, message, correlationId }) => ({
@@ -203,13 +142,4 @@ export function createActivityFeed(): ActivityFeed {
       touchedListeners.clear();
     },
   };
-}
-
-function orderIdIn(value: unknown): string | undefined {
-  return typeof value === 'string' ? ORDER_ID.exec(value)?.[0] : undefined;
-}
-
-function orderOf(text: string): { orderId?: string } {
-  const orderId = orderIdIn(text);
-  return orderId ? { orderId } : {};
 }

@@ -5,7 +5,7 @@ import type {
   DiagramQueue,
   DiagramWorkflow,
   FlowDiagram,
-} from '../ui/flow-types.ts';
+} from './activity-types.ts';
 
 /**
  * The flow page's diagram, read from the local model (so from the synthesized templates): every

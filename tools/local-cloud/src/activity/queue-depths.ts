@@ -1,6 +1,6 @@
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { LocalModel } from '../template/local-model.ts';
-import type { QueueDepth } from '../ui/flow-types.ts';
+import type { QueueDepth } from './activity-types.ts';
 
 /**
  * Every queue's depth and its DLQ's, as the page shows them (keyed by the queue's name). Read

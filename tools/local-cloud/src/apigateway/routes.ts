@@ -8,7 +8,7 @@ import type { JwtAuthorizer } from './jwt-authorizer.ts';
  */
 
 export interface HttpRoute {
-  /** `"POST /orders"`, `"GET /orders/{orderId}"`, `"ANY /files/{proxy+}"` or `"$default"`. */
+  /** `"POST /tickets"`, `"GET /tickets/{ticketId}"`, `"ANY /files/{proxy+}"` or `"$default"`. */
   routeKey: string;
   /** The function the route integrates with (the template's logical id). */
   functionName: string;

@@ -27,8 +27,8 @@ type Line =
  * Keeps the local EventBridge's accepted events across a restart of the local cloud (`--persist`):
  * every accepted event is appended to a JSON-lines file before PutEvents answers, and its delivery
  * once every target has it. On the next start, the events accepted but not delivered are delivered
- * again. Without it, a process killed between the answer and the delivery lost the event: a
- * `PaymentFailed` the workflow had published, and its order stayed PENDING_PAYMENT for good.
+ * again. Without it, a process killed between the answer and the delivery lost the event: an
+ * outcome a workflow had published, which its consumers then waited for in vain.
  */
 export class EventDeliveryFile implements EventDeliveryJournal {
   private readonly file: JsonLinesJournal<Line>;

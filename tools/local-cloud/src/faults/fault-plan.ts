@@ -1,62 +1,62 @@
 import { createHash } from 'node:crypto';
+import type { LogEntry } from '../contracts.ts';
 
 /**
  * Fault injection for the local cloud: which faults are on, how often each fires, and how many
  * times each fired. Off unless asked for (`--faults`, `LOCAL_FAULTS`, or the `faults` option of
- * startLocalCloud). Every decision comes from a seeded generator, so a run can be repeated.
+ * startLocalCloud). Every decision comes from a seeded generator, so a run can be repeated. The
+ * engine's own faults are in engine-faults.ts; a plugin adds its application's (see plugin.ts).
  */
-export const FAULT_NAMES = [
-  /** The SQS event source mapping delivers a message a second time, in a separate invocation. */
-  'sqs-duplicate',
-  /** The function dies in the middle of an SQS batch: some records were handled, none is acknowledged. */
-  'handler-crash',
-  /** DynamoDB answers ProvisionedThroughputExceededException (the real wire shape). */
-  'dynamodb-throttle',
-  /** The test payment provider answers slowly, or not in time (a transient ProviderUnavailableError). */
-  'provider-latency',
-  /** The local cloud process is killed (SIGKILL) mid-run and started again on its --persist folder. */
-  'restart',
-] as const;
-export type FaultName = (typeof FAULT_NAMES)[number];
-
-/** The share of opportunities each fault fires on, when it is not given (`--faults sqs-duplicate`). */
-export const DEFAULT_FAULT_RATES: Record<FaultName, number> = {
-  'sqs-duplicate': 0.1,
-  'handler-crash': 0.05,
-  'dynamodb-throttle': 0.05,
-  'provider-latency': 0.2,
-  // Not a rate: how many times the soak kills and restarts the cloud.
-  restart: 1,
-};
-
-export type FaultRates = Partial<Record<FaultName, number>>;
+export interface FaultDefinition {
+  /** What `--faults` calls it: kebab-case. */
+  name: string;
+  /** One line for a command's help. */
+  description: string;
+  /** What a name given alone means: the share of opportunities, or the count of a `count` fault. */
+  defaultRate: number;
+  /** A fraction from 0 to 1 of the opportunities (the default), or a whole number of times. */
+  measure?: 'rate' | 'count';
+}
 
 /**
- * Parses `sqs-duplicate=0.2,handler-crash,restart` (a name alone takes its default rate), or `all`.
- * Throws a message naming the valid faults on anything else.
+ * A fault the application's own code injects, told by its environment: the engine sets the
+ * environment on every function while the fault is on, and counts the log lines that report it.
  */
-export function parseFaults(text: string | undefined): FaultRates {
+export interface PluginFault extends FaultDefinition {
+  /** The variables every function gets while the fault is on, from its rate and the plan's seed. */
+  environment(setting: { rate: number; seed: number }): Record<string, string>;
+  /** Whether a log entry reports that the fault fired. Default: its `fields.fault` is the fault's name. */
+  firedIn?(entry: LogEntry): boolean;
+}
+
+/** The faults that are on, by name: a fraction of opportunities, or a count. */
+export type FaultRates = Record<string, number>;
+
+/**
+ * Parses `sqs-duplicate=0.2,handler-crash,restart` (a name alone takes its default rate), or `all`,
+ * against the faults a caller knows. Throws a message naming the valid faults on anything else.
+ */
+export function parseFaults(text: string | undefined, known: readonly FaultDefinition[]): FaultRates {
   const rates: FaultRates = {};
   if (!text?.trim()) return rates;
+  const byName = new Map(known.map((fault) => [fault.name, fault]));
   for (const part of text
     .split(',')
     .map((piece) => piece.trim())
     .filter(Boolean)) {
     const [name, value] = part.split('=') as [string, string | undefined];
-    const names = name === 'all' ? FAULT_NAMES : [name];
-    for (const candidate of names) {
-      if (!(FAULT_NAMES as readonly string[]).includes(candidate)) {
-        throw new Error(`Unknown fault "${candidate}": use ${FAULT_NAMES.join(', ')} or all`);
+    for (const candidate of name === 'all' ? [...byName.keys()] : [name]) {
+      const fault = byName.get(candidate);
+      if (!fault) {
+        throw new Error(`Unknown fault "${candidate}": use ${[...byName.keys()].join(', ')} or all`);
       }
-      const fault = candidate as FaultName;
-      const rate = value === undefined ? DEFAULT_FAULT_RATES[fault] : Number(value);
-      const valid = fault === 'restart' ? Number.isInteger(rate) && rate >= 0 : rate >= 0 && rate <= 1;
+      const rate = value === undefined ? fault.defaultRate : Number(value);
+      const valid = fault.measure === 'count' ? Number.isInteger(rate) && rate >= 0 : rate >= 0 && rate <= 1;
       if (!valid) {
-        throw new Error(
-          `Fault ${fault}=${value}: ${fault === 'restart' ? 'a whole number of restarts' : 'a fraction from 0 to 1'}`,
-        );
+        const wanted = fault.measure === 'count' ? 'a whole number of times' : 'a fraction from 0 to 1';
+        throw new Error(`Fault ${fault.name}=${value}: ${wanted}`);
       }
-      rates[fault] = rate;
+      rates[fault.name] = rate;
     }
   }
   return rates;
@@ -68,9 +68,19 @@ export function formatFaults(rates: FaultRates): string {
     .join(',');
 }
 
+/** The help lines of a list of faults: name, default and what it does. */
+export function describeFaults(faults: readonly FaultDefinition[], indent = ''): string {
+  const width = Math.max(...faults.map((fault) => fault.name.length));
+  return faults
+    .map(
+      (fault) => `${indent}${fault.name.padEnd(width)}  ${fault.description} (default ${fault.defaultRate})`,
+    )
+    .join('\n');
+}
+
 /** A fault that fired: what the local cloud logs, and what the soak counts. */
 export interface FaultFired {
-  fault: FaultName;
+  fault: string;
   detail: string;
 }
 
@@ -81,8 +91,8 @@ export interface FaultFired {
 export class FaultPlan {
   readonly rates: FaultRates;
   readonly seed: number;
-  private readonly draws = new Map<FaultName, () => number>();
-  private readonly fired = new Map<FaultName, number>();
+  private readonly draws = new Map<string, () => number>();
+  private readonly fired = new Map<string, number>();
   private readonly listeners = new Set<(event: FaultFired) => void>();
 
   constructor(rates: FaultRates, seed = 1) {
@@ -90,12 +100,12 @@ export class FaultPlan {
     this.seed = seed;
   }
 
-  isOn(fault: FaultName): boolean {
+  isOn(fault: string): boolean {
     return (this.rates[fault] ?? 0) > 0;
   }
 
   /** True when the fault fires at this opportunity; counted and announced when it does. */
-  fires(fault: FaultName, detail: string): boolean {
+  fires(fault: string, detail: string): boolean {
     const rate = this.rates[fault] ?? 0;
     if (rate <= 0) return false;
     let draw = this.draws.get(fault);
@@ -109,7 +119,7 @@ export class FaultPlan {
   }
 
   /** Counts a fault that fired elsewhere (a function's log line says so). */
-  record(fault: FaultName, detail: string): void {
+  record(fault: string, detail: string): void {
     this.fired.set(fault, (this.fired.get(fault) ?? 0) + 1);
     for (const listener of this.listeners) listener({ fault, detail });
   }
@@ -119,7 +129,7 @@ export class FaultPlan {
     return () => this.listeners.delete(listener);
   }
 
-  counts(): Partial<Record<FaultName, number>> {
+  counts(): Record<string, number> {
     return Object.fromEntries(this.fired);
   }
 }

@@ -12,7 +12,7 @@ import type { EnvironmentContext, LambdaError } from './worker-protocol.ts';
 export interface LambdaFunctionConfig {
   /** The name callers invoke it by (the template's logical id). */
   name: string;
-  /** Absolute path of the bundle, e.g. `apps/orders/dist/place-order/index.mjs`. */
+  /** Absolute path of the bundle, e.g. `apps/tickets/dist/open-ticket/index.mjs`. */
   handlerFile: string;
   handlerExport: string;
   /** The function's own variables, from the template. */

@@ -7,10 +7,10 @@ import { dirname, join, resolve } from 'node:path';
  * by `cdk synth` or by `app.synth()` in-process reads the same.
  */
 export interface AssemblyStack {
-  /** The artifact id, unique in the assembly (e.g. `localOrders1A2B3C4D`). */
+  /** The artifact id, unique in the assembly (e.g. `localApi1A2B3C4D`). */
   id: string;
   stackName: string;
-  /** The construct path's last part (`Orders`) when the manifest has one. */
+  /** The construct path's last part (`Api`) when the manifest has one. */
   displayName: string;
   template: CloudFormationTemplate;
   /** The folder asset paths in the template's metadata are relative to. */

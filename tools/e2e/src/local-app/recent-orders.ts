@@ -1,8 +1,7 @@
 import { type DynamoDBClient, GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { LocalModel } from '../template/local-model.ts';
-import type { OrderSummary } from '../ui/flow-types.ts';
-import type { DiagramIndex } from './flow-diagram.ts';
+import type { DiagramIndex, LocalModel } from '@shop/local-cloud';
+import type { OrderSummary } from './page-types.ts';
 
 /**
  * Orders as the page lists them, read from the Orders table through the DynamoDB endpoint. The
