@@ -163,7 +163,7 @@ async function handleRequest(
   finish(await answerRoute(integration, routed), match);
 }
 
-/** The path and the query string of a request target (`/orders/7?expand=items`). */
+/** The path and the query string of a request target (`/tickets/7?expand=notes`). */
 function splitTarget(target: string): [string, string] {
   const queryAt = target.indexOf('?');
   return queryAt === -1 ? [target, ''] : [target.slice(0, queryAt), target.slice(queryAt + 1)];

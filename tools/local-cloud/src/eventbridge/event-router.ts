@@ -145,7 +145,7 @@ export class EventRouter {
     });
   }
 
-  /** The app's events carry the order's correlation id in their detail: so do their log lines. */
+  /** An application's events may carry their correlation id in their detail: so do their log lines. */
   #logFor(event: EventBridgeEvent): ServiceLog {
     const { correlationId } = event.detail;
     return this.#options.log.with({

@@ -14,7 +14,7 @@ export interface ServiceLog {
   error(message: string, fields?: LogFields): void;
   /**
    * The same log for lines about one thing: written under another source (a state machine's or a
-   * function's name) or carrying the correlation id of the order they concern.
+   * function's name) or carrying the correlation id of the request they concern.
    */
   with(context: { source?: string; correlationId?: string | undefined }): ServiceLog;
   /** An entry made elsewhere (a line a function wrote), kept to the same minimum level. */
