@@ -3,11 +3,11 @@ import { join } from 'node:path';
 import * as apigateway from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalCloud, startLocalCloud } from '../src/cloud.ts';
-import type { LocalCloudPlugin } from '../src/plugin.ts';
-import type { FlowSnapshot, SubjectDetails } from '../src/ui/page-types.ts';
-import { synthesizeIdentityStack } from './identity-stack-fixture.ts';
-import { temporaryFolders } from './temporary-folders.ts';
+import { type LocalCloud, startLocalCloud } from '../../src/cloud.ts';
+import type { LocalCloudPlugin } from '../../src/plugin.ts';
+import type { FlowSnapshot, SubjectDetails } from '../../src/ui/page-types.ts';
+import { synthesizeIdentityStack } from '../fixtures/identity-stack.ts';
+import { temporaryFolders } from '../fixtures/temporary-folders.ts';
 
 /**
  * The flow page's seam, on a stack the engine has never seen and a plugin of the test's own: the

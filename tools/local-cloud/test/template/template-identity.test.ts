@@ -10,10 +10,10 @@ import {
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { CfnUserPool } from 'aws-cdk-lib/aws-cognito';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startLocalCloud } from '../src/cloud.ts';
-import { readAssemblyStacks } from '../src/template/cloud-assembly.ts';
-import { buildLocalModel } from '../src/template/local-model.ts';
-import { synthesizeIdentityStack } from './identity-stack-fixture.ts';
+import { startLocalCloud } from '../../src/cloud.ts';
+import { readAssemblyStacks } from '../../src/template/cloud-assembly.ts';
+import { buildLocalModel } from '../../src/template/local-model.ts';
+import { synthesizeIdentityStack } from '../fixtures/identity-stack.ts';
 
 /**
  * Identity read from the template: user pools, app clients, secrets and route authorizers, with

@@ -3,9 +3,9 @@ import {
   InitiateAuthCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalCloud, startLocalCloud } from '../src/cloud.ts';
-import { synthesizeIdentityStack } from './identity-stack-fixture.ts';
-import { temporaryFolders } from './temporary-folders.ts';
+import { type LocalCloud, startLocalCloud } from '../../src/cloud.ts';
+import { synthesizeIdentityStack } from '../fixtures/identity-stack.ts';
+import { temporaryFolders } from '../fixtures/temporary-folders.ts';
 
 /**
  * Customer identity on the local cloud, from a template it has never seen: the user pool and the

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ExecutionJournal } from '../src/stepfunctions/execution-journal.ts';
+import { ExecutionJournal } from '../../src/stepfunctions/execution-journal.ts';
 
 describe('the execution journal of --persist', () => {
   let dir: string | undefined;

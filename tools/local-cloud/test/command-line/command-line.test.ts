@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cliSettings, parseCliArguments, UsageError, usage } from '../src/command-line/cli-options.ts';
-import { ENGINE_FAULTS } from '../src/faults/engine-faults.ts';
-import type { PluginFault } from '../src/faults/fault-plan.ts';
+import { cliSettings, parseCliArguments, UsageError, usage } from '../../src/command-line/cli-options.ts';
+import { ENGINE_FAULTS } from '../../src/faults/engine-faults.ts';
+import type { PluginFault } from '../../src/faults/fault-plan.ts';
 
 /** The arguments of `local-cloud`, read into startLocalCloud's options before anything starts. */
 const slowService: PluginFault = {

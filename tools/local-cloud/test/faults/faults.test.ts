@@ -1,11 +1,16 @@
 import { DynamoDBClient, GetItemCommand, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { awsClientConfig } from '@shop/shared/aws-clients';
 import { describe, expect, it } from 'vitest';
-import type { LogEntry } from '../src/contracts.ts';
-import { startDynamoDbThrottleProxy } from '../src/faults/dynamodb-throttle-proxy.ts';
-import { ENGINE_FAULTS } from '../src/faults/engine-faults.ts';
-import { startFaultInjection } from '../src/faults/fault-injection.ts';
-import { type FaultDefinition, FaultPlan, type PluginFault, parseFaults } from '../src/faults/fault-plan.ts';
+import type { LogEntry } from '../../src/contracts.ts';
+import { startDynamoDbThrottleProxy } from '../../src/faults/dynamodb-throttle-proxy.ts';
+import { ENGINE_FAULTS } from '../../src/faults/engine-faults.ts';
+import { startFaultInjection } from '../../src/faults/fault-injection.ts';
+import {
+  type FaultDefinition,
+  FaultPlan,
+  type PluginFault,
+  parseFaults,
+} from '../../src/faults/fault-plan.ts';
 
 /** A fault of an application's, injected by its own code: the engine only sets its environment. */
 const slowService: PluginFault = {
