@@ -5,7 +5,7 @@ import {
   OrderNotFoundError,
   type OrderStatus,
 } from './order.ts';
-import type { OrdersStore } from './orders-store.ts';
+import type { OrdersStore } from './ports.ts';
 
 /** How many times an event is re-evaluated when the order's status moves under it. */
 const MAX_ATTEMPTS = 3;

@@ -4,7 +4,7 @@ import { createEvent } from '@shop/shared/events';
 import { deterministicId } from '@shop/shared/ids';
 import { getOrder } from './get-order.ts';
 import { ConcurrentOrderUpdateError, isCancellable, type Order } from './order.ts';
-import type { OrdersStore } from './orders-store.ts';
+import type { OrdersStore } from './ports.ts';
 
 /** How many times a cancellation is re-evaluated when the order's status moves under it. */
 const MAX_ATTEMPTS = 3;

@@ -8,7 +8,7 @@ import { CURRENCIES, MAX_AMOUNT, multiply, sum } from '@shop/shared/money';
 import { parseWith } from '@shop/shared/validation';
 import * as z from '@shop/shared/zod';
 import type { Order, OrderStatus } from './order.ts';
-import type { OrdersStore } from './orders-store.ts';
+import type { OrdersStore } from './ports.ts';
 
 const MAX_ITEMS = 100;
 const MAX_QUANTITY = 1000;
