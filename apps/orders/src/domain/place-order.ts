@@ -152,10 +152,8 @@ export async function placeOrder(
       ),
     );
   } catch (error) {
-    // The order is stored and its payment requested, so it will complete whether or not this
-    // announcement goes out; nothing in the flow waits for OrderPlaced (it feeds the audit stream).
-    // Failing the request now would make the client retry an order that already exists, so the
-    // failure is reported to operators instead.
+    // The order stands and its payment is requested; nothing waits for OrderPlaced (it feeds the
+    // audit stream), and failing here would make the client retry an order that exists: tell operators.
     deps.onOrderPlacedUnpublished(orderId, error);
   }
   return placed(order);
