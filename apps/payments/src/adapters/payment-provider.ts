@@ -1,5 +1,5 @@
 import { observability } from '#observability';
-import type { PaymentProvider } from '../domain/payment-provider.ts';
+import type { PaymentProvider } from '../domain/ports.ts';
 import { parseProviderFaultSettings, withProviderFaults } from './provider-faults.ts';
 import { testPaymentProvider } from './test-payment-provider.ts';
 

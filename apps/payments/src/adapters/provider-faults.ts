@@ -1,5 +1,5 @@
 import { digestOf } from '@shop/shared/ids';
-import { type PaymentProvider, ProviderUnavailableError } from '../domain/payment-provider.ts';
+import { type PaymentProvider, ProviderUnavailableError } from '../domain/ports.ts';
 
 /**
  * Provider latency and timeouts, for the local cloud's fault injection only (it sets

@@ -1,9 +1,5 @@
 import { deterministicId } from '@shop/shared/ids';
-import {
-  CardDeclinedError,
-  type PaymentProvider,
-  ProviderUnavailableError,
-} from '../domain/payment-provider.ts';
+import { CardDeclinedError, type PaymentProvider, ProviderUnavailableError } from '../domain/ports.ts';
 
 /** Transient failures of `tok_flaky` before it approves: the workflow's retries make them visible. */
 const FLAKY_FAILURES = 2;

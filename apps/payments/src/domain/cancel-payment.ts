@@ -5,9 +5,9 @@ import {
   PaymentChangedError,
   paymentRefunded,
 } from './payment.ts';
-import type { PaymentProvider } from './payment-provider.ts';
 import type { TaskCallbacks } from './payment-workflow.ts';
 import type { PaymentsStore } from './payments-store.ts';
+import type { PaymentProvider } from './ports.ts';
 
 export interface CancelPaymentDeps {
   store: PaymentsStore;
