@@ -6,8 +6,7 @@ import {
   parseBankTransferNotice,
 } from '../src/domain/bank-transfer.ts';
 import type { PaymentRecord } from '../src/domain/payment.ts';
-import type { TaskCallbacks } from '../src/domain/payment-workflow.ts';
-import type { PaymentsStore } from '../src/domain/payments-store.ts';
+import type { PaymentsStore, TaskCallbacks } from '../src/domain/ports.ts';
 import { aBankTransferNotice, aPayment } from './builders.ts';
 
 const awaiting = () =>

@@ -4,8 +4,7 @@ import { CURRENCIES, type Currency, MAX_AMOUNT } from '@shop/shared/money';
 import { parseWith } from '@shop/shared/validation';
 import * as z from '@shop/shared/zod';
 import { PaymentNotFoundError, type PaymentRecord, PaymentStateConflictError } from './payment.ts';
-import type { TaskCallbacks } from './payment-workflow.ts';
-import type { PaymentsStore } from './payments-store.ts';
+import type { PaymentsStore, TaskCallbacks } from './ports.ts';
 
 /**
  * Keeps the token of the workflow step that waits for a bank transfer, for the provider's callback.
@@ -35,15 +34,6 @@ export async function awaitBankTransfer(
   throw new PaymentStateConflictError(
     `Order ${input.orderId} has no STARTED payment to await a transfer for`,
   );
-}
-
-/**
- * Tells whether a webhook request comes from the bank: a Standard Webhooks signature over its raw
- * body, made with the stage's secret, within five minutes of now. Checked before the body is read.
- */
-export interface BankWebhookVerifier {
-  /** Throws InvalidSignatureError (401) when the signature is missing, wrong or out of time. */
-  verify(request: { text(): string; header(name: string): string | undefined }): Promise<void>;
 }
 
 /** The bank's notice of a transfer received for an order: the body of POST /webhooks/bank-transfers. */

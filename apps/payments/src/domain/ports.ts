@@ -1,9 +1,35 @@
-import type { PaymentMethod } from '@shop/shared/commands';
+import type { CommandOf, PaymentMethod } from '@shop/shared/commands';
 import type { Currency } from '@shop/shared/money';
+import type { PaymentRecord, PaymentStatus } from './payment.ts';
+
+// Every port of the payments service: what the domain needs from outside, implemented in
+// src/adapters. The bus is a port of the shared library.
+export type { EventPublisher } from '@shop/shared/event-bus';
+
+/** The port to the Payments table. Every change is conditional: it says which state it expects. */
+export interface PaymentsStore {
+  get(orderId: string): Promise<PaymentRecord | undefined>;
+  /** Counts one more authorization attempt of a STARTED payment; undefined when there is none. */
+  recordAttempt(orderId: string, at: Date): Promise<number | undefined>;
+  /** Applies the change if the payment is in one of `from` (and holds `expectedTaskToken`); false if not. */
+  changeStatus(orderId: string, change: StatusChange): Promise<boolean>;
+  /** Writes a CANCELLED record for an order that has no payment yet; false if one appeared meanwhile. */
+  putTombstone(orderId: string, at: Date): Promise<boolean>;
+}
+
+export interface StatusChange {
+  from: readonly PaymentStatus[];
+  to: PaymentStatus;
+  /** Applies only to the wait this token belongs to, and to no later one. */
+  expectedTaskToken?: string;
+  set?: Partial<Pick<PaymentRecord, 'taskToken' | 'refundId' | 'reason' | 'transferReference' | 'paidAt'>>;
+  at: Date;
+}
 
 /**
  * The port to the payment service that moves the money. The workflow drives it through the
- * authorize, capture and refund tasks; which service sits behind it is the adapter's choice.
+ * authorize, capture and refund tasks; which service sits behind it is the adapter's choice. It
+ * fails with the errors of provider-errors.ts, which the workflow retries and catches by name.
  */
 export interface PaymentProvider {
   authorize(request: AuthorizeRequest): Promise<{ authorizationId: string }>;
@@ -47,15 +73,29 @@ export interface RefundRequest {
   currency: Currency;
 }
 
-// The names are literal rather than taken from the class, because bundles are minified and the
-// payment workflow's Retry and Catch match on these exact strings.
+/** The PaymentWorkflow's input: the RequestPayment command's data and its correlation id. */
+export type PaymentWorkflowInput = CommandOf<'RequestPayment'>['data'] & { correlationId: string };
 
-/** The provider refused the payment for good: retrying cannot help. */
-export class CardDeclinedError extends Error {
-  override readonly name = 'CardDeclinedError';
+/** Starts the one payment workflow of an order. */
+export interface PaymentWorkflow {
+  /** `already-started` when the order's workflow exists: a repeated request, not a second payment. */
+  start(input: PaymentWorkflowInput): Promise<'started' | 'already-started'>;
 }
 
-/** The provider could not answer now: the workflow retries with backoff. */
-export class ProviderUnavailableError extends Error {
-  override readonly name = 'ProviderUnavailableError';
+/**
+ * Answers a workflow step that waits for a callback (a task token). `not-waiting` when the step is
+ * over (it timed out, was answered already, or its execution stopped): nothing needs the answer.
+ */
+export interface TaskCallbacks {
+  succeed(taskToken: string, output: Record<string, unknown>): Promise<'delivered' | 'not-waiting'>;
+  fail(taskToken: string, failure: { error: string; cause: string }): Promise<'delivered' | 'not-waiting'>;
+}
+
+/**
+ * Tells whether a webhook request comes from the bank: a Standard Webhooks signature over its raw
+ * body, made with the stage's secret, within five minutes of now. Checked before the body is read.
+ */
+export interface BankWebhookVerifier {
+  /** Throws InvalidSignatureError (401) when the signature is missing, wrong or out of time. */
+  verify(request: { text(): string; header(name: string): string | undefined }): Promise<void>;
 }
