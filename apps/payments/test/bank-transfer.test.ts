@@ -4,7 +4,7 @@ import {
   type BankTransferNotice,
   confirmBankTransfer,
   parseBankTransferNotice,
-} from '../src/domain/bank-transfer.ts';
+} from '../src/domain/confirm-bank-transfer.ts';
 import type { PaymentRecord } from '../src/domain/payment.ts';
 import type { PaymentsStore, TaskCallbacks } from '../src/domain/ports.ts';
 import { aBankTransferNotice, aPayment } from './builders.ts';

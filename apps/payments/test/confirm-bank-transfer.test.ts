@@ -5,7 +5,7 @@ import { importIsolated } from '@shop/shared/testing/import-isolated';
 import { capturedWhile } from '@shop/shared/testing/output-capture';
 import { createTestWorkflow } from '@shop/shared/testing/resources';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { BankTransferNotice } from '../src/domain/bank-transfer.ts';
+import type { BankTransferNotice } from '../src/domain/confirm-bank-transfer.ts';
 import type { PaymentRecord } from '../src/domain/payment.ts';
 import { aWebhookSecret, createWebhookSecret } from './bank-webhook.ts';
 import { aBankTransferNotice, aPayment } from './builders.ts';
