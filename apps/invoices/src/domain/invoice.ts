@@ -2,6 +2,7 @@ import type { CommandOf } from '@shop/shared/commands';
 import { NotFoundError, ValidationError } from '@shop/shared/errors';
 import { deterministicId, isId } from '@shop/shared/ids';
 import { type Currency, includedTax, multiply, sum } from '@shop/shared/money';
+import type { InvoicesStore } from './ports.ts';
 
 /**
  * An invoice for a paid order. Prices are tax-inclusive: the total is what the customer paid (the
@@ -27,13 +28,6 @@ export interface InvoiceLine {
   quantity: number;
   unitPrice: number;
   amount: number;
-}
-
-/** Where invoices live. One invoice per order: the id is derived from the order id. */
-export interface InvoicesStore {
-  get(invoiceId: string): Promise<Invoice | undefined>;
-  /** Stores the invoice unless its id is taken; returns the stored one, never overwriting it. */
-  putIfAbsent(invoice: Invoice): Promise<Invoice>;
 }
 
 export type IssueInvoiceData = CommandOf<'IssueInvoice'>['data'];
