@@ -2,7 +2,7 @@ import { deterministicId } from '@shop/shared/ids';
 import { httpEvent, lambdaContext } from '@shop/shared/testing/events';
 import { createTestTable } from '@shop/shared/testing/resources';
 import { describe, expect, it } from 'vitest';
-import { issueInvoice } from '../src/domain/invoice.ts';
+import { invoiceOf } from '../src/domain/invoice.ts';
 import { anIssueInvoice } from './builders.ts';
 
 await createTestTable({ envVar: 'INVOICES_TABLE_NAME', partitionKey: 'invoiceId' });
@@ -13,10 +13,10 @@ const { invoicesStore } = await import('#adapters/invoices-store');
 const customerId = 'd2f50444-0041-7036-aea2-a955fca33d37';
 const issuedAt = new Date('2025-03-01T10:00:00.000Z');
 const stored = await invoicesStore.putIfAbsent(
-  issueInvoice(anIssueInvoice({ customerId }), { taxRateBasisPoints: 2000, issuedAt }),
+  invoiceOf(anIssueInvoice({ customerId }), { taxRateBasisPoints: 2000, issuedAt }),
 );
 const theirs = await invoicesStore.putIfAbsent(
-  issueInvoice(anIssueInvoice({ orderId: 'ord_01JD3V5Q3Z8N2X4G7K9M1P6R0V', customerId: 'cus_other' }), {
+  invoiceOf(anIssueInvoice({ orderId: 'ord_01JD3V5Q3Z8N2X4G7K9M1P6R0V', customerId: 'cus_other' }), {
     taxRateBasisPoints: 2000,
     issuedAt,
   }),
