@@ -62,11 +62,9 @@ export interface CaptureRequest {
 export interface RefundRequest {
   orderId: string;
   /**
-   * The capture to refund. Absent when the workflow never learnt it: the capture failed or timed
-   * out, and a timed-out capture may still have been made. The order is the capture's idempotency
-   * key at the provider, so the provider refunds the order's capture if it was made, and otherwise
-   * records the refund so that a capture arriving late is refused (a reversal, which payment
-   * services offer as "cancel or refund").
+   * The capture to refund; absent when the workflow never learnt it (the capture failed or timed out,
+   * and may still have been made). The provider then refunds the order's capture if it was made, and
+   * refuses a late one if not (docs/adr/0011-refund-the-capture-attempt-of-a-failed-capture.md).
    */
   captureId?: string | undefined;
   amount: number;
