@@ -243,7 +243,7 @@ const checkpoints: Record<string, { title: string; check: () => void | Promise<v
         handler,
         domain,
         'apps/orders/src/domain/order.ts',
-        'apps/orders/src/domain/orders-store.ts',
+        'apps/orders/src/domain/ports.ts',
         'apps/orders/src/adapters/orders-store.ts',
         'apps/orders/src/adapters/payment-requests.ts',
         'apps/orders/src/adapters/event-bus.ts',

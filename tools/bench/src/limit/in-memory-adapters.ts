@@ -5,17 +5,18 @@
  * delivered at once, with no emulator and no polling.
  */
 
-import type { Invoice, InvoicesStore } from '@shop/invoices/domain/invoice';
-import type { PaymentRequests } from '@shop/orders/domain/place-order';
+import type { Invoice } from '@shop/invoices/domain/invoice';
+import type { InvoicesStore } from '@shop/invoices/domain/ports';
+import type { PaymentRequests } from '@shop/orders/domain/ports';
 import { InMemoryOrdersStore } from '@shop/orders/testing/in-memory-orders-store';
+import { testPaymentProvider } from '@shop/payments/adapters/test-payment-provider';
 import type { PaymentRecord } from '@shop/payments/domain/payment';
 import type {
+  PaymentsStore,
   PaymentWorkflow,
   PaymentWorkflowInput,
   TaskCallbacks,
-} from '@shop/payments/domain/payment-workflow';
-import type { PaymentsStore } from '@shop/payments/domain/payments-store';
-import { testPaymentProvider } from '@shop/payments/domain/test-payment-provider';
+} from '@shop/payments/domain/ports';
 import type { CommandOf } from '@shop/shared/commands';
 import type { EventPublisher } from '@shop/shared/event-bus';
 import type { DomainEvent } from '@shop/shared/events';

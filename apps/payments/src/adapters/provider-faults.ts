@@ -1,5 +1,6 @@
 import { digestOf } from '@shop/shared/ids';
-import { type PaymentProvider, ProviderUnavailableError } from './payment-provider.ts';
+import type { PaymentProvider } from '../domain/ports.ts';
+import { ProviderUnavailableError } from '../domain/provider-errors.ts';
 
 /**
  * Provider latency and timeouts, for the local cloud's fault injection only (it sets

@@ -3,8 +3,8 @@ import { busEvent, lambdaContext, sqsEvent } from '@shop/testing/events';
 import { importIsolated } from '@shop/testing/import-isolated';
 import { createTestBus, createTestWorkflow } from '@shop/testing/resources';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { testPaymentProvider } from '../src/adapters/test-payment-provider.ts';
 import type { PaymentRecord } from '../src/domain/payment.ts';
-import { testPaymentProvider } from '../src/domain/test-payment-provider.ts';
 import { anOrderCancelled, aPayment } from './builders.ts';
 import { createPaymentsTable } from './payments-table.ts';
 
@@ -21,7 +21,7 @@ const { handler } = await import('../src/handlers/cancel-payment.ts');
 // with its own copy of the test provider, whose refunds count too.
 const withNoBus = await importIsolated({ EVENT_BUS_NAME: 'no-such-bus' }, async () => ({
   handler: (await import('../src/handlers/cancel-payment.ts')).handler,
-  provider: (await import('../src/domain/test-payment-provider.ts')).testPaymentProvider,
+  provider: (await import('../src/adapters/test-payment-provider.ts')).testPaymentProvider,
 }));
 const refunds = vi.spyOn(testPaymentProvider, 'refund');
 const refundsWithNoBus = vi.spyOn(withNoBus.provider, 'refund');

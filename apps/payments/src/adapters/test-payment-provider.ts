@@ -1,5 +1,6 @@
 import { deterministicId } from '@shop/shared/ids';
-import { CardDeclinedError, type PaymentProvider, ProviderUnavailableError } from './payment-provider.ts';
+import type { PaymentProvider } from '../domain/ports.ts';
+import { CardDeclinedError, ProviderUnavailableError } from '../domain/provider-errors.ts';
 
 /** Transient failures of `tok_flaky` before it approves: the workflow's retries make them visible. */
 const FLAKY_FAILURES = 2;

@@ -1,4 +1,10 @@
+import type { CommandOf } from '@shop/shared/commands';
 import type { CancellableStatus, Order, OrderChanges, OrderStatus } from './order.ts';
+
+// Every port of the orders service: what the domain needs from outside, implemented in
+// src/adapters. The bus and the idempotency records are ports of the shared library.
+export type { EventPublisher } from '@shop/shared/event-bus';
+export type { IdempotencyStore } from '@shop/shared/idempotency-key';
 
 /** An event that did not apply to the order's status when it arrived, kept on the order for support. */
 export interface IgnoredEvent {
@@ -34,4 +40,9 @@ export interface OrdersStore {
   /** Sets CANCELLED, if the order is still in `from`. */
   cancel(cancellation: { orderId: string; from: CancellableStatus; at: string }): Promise<boolean>;
   markCancellationPublished(orderId: string, at: string): Promise<void>;
+}
+
+/** The queue that hands RequestPayment commands to the payments service. */
+export interface PaymentRequests {
+  send(command: CommandOf<'RequestPayment'>): Promise<void>;
 }
