@@ -20,6 +20,7 @@ const projects = workspaces
 
 const totals = { files: 0, failedFiles: 0, tests: 0, passed: 0, failed: 0, skipped: 0 };
 const problems = [];
+const width = Math.max(...projects.map((project) => project.length));
 console.log('\nTest summary by project');
 for (const project of projects) {
   const manifest = JSON.parse(readFileSync(join(root, project, 'package.json'), 'utf8'));
@@ -40,7 +41,7 @@ for (const project of projects) {
   if (report.numFailedTests > 0 || !report.success)
     problems.push(`${project}: ${report.numFailedTests} failed`);
   console.log(
-    `  ${project.padEnd(16)} ${String(report.numPassedTests).padStart(4)} passed  ${String(report.numFailedTests).padStart(3)} failed${skipped ? `  ${skipped} skipped` : ''}`,
+    `  ${project.padEnd(width)} ${String(report.numPassedTests).padStart(4)} passed  ${String(report.numFailedTests).padStart(3)} failed${skipped ? `  ${skipped} skipped` : ''}`,
   );
 }
 for (const problem of problems) console.error(`  ✗ ${problem}`);
