@@ -1,4 +1,4 @@
-import type { SoakResult } from './run-soak.ts';
+import type { SoakResult } from './soak-checks.ts';
 
 /** One line of the table: the check, its figure, and `ok` or `VIOLATION` when it is one that must hold. */
 type Row = [check: string, value: string, verdict: string];
