@@ -4,7 +4,7 @@ import { type SoakCustomer, signInCustomers } from './customers.ts';
 import { planOrders } from './order-mix.ts';
 import { newRunTally, placeOrders, type RunTally } from './place-orders.ts';
 import type { ProgressFigures } from './progress.ts';
-import { createStoreReader } from './reconcile.ts';
+import { createStoreReader, type StoreReader } from './reconcile.ts';
 import { reconcile, type SoakResult, TERMINAL } from './soak-checks.ts';
 import type { SoakTarget } from './targets.ts';
 
@@ -112,7 +112,7 @@ function progressFigures(
 
 /** Until the tables show every accepted order terminal, or the settle deadline passes. */
 async function waitUntilSettled(
-  store: Pick<ReturnType<typeof createStoreReader>, 'orders'>,
+  store: Pick<StoreReader, 'orders'>,
   customerIds: ReadonlySet<string>,
   tally: RunTally,
 ): Promise<void> {
