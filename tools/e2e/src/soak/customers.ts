@@ -38,35 +38,15 @@ export async function signInCustomers(options: {
 }): Promise<SoakCustomers> {
   const now = options.now ?? Date.now;
   const renewals = { beforeExpiry: 0, afterRefusal: 0 };
-  const clients = new Map<string, TestCustomers>();
-  const clientFor = (pool: UserPoolTarget) => {
-    const key = `${pool.endpoint}|${pool.userPoolId}|${pool.clientId}`;
-    const client = clients.get(key) ?? testCustomers(pool);
-    clients.set(key, client);
-    return client;
+  const clientFor = testCustomersByPool();
+  const signIn = async (name: string): Promise<Session> => {
+    const signedIn = await signInUntilAnswered(
+      () => clientFor(options.userPool()).signIn(name),
+      name,
+      options.deadlineMs,
+    );
+    return session(signedIn.accessToken);
   };
-
-  async function signIn(name: string): Promise<Session> {
-    const giveUp = Date.now() + options.deadlineMs;
-    for (let attempt = 1; ; attempt += 1) {
-      let signedIn: { accessToken: string };
-      try {
-        signedIn = await clientFor(options.userPool()).signIn(name);
-      } catch (error) {
-        // A refusal by the pool is an answer; only an unreachable or failing pool is worth waiting for.
-        const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-        const transient = status === undefined || status >= 500;
-        if (!transient || Date.now() > giveUp) {
-          throw new Error(
-            `Signing in ${name} failed after ${attempt} attempt(s): ${(error as Error).message}`,
-          );
-        }
-        await new Promise((resolve) => setTimeout(resolve, Math.min(2_000, 50 * 2 ** attempt)));
-        continue;
-      }
-      return session(signedIn.accessToken);
-    }
-  }
 
   async function customer(name: string): Promise<SoakCustomer> {
     let current = await signIn(name);
@@ -109,6 +89,41 @@ export async function signInCustomers(options: {
     list.push(...(await Promise.all(options.names.slice(first, first + SIGN_INS_AT_ONCE).map(customer))));
   }
   return { list, subs: new Set(list.map((each) => each.sub)), renewals };
+}
+
+/** One client per user pool: a restarted cloud's pool answers on a new port. */
+function testCustomersByPool(): (pool: UserPoolTarget) => TestCustomers {
+  const clients = new Map<string, TestCustomers>();
+  return (pool) => {
+    const key = `${pool.endpoint}|${pool.userPoolId}|${pool.clientId}`;
+    const client = clients.get(key) ?? testCustomers(pool);
+    clients.set(key, client);
+    return client;
+  };
+}
+
+/**
+ * Signs in, trying again with backoff while the pool does not answer or fails (a restart) until
+ * `deadlineMs` has passed. A refusal by the pool is an answer: it fails at once.
+ */
+async function signInUntilAnswered(
+  signIn: () => Promise<{ accessToken: string }>,
+  name: string,
+  deadlineMs: number,
+): Promise<{ accessToken: string }> {
+  const giveUp = Date.now() + deadlineMs;
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await signIn();
+    } catch (error) {
+      const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+      const transient = status === undefined || status >= 500;
+      if (!transient || Date.now() > giveUp) {
+        throw new Error(`Signing in ${name} failed after ${attempt} attempt(s): ${(error as Error).message}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.min(2_000, 50 * 2 ** attempt)));
+    }
+  }
 }
 
 interface Session {

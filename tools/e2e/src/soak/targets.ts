@@ -128,44 +128,32 @@ export async function urlTarget(
   };
 }
 
-/**
- * `npm start` as a child process on a --persist folder, with the same faults. Its banner gives the
- * URL and the endpoints; its JSON log lines are copied to the log file, and the faults they report
- * counted (across restarts).
- */
-export async function childProcessTarget(options: {
+export interface ChildProcessTargetOptions {
   assemblyDir: string;
   faults: FaultRates;
   seed: number;
   persistDir: string;
   logPath: string;
-}): Promise<SoakTarget> {
+}
+
+/**
+ * `npm start` as a child process on a --persist folder, with the same faults. Its banner gives the
+ * URL and the endpoints; its JSON log lines are copied to the log file, and the faults they report
+ * counted (across restarts).
+ */
+export async function childProcessTarget(options: ChildProcessTargetOptions): Promise<SoakTarget> {
   const log = createWriteStream(options.logPath);
   const counts: Record<string, number> = {};
   let child: ChildProcess | undefined;
-  let url = '';
-  let endpoints: StoreEndpoints = { dynamodb: '', sqs: '', kinesis: '' };
-  let userPool: UserPoolTarget = { region: '', userPoolId: '', clientId: '' };
-  let webhookSecret = '';
+  let banner: ChildBanner = {
+    url: '',
+    endpoints: { dynamodb: '', sqs: '', kinesis: '' },
+    userPool: { region: '', userPoolId: '', clientId: '' },
+    webhookSecret: '',
+  };
 
   async function start(): Promise<void> {
-    const args = [
-      join(repositoryRoot, 'tools/e2e/src/start.ts'),
-      '--assembly',
-      options.assemblyDir,
-      '--port',
-      '0',
-      '--persist',
-      options.persistDir,
-      '--fast-retries',
-      '--max-visibility-timeout',
-      String(SOAK_MAX_VISIBILITY_TIMEOUT_SECONDS),
-      '--json',
-      '--seed',
-      String(options.seed),
-      ...(Object.keys(options.faults).length > 0 ? ['--faults', formatFaults(options.faults)] : []),
-    ];
-    const started = spawn(process.execPath, args, {
+    const started = spawn(process.execPath, startArguments(options), {
       cwd: repositoryRoot,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, NO_COLOR: '1', LOCAL_FAULTS: '' },
@@ -176,62 +164,7 @@ export async function childProcessTarget(options: {
       stderr.push(chunk.toString());
       log.write(chunk);
     });
-    await new Promise<void>((resolve, reject) => {
-      const found: Partial<StoreEndpoints> & {
-        url?: string;
-        cognito?: string;
-        userPoolId?: string;
-        clientId?: string;
-        webhookSecret?: string;
-      } = {};
-      const lines = createInterface({ input: started.stdout as NodeJS.ReadableStream });
-      const onExit = (code: number | null) =>
-        reject(
-          new Error(
-            `The local cloud exited (${code}) before it was ready:\n${stderr.join('').slice(-2_000)}`,
-          ),
-        );
-      started.once('exit', onExit);
-      lines.on('line', (line) => {
-        const secret = line.match(/Webhook secret (\S+)/)?.[1];
-        found.webhookSecret ??= secret;
-        log.write(`${secret ? line.replace(secret, '[redacted]') : line}\n`);
-        if (line.startsWith('{')) {
-          const fault = (JSON.parse(line) as LogEntry).fields?.fault;
-          if (typeof fault === 'string') counts[fault] = (counts[fault] ?? 0) + 1;
-          return;
-        }
-        found.url ??= line.match(/HTTP API\s+(http:\S+)/)?.[1];
-        found.dynamodb ??= line.match(/DynamoDB (http:\S+)/)?.[1];
-        found.sqs ??= line.match(/SQS (http:\S+)/)?.[1];
-        found.kinesis ??= line.match(/Kinesis (http:\S+)/)?.[1];
-        found.cognito ??= line.match(/Cognito (http:\S+)/)?.[1];
-        const pool = line.match(/User pool\s+(\S+), app client (\S+)/);
-        found.userPoolId ??= pool?.[1];
-        found.clientId ??= pool?.[2];
-        if (line.includes('Press Ctrl+C to stop')) {
-          const { dynamodb, sqs, kinesis, cognito, userPoolId, clientId } = found;
-          if (!found.url || !dynamodb || !sqs || !kinesis || !cognito || !userPoolId || !clientId) {
-            const { webhookSecret: _secret, ...read } = found;
-            reject(
-              new Error(`Could not read the URL and endpoints from the banner: ${JSON.stringify(read)}`),
-            );
-            return;
-          }
-          if (!found.webhookSecret) {
-            reject(new Error('The banner names no webhook secret: the local stage has no bank webhook'));
-            return;
-          }
-          url = found.url;
-          endpoints = { dynamodb, sqs, kinesis };
-          // A pool id starts with its region, as on AWS.
-          userPool = { region: userPoolId.split('_')[0] ?? '', userPoolId, clientId, endpoint: cognito };
-          webhookSecret = found.webhookSecret;
-          started.off('exit', onExit);
-          resolve();
-        }
-      });
-    });
+    banner = await readBanner(started, { log, counts, stderr });
   }
 
   async function kill(signal: NodeJS.Signals): Promise<void> {
@@ -245,16 +178,16 @@ export async function childProcessTarget(options: {
   await start();
   return {
     get url() {
-      return url;
+      return banner.url;
     },
     get endpoints() {
-      return endpoints;
+      return banner.endpoints;
     },
     get userPool() {
-      return userPool;
+      return banner.userPool;
     },
     get webhookSecret() {
-      return webhookSecret;
+      return banner.webhookSecret;
     },
     faultCounts: () => counts,
     async restart() {
@@ -272,5 +205,113 @@ export async function childProcessTarget(options: {
       clearTimeout(timer);
       await new Promise((resolve) => log.end(resolve));
     },
+  };
+}
+
+/** `npm start`'s own script, with the soak's speed-ups, seed and faults, logging JSON lines. */
+function startArguments(options: ChildProcessTargetOptions): string[] {
+  return [
+    join(repositoryRoot, 'tools/e2e/src/start.ts'),
+    '--assembly',
+    options.assemblyDir,
+    '--port',
+    '0',
+    '--persist',
+    options.persistDir,
+    '--fast-retries',
+    '--max-visibility-timeout',
+    String(SOAK_MAX_VISIBILITY_TIMEOUT_SECONDS),
+    '--json',
+    '--seed',
+    String(options.seed),
+    ...(Object.keys(options.faults).length > 0 ? ['--faults', formatFaults(options.faults)] : []),
+  ];
+}
+
+/** Where a started child listens, as its banner says. */
+interface ChildBanner {
+  url: string;
+  endpoints: StoreEndpoints;
+  userPool: UserPoolTarget;
+  webhookSecret: string;
+}
+
+/**
+ * Follows the child's stdout for as long as it runs: every line copied to the log (the webhook
+ * secret redacted), the faults its JSON lines report counted. Resolves with the banner once it
+ * ends ("Press Ctrl+C to stop"); rejects when the child exits first or the banner misses a part.
+ */
+function readBanner(
+  child: ChildProcess,
+  output: { log: WriteStream; counts: Record<string, number>; stderr: string[] },
+): Promise<ChildBanner> {
+  return new Promise((resolve, reject) => {
+    const found: BannerLines = {};
+    const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+    const onExit = (code: number | null) =>
+      reject(
+        new Error(
+          `The local cloud exited (${code}) before it was ready:\n${output.stderr.join('').slice(-2_000)}`,
+        ),
+      );
+    child.once('exit', onExit);
+    lines.on('line', (line) => {
+      const secret = line.match(/Webhook secret (\S+)/)?.[1];
+      found.webhookSecret ??= secret;
+      output.log.write(`${secret ? line.replace(secret, '[redacted]') : line}\n`);
+      if (line.startsWith('{')) {
+        const fault = (JSON.parse(line) as LogEntry).fields?.fault;
+        if (typeof fault === 'string') output.counts[fault] = (output.counts[fault] ?? 0) + 1;
+        return;
+      }
+      readBannerLine(line, found);
+      if (!line.includes('Press Ctrl+C to stop')) return;
+      const banner = bannerOf(found);
+      if (banner instanceof Error) {
+        reject(banner);
+        return;
+      }
+      child.off('exit', onExit);
+      resolve(banner);
+    });
+  });
+}
+
+/** What the banner's lines named so far, each the first time it did. */
+interface BannerLines extends Partial<StoreEndpoints> {
+  url?: string;
+  cognito?: string;
+  userPoolId?: string;
+  clientId?: string;
+  webhookSecret?: string;
+}
+
+function readBannerLine(line: string, found: BannerLines): void {
+  found.url ??= line.match(/HTTP API\s+(http:\S+)/)?.[1];
+  found.dynamodb ??= line.match(/DynamoDB (http:\S+)/)?.[1];
+  found.sqs ??= line.match(/SQS (http:\S+)/)?.[1];
+  found.kinesis ??= line.match(/Kinesis (http:\S+)/)?.[1];
+  found.cognito ??= line.match(/Cognito (http:\S+)/)?.[1];
+  const pool = line.match(/User pool\s+(\S+), app client (\S+)/);
+  found.userPoolId ??= pool?.[1];
+  found.clientId ??= pool?.[2];
+}
+
+/** The whole banner, or the error that says what it misses. */
+function bannerOf(found: BannerLines): ChildBanner | Error {
+  const { dynamodb, sqs, kinesis, cognito, userPoolId, clientId } = found;
+  if (!found.url || !dynamodb || !sqs || !kinesis || !cognito || !userPoolId || !clientId) {
+    const { webhookSecret: _secret, ...read } = found;
+    return new Error(`Could not read the URL and endpoints from the banner: ${JSON.stringify(read)}`);
+  }
+  if (!found.webhookSecret) {
+    return new Error('The banner names no webhook secret: the local stage has no bank webhook');
+  }
+  return {
+    url: found.url,
+    endpoints: { dynamodb, sqs, kinesis },
+    // A pool id starts with its region, as on AWS.
+    userPool: { region: userPoolId.split('_')[0] ?? '', userPoolId, clientId, endpoint: cognito },
+    webhookSecret: found.webhookSecret,
   };
 }

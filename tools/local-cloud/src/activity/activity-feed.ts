@@ -1,6 +1,7 @@
-import type { LogEntry, LogSink } from '../contracts.ts';
+import type { LogSink } from '../contracts.ts';
 import type { Activity, SubjectLogLine } from './activity-types.ts';
-import { type ActivitySources, listenToParts } from './part-pulses.ts';
+import { type ActivitySources, listenToParts, type Pulse } from './part-pulses.ts';
+import { createSubjectLog, subjectFinder } from './subject-log.ts';
 
 /**
  * The local cloud's activity, for the flow page: an in-process emitter fed by the listeners the
@@ -29,18 +30,10 @@ export function createActivityFeed(subjectPatterns: readonly RegExp[] = []): Act
   const listeners = new Set<(activity: Activity) => void>();
   const touchedListeners = new Set<(subjectId: string) => void>();
   const unsubscribers: (() => void)[] = [];
-  const entries: LogEntry[] = [];
-  const correlationIdsBySubject = new Map<string, Set<string>>();
+  const subjectIn = subjectFinder(subjectPatterns);
+  const subjectLog = createSubjectLog(subjectIn, KEPT_LOG_ENTRIES);
   let shortName = (name: string) => name;
 
-  const subjectIn = (value: unknown): string | undefined => {
-    if (typeof value !== 'string') return undefined;
-    for (const pattern of subjectPatterns) {
-      const found = pattern.exec(value)?.[0];
-      if (found) return found;
-    }
-    return undefined;
-  };
   const subjectOf = (text: string): { subjectId?: string } => {
     const subjectId = subjectIn(text);
     return subjectId ? { subjectId } : {};
@@ -49,44 +42,10 @@ export function createActivityFeed(subjectPatterns: readonly RegExp[] = []): Act
     if (!subjectId) return;
     for (const listener of touchedListeners) listener(subjectId);
   };
-  const pulse = (
-    nodes: (string | undefined)[],
-    text: string,
-    extra: { failed?: boolean; subjectId?: string } = {},
-  ) => {
-    const activity: Activity = {
-      kind: 'pulse',
-      nodes: nodes.filter((node): node is string => node !== undefined),
-      text,
-      ...(extra.failed ? { failed: true } : {}),
-      ...(extra.subjectId ? { subjectId: extra.subjectId } : {}),
-      time: new Date().toISOString(),
-    };
+  const pulse: Pulse = (nodes, text, extra = {}) => {
+    const activity = pulseActivity(nodes, text, extra);
     for (const listener of listeners) listener(activity);
     touch(extra.subjectId);
-  };
-
-  // A field's value first (an id field names its subject), then the message.
-  const subjectInEntry = (entry: LogEntry) =>
-    Object.values(entry.fields ?? {})
-      .map(subjectIn)
-      .find(Boolean) ?? subjectIn(entry.message);
-  const keep = (entry: LogEntry) => {
-    if (entry.level === 'DEBUG') return;
-    entries.push(entry);
-    if (entries.length > KEPT_LOG_ENTRIES) entries.splice(0, entries.length - KEPT_LOG_ENTRIES);
-    const subjectId = subjectInEntry(entry);
-    if (subjectId && entry.correlationId) {
-      const known = correlationIdsBySubject.get(subjectId);
-      if (known) known.add(entry.correlationId);
-      else {
-        correlationIdsBySubject.set(subjectId, new Set([entry.correlationId]));
-        // Subjects older than the kept lines have nothing left to show: forget the oldest first.
-        const oldest = correlationIdsBySubject.keys().next().value;
-        if (correlationIdsBySubject.size > KEPT_LOG_ENTRIES && oldest) correlationIdsBySubject.delete(oldest);
-      }
-    }
-    touch(subjectId);
   };
 
   return {
@@ -94,7 +53,7 @@ export function createActivityFeed(subjectPatterns: readonly RegExp[] = []): Act
       return (entry) => {
         sink(entry);
         try {
-          keep(entry);
+          touch(subjectLog.keep(entry));
         } catch {
           // The page's bookkeeping must never take the log down with it.
         }
@@ -116,30 +75,28 @@ export function createActivityFeed(subjectPatterns: readonly RegExp[] = []): Act
       return () => touchedListeners.delete(listener);
     },
 
-    logsFor(subjectId) {
-      const correlationIds = correlationIdsBySubject.get(subjectId) ?? new Set<string>();
-      // Entries arrive as workers flush their output: in time per function, not across them.
-      return entries
-        .filter(
-          (entry) =>
-            (entry.correlationId !== undefined && correlationIds.has(entry.correlationId)) ||
-            entry.message.includes(subjectId) ||
-            Object.values(entry.fields ?? {}).includes(subjectId),
-        )
-        .sort((a, b) => a.time.localeCompare(b.time))
-        .map(({ time, level, source, message, correlationId }) => ({
-          time,
-          level,
-          source: shortName(source),
-          message,
-          ...(correlationId ? { correlationId } : {}),
-        }));
-    },
+    logsFor: (subjectId) => subjectLog.linesFor(subjectId, shortName),
 
     stop() {
       for (const unsubscribe of unsubscribers.splice(0)) unsubscribe();
       listeners.clear();
       touchedListeners.clear();
     },
+  };
+}
+
+/** What lit which boxes, as the page gets it: the boxes that exist, and `failed` and `subjectId` when set. */
+function pulseActivity(
+  nodes: (string | undefined)[],
+  text: string,
+  extra: { failed?: boolean; subjectId?: string },
+): Activity {
+  return {
+    kind: 'pulse',
+    nodes: nodes.filter((node): node is string => node !== undefined),
+    text,
+    ...(extra.failed ? { failed: true } : {}),
+    ...(extra.subjectId ? { subjectId: extra.subjectId } : {}),
+    time: new Date().toISOString(),
   };
 }
