@@ -24,7 +24,7 @@ export interface SoakResult {
   duplicateOrders: number;
   maxCapturesPerOrder: number;
   ordersCapturedTwice: string[];
-  /** Orders that failed or were cancelled, yet a capture was published for them. */
+  /** Orders whose payment failed, yet a capture was published for them (a cancelled one may be captured, then refunded). */
   capturedButNotPaid: string[];
   maxInvoicesPerOrder: number;
   ordersInvoicedTwice: string[];
