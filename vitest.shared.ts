@@ -4,10 +4,9 @@ import { defineConfig } from 'vitest/config';
 /**
  * Test settings every project shares: emulators started once per run (global setup), the SDK
  * pointed at them before any test file loads, and a JSON report per project that
- * scripts/test-summary.mjs adds up at the end of `npm test`.
+ * tools/workspace/src/test-summary.mjs adds up at the end of `npm test`.
  */
-const testing = (file: string) =>
-  fileURLToPath(new URL(`./libs/shared/src/testing/${file}`, import.meta.url));
+const testing = (file: string) => fileURLToPath(new URL(`./libs/testing/src/${file}`, import.meta.url));
 
 export const sharedTestConfig = defineConfig({
   test: {

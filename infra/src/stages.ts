@@ -12,7 +12,7 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
  *   Tagged `expires-at` two weeks after the last deploy: `npm run stages -- prune` removes it after.
  * - preview `pr-<number>`: one per pull request, deployed and destroyed by .github/workflows/preview.yml;
  *   configured like a personal stage, and it expires a week after the last push.
- * - `local`: the stage the local cloud (apps/local) synthesizes and runs on emulators. Never deployed.
+ * - `local`: the stage `npm start` synthesizes and runs on the local cloud's emulators. Never deployed.
  * - `test`, `prod`: deployed by the pipeline into their own accounts. Data is retained, stacks are
  *   protected from deletion, and functions roll out behind a canary.
  */

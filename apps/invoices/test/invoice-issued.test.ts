@@ -1,12 +1,12 @@
 import { parseEvent } from '@shop/shared/events';
 import { deterministicId } from '@shop/shared/ids';
 import { describe, expect, it } from 'vitest';
-import { issueInvoice } from '../src/domain/invoice.ts';
+import { invoiceOf } from '../src/domain/invoice.ts';
 import { invoiceIssued } from '../src/domain/invoice-issued.ts';
 import { anIssueInvoice } from './builders.ts';
 
 describe('the InvoiceIssued event', () => {
-  const invoice = issueInvoice(anIssueInvoice(), {
+  const invoice = invoiceOf(anIssueInvoice(), {
     taxRateBasisPoints: 2000,
     issuedAt: new Date('2025-03-01T10:00:00.000Z'),
   });

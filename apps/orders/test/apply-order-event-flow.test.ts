@@ -12,7 +12,7 @@ describe('applying an event to an order', () => {
     const orders = new InMemoryOrdersStore(order);
     const event = anEvent('PaymentCaptured', order.orderId, { attempts: 2 });
 
-    expect(await applyOrderEvent(event, orders, now)).toEqual({
+    expect(await applyOrderEvent(event, { orders, now })).toEqual({
       outcome: 'applied',
       from: 'PENDING_PAYMENT',
       to: 'PAID',
@@ -30,10 +30,10 @@ describe('applying an event to an order', () => {
     const order = anOrder();
     const orders = new InMemoryOrdersStore(order);
     const event = anEvent('PaymentCaptured', order.orderId);
-    await applyOrderEvent(event, orders, now);
+    await applyOrderEvent(event, { orders, now });
     const afterFirst = structuredClone(orders.orders.get(order.orderId));
 
-    expect(await applyOrderEvent(event, orders, now)).toEqual({ outcome: 'duplicate' });
+    expect(await applyOrderEvent(event, { orders, now })).toEqual({ outcome: 'duplicate' });
     expect(orders.orders.get(order.orderId)).toEqual(afterFirst);
   });
 
@@ -42,7 +42,7 @@ describe('applying an event to an order', () => {
     const orders = new InMemoryOrdersStore(order);
     const event = anEvent('InvoiceIssued', order.orderId);
 
-    expect(await applyOrderEvent(event, orders, now)).toEqual({
+    expect(await applyOrderEvent(event, { orders, now })).toEqual({
       outcome: 'ignored',
       status: 'PAYMENT_FAILED',
       reason: 'InvoiceIssued does not apply to an order in status PAYMENT_FAILED',
@@ -62,7 +62,7 @@ describe('applying an event to an order', () => {
       orders.move(order.orderId, { status: 'PAYMENT_FAILED' });
     };
 
-    const result = await applyOrderEvent(anEvent('PaymentCaptured', order.orderId), orders, now);
+    const result = await applyOrderEvent(anEvent('PaymentCaptured', order.orderId), { orders, now });
 
     expect(result).toEqual(expect.objectContaining({ outcome: 'ignored', status: 'PAYMENT_FAILED' }));
     expect(orders.orders.get(order.orderId)?.status).toBe('PAYMENT_FAILED');
@@ -83,7 +83,7 @@ describe('applying an event to an order', () => {
       });
     };
 
-    expect(await applyOrderEvent(event, orders, now)).toEqual({ outcome: 'duplicate' });
+    expect(await applyOrderEvent(event, { orders, now })).toEqual({ outcome: 'duplicate' });
     expect(orders.orders.get(order.orderId)?.updatedAt).toBe('concurrently');
   });
 
@@ -97,14 +97,14 @@ describe('applying an event to an order', () => {
     };
 
     await expect(
-      applyOrderEvent(anEvent('PaymentCaptured', order.orderId), orders, now),
+      applyOrderEvent(anEvent('PaymentCaptured', order.orderId), { orders, now }),
     ).rejects.toBeInstanceOf(ConcurrentOrderUpdateError);
     expect(writes).toBe(3);
   });
 
   it('fails for an unknown order, so the message goes back to the queue', async () => {
     const event = anEvent('PaymentCaptured', 'ord_01JD3V5Q3Z8N2X4G7K9M1P6R0T');
-    await expect(applyOrderEvent(event, new InMemoryOrdersStore(), now)).rejects.toBeInstanceOf(
+    await expect(applyOrderEvent(event, { orders: new InMemoryOrdersStore(), now })).rejects.toBeInstanceOf(
       OrderNotFoundError,
     );
   });

@@ -1,6 +1,6 @@
 import { createEvent } from '@shop/shared/events';
-import { busEvent, lambdaContext, sqsEvent } from '@shop/shared/testing/events';
-import { scanTable } from '@shop/shared/testing/resources';
+import { busEvent, lambdaContext, sqsEvent } from '@shop/testing/events';
+import { scanTable } from '@shop/testing/resources';
 import type { SQSEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import type { Order, OrderEvent } from '../src/domain/order.ts';

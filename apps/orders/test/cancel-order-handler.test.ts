@@ -1,8 +1,8 @@
 import { deterministicId } from '@shop/shared/ids';
-import { localEndpoints } from '@shop/shared/testing/endpoints';
-import { httpEvent, lambdaContext } from '@shop/shared/testing/events';
-import { importIsolated } from '@shop/shared/testing/import-isolated';
-import { createTestBus } from '@shop/shared/testing/resources';
+import { localEndpoints } from '@shop/testing/endpoints';
+import { httpEvent, lambdaContext } from '@shop/testing/events';
+import { importIsolated } from '@shop/testing/import-isolated';
+import { createTestBus } from '@shop/testing/resources';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Order } from '../src/domain/order.ts';
 import { aCancelledOrder, aCustomerId, anOrder } from './builders.ts';

@@ -1,4 +1,4 @@
-import { httpEvent, lambdaContext } from '@shop/shared/testing/events';
+import { httpEvent, lambdaContext } from '@shop/testing/events';
 import { describe, expect, it } from 'vitest';
 import type { Order } from '../src/domain/order.ts';
 import { aCustomerId, anOrder } from './builders.ts';

@@ -1,9 +1,4 @@
-import {
-  createTestBus,
-  createTestQueue,
-  createTestTable,
-  type TestBus,
-} from '@shop/shared/testing/resources';
+import { createTestBus, createTestQueue, createTestTable, type TestBus } from '@shop/testing/resources';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 
 /** The Orders table of the shared contract, on the emulator; sets ORDERS_TABLE_NAME. */

@@ -1,5 +1,5 @@
 import type { Order } from '../src/domain/order.ts';
-import type { IgnoredEvent, OrdersStore } from '../src/domain/orders-store.ts';
+import type { IgnoredEvent, OrdersStore } from '../src/domain/ports.ts';
 
 /**
  * The OrdersStore port in memory, with the same conditions as the DynamoDB adapter, for domain tests

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { scanTable } from '@shop/shared/testing/resources';
+import { scanTable } from '@shop/testing/resources';
 import { describe, expect, it } from 'vitest';
 import type { Order } from '../src/domain/order.ts';
 import { anOrder } from './builders.ts';

@@ -1,8 +1,8 @@
 import { deterministicId } from '@shop/shared/ids';
-import { localEndpoints } from '@shop/shared/testing/endpoints';
-import { httpEvent, lambdaContext } from '@shop/shared/testing/events';
-import { importIsolated } from '@shop/shared/testing/import-isolated';
-import { drainQueue, scanTable } from '@shop/shared/testing/resources';
+import { localEndpoints } from '@shop/testing/endpoints';
+import { httpEvent, lambdaContext } from '@shop/testing/events';
+import { importIsolated } from '@shop/testing/import-isolated';
+import { drainQueue, scanTable } from '@shop/testing/resources';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { PlacedOrder } from '../src/domain/place-order.ts';
 import { aCustomerId, anOrderRequest } from './builders.ts';

@@ -1,5 +1,5 @@
-import { httpEvent, lambdaContext } from '@shop/shared/testing/events';
-import { scanTable } from '@shop/shared/testing/resources';
+import { httpEvent, lambdaContext } from '@shop/testing/events';
+import { scanTable } from '@shop/testing/resources';
 import { describe, expect, it } from 'vitest';
 import { aCustomerId, anOrderRequest } from './builders.ts';
 import { bodyOf, createPlaceOrderResources, type ErrorBody, publishedEvents } from './handler-support.ts';

@@ -1,6 +1,6 @@
 import { MAX_AMOUNT } from '@shop/shared/money';
-import { httpEvent, lambdaContext } from '@shop/shared/testing/events';
-import { drainQueue, scanTable } from '@shop/shared/testing/resources';
+import { httpEvent, lambdaContext } from '@shop/testing/events';
+import { drainQueue, scanTable } from '@shop/testing/resources';
 import { describe, expect, it } from 'vitest';
 import { aCustomerId, aLine, anOrderRequest, withoutUndefined } from './builders.ts';
 import { bodyOf, createPlaceOrderResources, type ErrorBody, publishedEvents } from './handler-support.ts';

@@ -1,7 +1,7 @@
 import { type CommandOf, createCommand } from '@shop/shared/commands';
 import { createEvent, type EventOf } from '@shop/shared/events';
 import { newId } from '@shop/shared/ids';
-import type { BankTransferNotice } from '../src/domain/bank-transfer.ts';
+import type { BankTransferNotice } from '../src/domain/confirm-bank-transfer.ts';
 import type { PaymentRecord } from '../src/domain/payment.ts';
 
 /** A card payment as the workflow records it when it starts; every test gets its own order. */

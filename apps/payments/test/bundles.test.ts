@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { lambdaContext } from '@shop/shared/testing/events';
+import { lambdaContext } from '@shop/testing/events';
 import { describe, expect, it } from 'vitest';
 import { aPayment } from './builders.ts';
 import { createPaymentsTable } from './payments-table.ts';

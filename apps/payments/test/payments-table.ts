@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { awsClientConfig } from '@shop/shared/aws-clients';
-import { createTestTable, scanTable } from '@shop/shared/testing/resources';
+import { createTestTable, scanTable } from '@shop/testing/resources';
 
 /** The Payments table of one test file, with helpers to set up a payment and to read what was written. */
 export async function createPaymentsTable() {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { withProviderFaults } from '../src/domain/provider-faults.ts';
-import { testPaymentProvider } from '../src/domain/test-payment-provider.ts';
+import { withProviderFaults } from '../src/adapters/provider-faults.ts';
+import { testPaymentProvider } from '../src/adapters/test-payment-provider.ts';
 
 const card = { amount: 4_250, currency: 'EUR' as const };
 const instantly = async () => undefined;

@@ -1,7 +1,7 @@
 import { deterministicId } from '@shop/shared/ids';
 import { describe, expect, it } from 'vitest';
-import { CardDeclinedError, ProviderUnavailableError } from '../src/domain/payment-provider.ts';
-import { testPaymentProvider as provider } from '../src/domain/test-payment-provider.ts';
+import { testPaymentProvider as provider } from '../src/adapters/test-payment-provider.ts';
+import { CardDeclinedError, ProviderUnavailableError } from '../src/domain/provider-errors.ts';
 
 const orderId = 'ord_01JD3V5Q3Z8N2X4G7K9M1P6R0T';
 const authorize = (token: string, attempt: number) =>

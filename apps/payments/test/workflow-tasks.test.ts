@@ -1,6 +1,6 @@
 import { deterministicId } from '@shop/shared/ids';
-import { lambdaContext } from '@shop/shared/testing/events';
-import { createTestWorkflow } from '@shop/shared/testing/resources';
+import { lambdaContext } from '@shop/testing/events';
+import { createTestWorkflow } from '@shop/testing/resources';
 import { describe, expect, it } from 'vitest';
 import { aPayment } from './builders.ts';
 import { createPaymentsTable } from './payments-table.ts';

@@ -98,11 +98,8 @@ export class PaymentWorkflow extends Construct {
       resultPath: sfn.JsonPath.DISCARD,
     });
 
-    // Every failure before a capture needs no compensation: no money was taken. An authorization
-    // only holds the amount on the card; the workflow never captures it after a failure, and an
-    // uncaptured hold lapses at the card issuer. The test provider's (and a payment service's)
-    // ProviderUnavailable means the authorization was not made. A provider that can leave a hold
-    // behind a lost answer would void it here, through a task like the refund below.
+    // A failure before the capture took no money, so it needs no compensation
+    // (docs/adr/0011-refund-the-capture-attempt-of-a-failed-capture.md).
     const failure = this.failurePath(props);
     const declined = failure('CardDeclined', 'card_declined');
     const providerUnavailable = failure('ProviderUnavailable', 'provider_unavailable');
@@ -311,13 +308,9 @@ export class PaymentWorkflow extends Construct {
   }
 
   /**
-   * A capture that failed for good may still have been made: a call that timed out reached the
-   * provider, and only its answer was lost. So the workflow refunds the order's capture attempt
-   * (the provider refunds the capture if there is one, and refuses a late one if not) before it
-   * records the failure, with the refund as its compensation. The refund retries longer than the
-   * other tasks: money may have been taken. If it still fails, the payment fails all the same,
-   * recorded as `refund_failed`, and the refund function's error alarm calls an operator
-   * (docs/runbook.md): the order must not wait for a refund that may need a person.
+   * Refunds the order's capture attempt of a capture that failed for good, which may still have been
+   * made, then records the failure with the refund, or `refund_failed`, as its compensation
+   * (docs/adr/0011-refund-the-capture-attempt-of-a-failed-capture.md).
    */
   private captureCompensation(props: PaymentWorkflowProps, failure: FailureEntry): sfn.IChainable {
     const refund = tasks.LambdaInvoke.jsonPath(this, 'RefundCaptureAttempt', {

@@ -304,7 +304,7 @@ export class ServiceFunction extends Construct {
   }
 }
 /**
- * The folder `npm run build` bundles a handler into (scripts/bundle-handlers.mjs). Synth only reads
+ * The folder `npm run build` bundles a handler into (tools/bundling/src/bundle-handlers.mjs). Synth only reads
  * it, so a missing bundle is a build that has not run: say which command fixes it.
  */
 function bundlePath(service: ServiceName, handler: string): string {

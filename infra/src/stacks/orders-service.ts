@@ -24,12 +24,8 @@ const BANK_TRANSFER_WEBHOOK_PATH = '/webhooks/bank-transfers';
  * pool before any function runs: the JWT authorizer is the API's default, so a new route is
  * protected unless it opts out, as the bank's webhook does.
  *
- * Deployed last. It sends RequestPayment to the payments service's inbox (payment-requests), so it
- * reads that queue from the parameters the payments stack published; and it mounts the HTTP
- * functions the payments and invoices stacks published (confirm-bank-transfer, get-invoice) on its
- * API. Letting those stacks add their routes to this API instead (through its id in SSM) would need
- * this stack deployed before payments, while this stack needs payments deployed first: a cycle. One
- * API keeps one base URL for every route of the contract, locally and on AWS.
+ * Deployed last: it sends RequestPayment to the payment-requests queue the payments stack published.
+ * Why it mounts payments' and invoices' HTTP functions: docs/adr/0010-one-http-api-in-the-orders-stack.md.
  */
 export class OrdersService extends ServiceStack {
   /** Every route of the HTTP API, by route key (`POST /orders`). */

@@ -45,11 +45,9 @@ export class PaymentsService extends ServiceStack {
       handler: 'await-bank-transfer',
       description: 'PaymentWorkflow task: keeps the task token the workflow waits on for a bank transfer.',
     }).bindTable(paymentsTable, 'readWrite');
-    // The workflow's compensation: it refunds a capture that failed or timed out. No error-rate
-    // alarm: its default alarm fires on any error in a minute, because a refund that fails after
-    // the workflow's retries leaves money possibly taken for a failed order (docs/runbook.md), and
-    // refunds are rare enough that a transient error is worth a look too. (cancel-payment refunds
-    // through the provider port itself: a Lambda does not invoke another.)
+    // The compensation of a failed capture; it alarms on any error, not on an error rate
+    // (docs/adr/0011-refund-the-capture-attempt-of-a-failed-capture.md). cancel-payment refunds
+    // through the provider port itself: no function invokes another (ADR 0003).
     const refund = this.addFunction('RefundFunction', {
       handler: 'refund',
       description:

@@ -1,9 +1,9 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { createTestBus } from '@shop/testing/resources';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { awsClientConfig } from '../src/aws-clients.ts';
 import { createEventPublisher, EventPublishError } from '../src/event-bus.ts';
 import { createEvent } from '../src/events.ts';
-import { createTestBus } from '../src/testing/resources.ts';
 
 // The real client against the test EventBridge (the local cloud's endpoint): what arrives on the bus is
 // what the publisher put.

@@ -1,3 +1,4 @@
+import { busEvent } from '@shop/testing/events';
 import { describe, expect, it } from 'vitest';
 import { createCommand, parseCommand } from '../src/commands.ts';
 import { ValidationError } from '../src/errors.ts';
@@ -8,7 +9,6 @@ import {
   parseEvent,
   UnexpectedEventError,
 } from '../src/events.ts';
-import { busEvent } from '../src/testing/events.ts';
 
 const captured = () =>
   createEvent(

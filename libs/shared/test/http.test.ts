@@ -1,3 +1,4 @@
+import { httpEvent, lambdaContext } from '@shop/testing/events';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import {
@@ -10,7 +11,6 @@ import {
 import { httpHandler, MAX_BODY_BYTES, refuseUnmatchedRoute } from '../src/http.ts';
 import { readJsonBody } from '../src/json-body.ts';
 import { createObservability } from '../src/observability.ts';
-import { httpEvent, lambdaContext } from '../src/testing/events.ts';
 
 const observability = createObservability();
 const echo = httpHandler(observability, async (request) => ({

@@ -1,9 +1,9 @@
+import { createTestTable, scanTable } from '@shop/testing/resources';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createDocumentClient } from '../src/dynamo.ts';
 import { IdempotencyKeyReusedError, ValidationError } from '../src/errors.ts';
 import { createIdempotencyStore } from '../src/idempotency.ts';
 import { parseIdempotencyKey, requestHash } from '../src/idempotency-key.ts';
-import { createTestTable, scanTable } from '../src/testing/resources.ts';
 
 // Runs against dynalite: the conditional write is the whole mechanism, so it is tested for real.
 let tableName: string;

@@ -1,6 +1,6 @@
+import { captureOutput } from '@shop/testing/output-capture';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createObservability } from '../src/observability.ts';
-import { captureOutput } from '../src/testing/output-capture.ts';
 
 describe('the function logger', () => {
   let capture: ReturnType<typeof captureOutput> | undefined;

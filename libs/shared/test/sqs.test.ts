@@ -1,7 +1,7 @@
+import { lambdaContext, sqsEvent } from '@shop/testing/events';
 import { describe, expect, it } from 'vitest';
 import { createObservability } from '../src/observability.ts';
 import { sqsBatchHandler } from '../src/sqs.ts';
-import { lambdaContext, sqsEvent } from '../src/testing/events.ts';
 
 const observability = createObservability();
 

@@ -1,7 +1,8 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { readEnv } from '@shop/shared/config';
 import { createDocumentClient, isConditionalCheckFailed } from '@shop/shared/dynamo';
-import type { Invoice, InvoicesStore } from '../domain/invoice.ts';
+import type { Invoice } from '../domain/invoice.ts';
+import type { InvoicesStore } from '../domain/ports.ts';
 
 const config = readEnv({ tableName: 'INVOICES_TABLE_NAME' });
 const client = createDocumentClient();

@@ -1,6 +1,6 @@
 import type { CommandOf } from '@shop/shared/commands';
 import { NotFoundError, ValidationError } from '@shop/shared/errors';
-import { deterministicId, isId } from '@shop/shared/ids';
+import { deterministicId } from '@shop/shared/ids';
 import { type Currency, includedTax, multiply, sum } from '@shop/shared/money';
 
 /**
@@ -29,13 +29,6 @@ export interface InvoiceLine {
   amount: number;
 }
 
-/** Where invoices live. One invoice per order: the id is derived from the order id. */
-export interface InvoicesStore {
-  get(invoiceId: string): Promise<Invoice | undefined>;
-  /** Stores the invoice unless its id is taken; returns the stored one, never overwriting it. */
-  putIfAbsent(invoice: Invoice): Promise<Invoice>;
-}
-
 export type IssueInvoiceData = CommandOf<'IssueInvoice'>['data'];
 
 export class InvoiceNotFoundError extends NotFoundError {
@@ -49,7 +42,7 @@ export const invoiceIdOf = (orderId: string): string => deterministicId('inv', o
  * Builds the invoice of an order. The money helpers throw a RangeError rather than return an
  * amount that is not an exact integer, so an absurd order fails loudly instead of being invoiced wrong.
  */
-export function issueInvoice(
+export function invoiceOf(
   order: IssueInvoiceData,
   options: { taxRateBasisPoints: number; issuedAt: Date },
 ): Invoice {
@@ -78,24 +71,6 @@ export function issueInvoice(
     taxRateBasisPoints: options.taxRateBasisPoints,
     issuedAt: options.issuedAt.toISOString(),
   };
-}
-
-/**
- * Finds an invoice of the signed-in customer by the id a client sent. Another customer's invoice is
- * "not found", in the same words as an unknown id, so that an id tells nobody whether someone
- * else's invoice exists. An id that cannot be one of ours is "not found" without a lookup:
- * arbitrary input (too long for a DynamoDB key, for one) never reaches the table.
- */
-export async function findInvoice(
-  invoiceId: string,
-  context: { customerId: string },
-  deps: { invoices: Pick<InvoicesStore, 'get'> },
-): Promise<Invoice> {
-  const invoice = isId(invoiceId, 'inv') ? await deps.invoices.get(invoiceId) : undefined;
-  if (!invoice || invoice.customerId !== context.customerId) {
-    throw new InvoiceNotFoundError('No invoice has this id');
-  }
-  return invoice;
 }
 
 /** The invoice as served over HTTP: everything but the customer, who is the one asking. */

@@ -1,12 +1,13 @@
 import { httpHandler } from '@shop/shared/http';
 import { invoicesStore } from '#adapters/invoices-store';
 import { observability } from '#observability';
-import { findInvoice, invoiceView } from '../domain/invoice.ts';
+import { getInvoice } from '../domain/get-invoice.ts';
+import { invoiceView } from '../domain/invoice.ts';
 
 /** GET /invoices/{invoiceId} */
 export const handler = httpHandler(observability, async (request) => {
   const customerId = request.customerId();
-  const invoice = await findInvoice(
+  const invoice = await getInvoice(
     request.pathParameter('invoiceId'),
     { customerId },
     { invoices: invoicesStore },

@@ -2,7 +2,7 @@ import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/l
 import { readEnv } from '@shop/shared/config';
 import { writeIfConditionHolds } from '@shop/shared/dynamo';
 import type { Order } from '../domain/order.ts';
-import type { IgnoredEvent, OrdersStore } from '../domain/orders-store.ts';
+import type { IgnoredEvent, OrdersStore } from '../domain/ports.ts';
 import { documentClient as client } from './document-client.ts';
 
 const { tableName } = readEnv({ tableName: 'ORDERS_TABLE_NAME' });

@@ -1,7 +1,7 @@
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { awsClientConfig } from '@shop/shared/aws-clients';
 import { readEnv } from '@shop/shared/config';
-import type { PaymentRequests } from '../domain/place-order.ts';
+import type { PaymentRequests } from '../domain/ports.ts';
 
 const { queueUrl } = readEnv({ queueUrl: 'PAYMENT_REQUESTS_QUEUE_URL' });
 const client = new SQSClient(awsClientConfig('sqs'));

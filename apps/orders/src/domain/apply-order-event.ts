@@ -5,7 +5,7 @@ import {
   OrderNotFoundError,
   type OrderStatus,
 } from './order.ts';
-import type { OrdersStore } from './orders-store.ts';
+import type { OrdersStore } from './ports.ts';
 
 /** How many times an event is re-evaluated when the order's status moves under it. */
 const MAX_ATTEMPTS = 3;
@@ -15,6 +15,11 @@ export type ApplyOrderEventResult =
   | { outcome: 'ignored'; status: OrderStatus; reason: string }
   | { outcome: 'duplicate' };
 
+export interface ApplyOrderEventDependencies {
+  orders: Pick<OrdersStore, 'getForEvent' | 'applyTransition' | 'recordIgnoredEvent'>;
+  now?: () => Date;
+}
+
 /**
  * Applies an event to its order exactly once. The event is recorded on the order in the same
  * conditional write that changes it, so a redelivered event is recognised and changes nothing.
@@ -23,9 +28,9 @@ export type ApplyOrderEventResult =
  */
 export async function applyOrderEvent(
   event: OrderEvent,
-  orders: Pick<OrdersStore, 'getForEvent' | 'applyTransition' | 'recordIgnoredEvent'>,
-  now: () => Date = () => new Date(),
+  deps: ApplyOrderEventDependencies,
 ): Promise<ApplyOrderEventResult> {
+  const { orders, now = () => new Date() } = deps;
   const { orderId } = event.data;
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     const current = await orders.getForEvent(orderId, event.id);

@@ -1,10 +1,9 @@
 import { ConflictError } from '@shop/shared/errors';
-import type { EventPublisher } from '@shop/shared/event-bus';
 import { createEvent } from '@shop/shared/events';
 import { deterministicId } from '@shop/shared/ids';
 import { getOrder } from './get-order.ts';
 import { ConcurrentOrderUpdateError, isCancellable, type Order } from './order.ts';
-import type { OrdersStore } from './orders-store.ts';
+import type { EventPublisher, OrdersStore } from './ports.ts';
 
 /** How many times a cancellation is re-evaluated when the order's status moves under it. */
 const MAX_ATTEMPTS = 3;

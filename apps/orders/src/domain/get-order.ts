@@ -1,6 +1,6 @@
 import { isId } from '@shop/shared/ids';
 import { type Order, OrderNotFoundError } from './order.ts';
-import type { OrdersStore } from './orders-store.ts';
+import type { OrdersStore } from './ports.ts';
 
 /**
  * The signed-in customer's order. An unknown id, an id that cannot name an order (never looked up,

@@ -143,7 +143,7 @@ export const TRANSITIONS: TransitionTable = {
   },
 };
 
-/** The order's payment once PaymentFailed says so; an event from before compensations carries none. */
+/** The order's payment once PaymentFailed says so, with the compensation when the event carries one. */
 function failedPayment(order: Order, { data }: EventOf<'PaymentFailed'>): OrderPayment {
   const { compensation } = data;
   return {

@@ -1,14 +1,13 @@
 import { type CommandOf, createCommand } from '@shop/shared/commands';
 import { ValidationError } from '@shop/shared/errors';
-import type { EventPublisher } from '@shop/shared/event-bus';
 import { createEvent } from '@shop/shared/events';
-import { type IdempotencyStore, requestHash } from '@shop/shared/idempotency-key';
+import { requestHash } from '@shop/shared/idempotency-key';
 import { deterministicId, newId } from '@shop/shared/ids';
 import { CURRENCIES, MAX_AMOUNT, multiply, sum } from '@shop/shared/money';
 import { parseWith } from '@shop/shared/validation';
 import * as z from '@shop/shared/zod';
 import type { Order, OrderStatus } from './order.ts';
-import type { OrdersStore } from './orders-store.ts';
+import type { EventPublisher, IdempotencyStore, OrdersStore, PaymentRequests } from './ports.ts';
 
 const MAX_ITEMS = 100;
 const MAX_QUANTITY = 1000;
@@ -58,11 +57,6 @@ export function parsePlaceOrderRequest(body: unknown): PlaceOrderRequest & { tot
     ]);
   }
   return { ...request, total };
-}
-
-/** The queue that hands RequestPayment commands to the payments service. */
-export interface PaymentRequests {
-  send(command: CommandOf<'RequestPayment'>): Promise<void>;
 }
 
 export interface PlaceOrderDependencies {
@@ -158,10 +152,8 @@ export async function placeOrder(
       ),
     );
   } catch (error) {
-    // The order is stored and its payment requested, so it will complete whether or not this
-    // announcement goes out; nothing in the flow waits for OrderPlaced (it feeds the audit stream).
-    // Failing the request now would make the client retry an order that already exists, so the
-    // failure is reported to operators instead.
+    // The order stands and its payment is requested; nothing waits for OrderPlaced (it feeds the
+    // audit stream), and failing here would make the client retry an order that exists: tell operators.
     deps.onOrderPlacedUnpublished(orderId, error);
   }
   return placed(order);

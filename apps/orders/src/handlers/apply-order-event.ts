@@ -11,7 +11,7 @@ const { logger, metrics } = observability;
 export const handler = sqsBatchHandler(observability, {
   parse: (body) => parseBusEventBody(body, ORDER_EVENT_TYPES),
   handle: async (event) => {
-    const result = await applyOrderEvent(event, ordersStore);
+    const result = await applyOrderEvent(event, { orders: ordersStore });
     logger.info('Order event handled', {
       orderId: event.data.orderId,
       eventId: event.id,

@@ -5,7 +5,7 @@ import { readEnv } from '@shop/shared/config';
 import { InvalidSignatureError } from '@shop/shared/errors';
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import { observability } from '#observability';
-import type { BankWebhookVerifier } from '../domain/bank-transfer.ts';
+import type { BankWebhookVerifier } from '../domain/ports.ts';
 
 const { logger, metrics } = observability;
 const { secretArn } = readEnv({ secretArn: 'BANK_WEBHOOK_SECRET_ARN' });

@@ -1,7 +1,7 @@
 import { observability } from '#observability';
-import type { PaymentProvider } from '../domain/payment-provider.ts';
-import { parseProviderFaultSettings, withProviderFaults } from '../domain/provider-faults.ts';
-import { testPaymentProvider } from '../domain/test-payment-provider.ts';
+import type { PaymentProvider } from '../domain/ports.ts';
+import { parseProviderFaultSettings, withProviderFaults } from './provider-faults.ts';
+import { testPaymentProvider } from './test-payment-provider.ts';
 
 /**
  * The payment provider this deployment uses: the built-in test provider, which moves no money.

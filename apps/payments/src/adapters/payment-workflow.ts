@@ -1,7 +1,7 @@
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { awsClientConfig } from '@shop/shared/aws-clients';
 import { readEnv } from '@shop/shared/config';
-import type { PaymentWorkflow } from '../domain/payment-workflow.ts';
+import type { PaymentWorkflow } from '../domain/ports.ts';
 
 const { stateMachineArn } = readEnv({ stateMachineArn: 'PAYMENT_WORKFLOW_ARN' });
 const client = new SFNClient(awsClientConfig('sfn'));

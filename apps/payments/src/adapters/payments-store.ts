@@ -2,7 +2,7 @@ import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { readEnv } from '@shop/shared/config';
 import { createDocumentClient, isConditionalCheckFailed, writeIfConditionHolds } from '@shop/shared/dynamo';
 import { parsePaymentRecord } from '../domain/payment.ts';
-import type { PaymentsStore } from '../domain/payments-store.ts';
+import type { PaymentsStore } from '../domain/ports.ts';
 
 const { tableName } = readEnv({ tableName: 'PAYMENTS_TABLE_NAME' });
 const client = createDocumentClient();

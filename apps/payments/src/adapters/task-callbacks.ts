@@ -1,6 +1,6 @@
 import { SendTaskFailureCommand, SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { awsClientConfig } from '@shop/shared/aws-clients';
-import type { TaskCallbacks } from '../domain/payment-workflow.ts';
+import type { TaskCallbacks } from '../domain/ports.ts';
 
 // Answering a task token needs no state machine ARN in code (IAM scopes it to the state machine),
 // so this module reads no environment and is separate from the one that starts executions.

@@ -1,6 +1,5 @@
 import { PaymentStateConflictError } from './payment.ts';
-import type { PaymentProvider } from './payment-provider.ts';
-import type { PaymentsStore } from './payments-store.ts';
+import type { PaymentProvider, PaymentsStore } from './ports.ts';
 import type { TaskInput } from './task-inputs.ts';
 
 /**

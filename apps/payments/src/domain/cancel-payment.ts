@@ -1,13 +1,10 @@
-import type { EventPublisher } from '@shop/shared/event-bus';
 import {
   type CancellationAction,
   decideCancellation,
   PaymentChangedError,
   paymentRefunded,
 } from './payment.ts';
-import type { PaymentProvider } from './payment-provider.ts';
-import type { TaskCallbacks } from './payment-workflow.ts';
-import type { PaymentsStore } from './payments-store.ts';
+import type { EventPublisher, PaymentProvider, PaymentsStore, TaskCallbacks } from './ports.ts';
 
 export interface CancelPaymentDeps {
   store: PaymentsStore;

@@ -5,9 +5,8 @@ import { CURRENCIES, type Currency, MAX_AMOUNT } from '@shop/shared/money';
  * What the payment workflow passes to each of its Lambda tasks: the contract between the state
  * machine definition and this code, checked on every call.
  *
- * Checked by hand rather than with zod: capture and refund use nothing else of zod, which was a
- * third of their bundles and doubled their cold start over the Powertools floor (docs/performance.md).
- * The inputs are flat records of strings and integers, so a check per field says as much.
+ * Checked by hand, not with zod: capture and refund use nothing else of it, and it would be a third
+ * of their bundles (docs/performance.md). The inputs are flat records of strings and integers.
  */
 type FieldCheck = (value: unknown) => string | undefined;
 

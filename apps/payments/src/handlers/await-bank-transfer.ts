@@ -2,7 +2,7 @@ import { workflowTask } from '@shop/shared/workflow-task';
 import { paymentsStore } from '#adapters/payments-store';
 import { taskCallbacks } from '#adapters/task-callbacks';
 import { observability } from '#observability';
-import { awaitBankTransfer } from '../domain/bank-transfer.ts';
+import { awaitBankTransfer } from '../domain/await-bank-transfer.ts';
 import { parseAwaitBankTransferInput } from '../domain/task-inputs.ts';
 
 const { logger } = observability;

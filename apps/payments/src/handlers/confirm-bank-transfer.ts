@@ -8,7 +8,7 @@ import {
   BankTransferMismatchError,
   confirmBankTransfer,
   parseBankTransferNotice,
-} from '../domain/bank-transfer.ts';
+} from '../domain/confirm-bank-transfer.ts';
 
 const { logger, metrics } = observability;
 

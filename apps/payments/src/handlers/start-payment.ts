@@ -2,16 +2,17 @@ import { parseCommand } from '@shop/shared/commands';
 import { sqsBatchHandler } from '@shop/shared/sqs';
 import { paymentWorkflow } from '#adapters/payment-workflow';
 import { observability } from '#observability';
+import { startPayment } from '../domain/start-payment.ts';
 
 const { logger } = observability;
 
 /** Consumes RequestPayment commands and starts the order's payment workflow. */
 export const handler = sqsBatchHandler(observability, {
   parse: (body) => parseCommand('RequestPayment', body),
-  handle: async ({ data, correlationId }) => {
-    const outcome = await paymentWorkflow.start({ ...data, correlationId });
+  handle: async (command) => {
+    const outcome = await startPayment(command, { workflow: paymentWorkflow });
     logger.info(outcome === 'started' ? 'Payment workflow started' : 'Payment workflow already started', {
-      orderId: data.orderId,
+      orderId: command.data.orderId,
       outcome,
     });
   },

@@ -1,0 +1,13 @@
+import type { CommandOf } from '@shop/shared/commands';
+import type { PaymentWorkflow } from './ports.ts';
+
+/**
+ * Starts the payment workflow of the order a RequestPayment command is for, with the command's
+ * correlation id. A repeated command starts nothing: an order has one workflow (`already-started`).
+ */
+export function startPayment(
+  command: CommandOf<'RequestPayment'>,
+  deps: { workflow: PaymentWorkflow },
+): Promise<'started' | 'already-started'> {
+  return deps.workflow.start({ ...command.data, correlationId: command.correlationId });
+}

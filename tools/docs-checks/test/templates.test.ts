@@ -1,0 +1,93 @@
+import { readFileSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { BENCH_RESULTS, COST_DOC, inputsFrom, renderCostModel, withCostModel } from '../src/cost-model.ts';
+import { ARCHITECTURE_DOC, renderResourceTable, withResourceTable } from '../src/resource-table.ts';
+import { type SynthesizedApp, synthesizeApp } from '../src/synthesized-app.ts';
+
+const RUNBOOK = new URL('../../../docs/runbook.md', import.meta.url);
+/** A physical name written with the stage as `<stage>` or as the shell variable `$STAGE`. */
+const STAGE_NAME = /serverless-commerce-(?:<stage>|\$STAGE|\$\{STAGE\})-([a-z0-9-]*[a-z0-9])/g;
+
+let resources: SynthesizedApp['resources'];
+let paymentWorkflowStates: string[];
+beforeAll(() => {
+  ({ resources, paymentWorkflowStates } = synthesizeApp());
+});
+
+describe('docs generated from the synthesized templates', () => {
+  it('docs/architecture.md holds the current table of every resource (else: npm run resource-table -w @shop/docs-checks)', () => {
+    const committed = readFileSync(ARCHITECTURE_DOC, 'utf8').split('\n');
+    const fresh = withResourceTable(committed.join('\n'), renderResourceTable(resources)).split('\n');
+    const stale = Array.from({ length: Math.max(committed.length, fresh.length) }, (_, index) => index)
+      .filter((index) => committed[index] !== fresh[index])
+      .map(
+        (index) => `docs/architecture.md:${index + 1}: is ${committed[index]}\n  expected ${fresh[index]}`,
+      );
+    expect(stale.slice(0, 5), 'the resource table is out of date').toEqual([]);
+  });
+
+  it('docs/cost.md holds the cost model of the current templates and bench (else: npm run cost-model -w @shop/docs-checks)', () => {
+    const committed = readFileSync(COST_DOC, 'utf8').split('\n');
+    const bench = JSON.parse(readFileSync(BENCH_RESULTS, 'utf8'));
+    const model = renderCostModel(inputsFrom(resources, paymentWorkflowStates, bench));
+    const fresh = withCostModel(committed.join('\n'), model).split('\n');
+    const stale = Array.from({ length: Math.max(committed.length, fresh.length) }, (_, index) => index)
+      .filter((index) => committed[index] !== fresh[index])
+      .map((index) => `docs/cost.md:${index + 1}: is ${committed[index]}\n  expected ${fresh[index]}`);
+    expect(stale.slice(0, 5), 'the cost model is out of date').toEqual([]);
+    // The model prices every function an order runs from the templates, at the memory they configure.
+    expect(model).toMatch(/\| place-order \| \d+ \| arm64 \|/);
+  });
+
+  it('the table lists every stack of a stage and the pipeline', () => {
+    const stacks = new Set(resources.map((resource) => resource.stackName));
+    expect([...stacks].sort()).toEqual([
+      'serverless-commerce-<stage>-data',
+      'serverless-commerce-<stage>-identity',
+      'serverless-commerce-<stage>-invoices',
+      'serverless-commerce-<stage>-orders',
+      'serverless-commerce-<stage>-payments',
+      'serverless-commerce-pipeline',
+    ]);
+  });
+});
+
+describe('docs/architecture.md', () => {
+  it('draws every state of the PaymentWorkflow, by its name in the definition', () => {
+    const architecture = readFileSync(ARCHITECTURE_DOC, 'utf8');
+    const diagram = architecture.match(/```mermaid\n(stateDiagram-v2\n[\s\S]*?)```/)?.[1] ?? '';
+    expect(paymentWorkflowStates.length).toBeGreaterThan(10);
+    const missing = paymentWorkflowStates.filter((state) => !new RegExp(`\\b${state}\\b`).test(diagram));
+    expect(missing, 'states missing from the stateDiagram-v2 in docs/architecture.md').toEqual([]);
+  });
+});
+
+describe('docs/runbook.md', () => {
+  const runbook = readFileSync(RUNBOOK, 'utf8');
+  const runbookLines = runbook.split('\n');
+
+  it('says what to do about every alarm in the templates, by its name', () => {
+    const alarms = new Set(
+      resources.flatMap((resource) =>
+        resource.type === 'AWS::CloudWatch::Alarm' && resource.physicalName ? [resource.physicalName] : [],
+      ),
+    );
+    expect(alarms.size).toBeGreaterThan(20);
+    const missing = [...alarms].filter((alarm) => !runbook.includes(`\`${alarm}\``));
+    expect(missing, `docs/runbook.md does not mention these alarms:\n${missing.join('\n')}`).toEqual([]);
+  });
+
+  it('names only resources that exist: every serverless-commerce-<stage>-... name in it is in the templates', () => {
+    const names = new Set(
+      resources.flatMap((resource) => (resource.physicalName ? [resource.physicalName] : [])),
+    );
+    for (const resource of resources) names.add(resource.stackName);
+    const unknown = runbookLines.flatMap((line, index) =>
+      [...line.matchAll(STAGE_NAME)]
+        .map((match) => `serverless-commerce-<stage>-${match[1]}`)
+        .filter((name) => !names.has(name))
+        .map((name) => `docs/runbook.md:${index + 1}: ${name}`),
+    );
+    expect(unknown, unknown.join('\n')).toEqual([]);
+  });
+});

@@ -1,0 +1,153 @@
+import { DynamoDBClient, GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { type LocalCloud, type LocalCustomer, type LogSink, startLocalCloud } from '@shop/local-cloud';
+import { inject } from 'vitest';
+import { type BankTransferNotice, sendBankTransfer } from '../src/clients/bank-webhook.ts';
+import { shopPlugin } from '../src/local-app/shop-plugin.ts';
+
+/**
+ * The local cloud of the end-to-end tests: the synthesized `local` stage with this application's
+ * plugin, on ephemeral ports, with the two documented speed-ups. Retry intervals are divided by 100
+ * and visibility timeouts capped at 1 s; retry and receive counts are never changed.
+ */
+export function startTestCloud(log: LogSink, options: { persistDir?: string } = {}): Promise<LocalCloud> {
+  return startLocalCloud({
+    assemblyDir: inject('localAssemblyDir'),
+    port: 0,
+    log,
+    plugins: [shopPlugin],
+    retryIntervalScale: 0.01,
+    maxVisibilityTimeoutSeconds: 1,
+    ...options,
+  });
+}
+
+/**
+ * Small helpers to drive a running local cloud over HTTP, as a client of the API would: signed in
+ * as the test customer `customer` (created on first use), whose access token every call carries.
+ * A call given an `authorization` header sends that one instead (`''`: none at all).
+ */
+export function apiClient(cloud: LocalCloud, customer = 'e2e') {
+  let signedIn: Promise<LocalCustomer> | undefined;
+  const signIn = () => {
+    signedIn ??= cloud.identity.createCustomer(customer);
+    return signedIn;
+  };
+  const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+    const authorization = headers.authorization ?? `Bearer ${(await signIn()).accessToken}`;
+    const { authorization: _given, ...others } = headers;
+    const response = await fetch(`${cloud.url}${path}`, {
+      method,
+      headers: {
+        'content-type': 'application/json',
+        ...(authorization === '' ? {} : { authorization }),
+        ...others,
+      },
+      ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
+  };
+  return {
+    call,
+    /** The signed-in customer: its `sub` is the customerId its orders carry. */
+    customer: signIn,
+    placeOrder: (payment: Record<string, unknown>, overrides: Record<string, unknown> = {}, headers = {}) =>
+      call('POST', '/orders', anOrder({ payment, ...overrides }), headers),
+    getOrder: (orderId: string) => call('GET', `/orders/${orderId}`),
+  };
+}
+
+/** The bank: it pays an order with a notice signed with the local stage's webhook secret. */
+export function bank(cloud: LocalCloud) {
+  const secret = () => {
+    const value = cloud.secrets.webhookSecret();
+    if (!value) throw new Error('The local cloud has no bank webhook secret');
+    return value;
+  };
+  return {
+    secret,
+    pay(notice: { orderId: string; amount: number; currency: string } & Partial<BankTransferNotice>) {
+      return sendBankTransfer(cloud.url, secret(), {
+        reference: `trf_${notice.orderId}`,
+        paidAt: new Date().toISOString(),
+        ...notice,
+      });
+    },
+  };
+}
+
+export function anOrder(overrides: Record<string, unknown> = {}) {
+  return {
+    currency: 'EUR',
+    items: [
+      { sku: 'BOOK-1', quantity: 2, unitPrice: 1250 },
+      { sku: 'PEN-7', quantity: 1, unitPrice: 499 },
+    ],
+    payment: { method: 'card', token: 'tok_visa' },
+    ...overrides,
+  };
+}
+
+/** Polls `read` until `done` holds for its value, or fails with the last value after the deadline. */
+export async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs;
+  let last: T = await read();
+  while (!done(last)) {
+    if (Date.now() > deadline)
+      throw new Error(`Condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(last)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    last = await read();
+  }
+  return last;
+}
+
+export function awsClients(cloud: LocalCloud) {
+  const common = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+  const dynamodb = new DynamoDBClient({ ...common, endpoint: cloud.endpoints.dynamodb });
+  const sqs = new SQSClient({ ...common, endpoint: cloud.endpoints.sqs, useQueueUrlAsEndpoint: false });
+  const table = (suffix: string) => {
+    const found = cloud.model.tables.find((candidate) => candidate.name.endsWith(`-${suffix}`));
+    if (!found) throw new Error(`No table ending in -${suffix}`);
+    return found.name;
+  };
+  const queue = (suffix: string) => {
+    const found = cloud.model.queues.find((candidate) => candidate.name.endsWith(`-${suffix}`));
+    if (!found) throw new Error(`No queue ending in -${suffix}`);
+    return found.url;
+  };
+  return {
+    dynamodb,
+    sqs,
+    table,
+    queue,
+    /** An order's item in the Payments table, read consistently. */
+    async paymentItem(orderId: string) {
+      const { Item } = await dynamodb.send(
+        new GetItemCommand({
+          TableName: table('payments'),
+          Key: { orderId: { S: orderId } },
+          ConsistentRead: true,
+        }),
+      );
+      return Item ? unmarshall(Item) : undefined;
+    },
+    async count(suffix: string) {
+      const { Count = 0 } = await dynamodb.send(
+        new ScanCommand({ TableName: table(suffix), Select: 'COUNT' }),
+      );
+      return Count;
+    },
+    async receive(queueSuffix: string) {
+      const { Messages = [] } = await sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: queue(queueSuffix),
+          MaxNumberOfMessages: 10,
+          WaitTimeSeconds: 0,
+        }),
+      );
+      return Messages;
+    },
+  };
+}

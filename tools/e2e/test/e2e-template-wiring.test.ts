@@ -1,0 +1,138 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { GetQueueUrlCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { type LogEntry, parseReadyLine, type ReadyLine } from '@shop/local-cloud';
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { eventually } from './e2e-support.ts';
+
+/**
+ * No wiring is written twice: a queue and a consumer that exist only in this test's own stack run
+ * on the local cloud's command (`local-cloud --assembly DIR`, a child process, as another CDK app
+ * would run it) with no change to the local cloud, because everything is read from the template.
+ */
+const outdir = mkdtempSync(join(tmpdir(), 'extra-stack-'));
+const cli = createRequire(import.meta.url).resolve('@shop/local-cloud/cli');
+let child: ChildProcess | undefined;
+
+afterAll(async () => {
+  await stop(child);
+  rmSync(outdir, { recursive: true, force: true });
+});
+
+describe('a stack the local cloud has never seen, run by its command', () => {
+  it('runs its queue and consumer as synthesized: environment, batch size and partial batch responses', async () => {
+    synthesizeExtraStack();
+    const logs: LogEntry[] = [];
+    const started = startCommand(
+      ['--assembly', outdir, '--port', '0', '--json', '--max-visibility-timeout', '1'],
+      logs,
+    );
+    child = started.child;
+    const ready = await started.ready;
+    expect(ready.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+
+    const client = new SQSClient({
+      region: 'eu-central-1',
+      endpoint: ready.endpoints.sqs,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      useQueueUrlAsEndpoint: false,
+    });
+    const { QueueUrl } = await client.send(new GetQueueUrlCommand({ QueueName: 'extra-work' }));
+    const bodies = ['ping-1', 'ping-2', 'ping-3', 'ping-4', 'ping-5', 'ping-6', 'fail-once'];
+    await client.send(
+      new SendMessageBatchCommand({
+        QueueUrl,
+        Entries: bodies.map((body, index) => ({ Id: String(index), MessageBody: body })),
+      }),
+    );
+
+    const received = () => logs.filter((entry) => entry.message === 'extra consumer received');
+    // The failed message comes back after the (capped) visibility timeout, and alone: the others of
+    // its batch were acknowledged.
+    await eventually(
+      async () => received().map((entry) => `${entry.fields?.body}#${entry.fields?.receiveCount}`),
+      (seen) => seen.includes('fail-once#2'),
+      20_000,
+    );
+    expect(received()[0]).toMatchObject({
+      source: 'extra-consumer',
+      fields: expect.objectContaining({ greeting: 'hello from the template' }),
+    });
+    const timesReceived = (body: string) => received().filter((entry) => entry.fields?.body === body).length;
+    for (const body of bodies.filter((each) => each !== 'fail-once'))
+      expect(timesReceived(body), body).toBe(1);
+    expect(timesReceived('fail-once')).toBe(2);
+    // Seven messages at once, in batches of at most the template's five.
+    expect(Math.max(...received().map((entry) => Number(entry.fields?.batchSize)))).toBeLessThanOrEqual(5);
+  });
+});
+
+function synthesizeExtraStack(): void {
+  // The CLI asks for asset metadata by default; an in-process App must ask for it.
+  const app = new App({ outdir, context: { 'aws:cdk:enable-asset-metadata': true } });
+  const stack = new Stack(app, 'Extra', { env: { region: 'eu-central-1' } });
+  const deadLetters = new sqs.Queue(stack, 'ExtraDeadLetterQueue', { queueName: 'extra-dlq' });
+  const queue = new sqs.Queue(stack, 'ExtraQueue', {
+    queueName: 'extra-work',
+    visibilityTimeout: Duration.seconds(30),
+    deadLetterQueue: { queue: deadLetters, maxReceiveCount: 2 },
+  });
+  const consumer = new lambda.Function(stack, 'ExtraConsumer', {
+    functionName: 'extra-consumer',
+    runtime: lambda.Runtime.NODEJS_24_X,
+    handler: 'index.handler',
+    code: lambda.Code.fromAsset(fileURLToPath(new URL('./fixtures/extra-consumer', import.meta.url))),
+    environment: { GREETING: 'hello from the template' },
+  });
+  consumer.addEventSource(new SqsEventSource(queue, { batchSize: 5, reportBatchItemFailures: true }));
+  app.synth();
+}
+
+/**
+ * `local-cloud` as a child process: its JSON log lines go to `logs`, and `ready` is its ready line,
+ * or a failure with what it printed when it exits first or does not get ready in time.
+ */
+function startCommand(args: string[], logs: LogEntry[]): { child: ChildProcess; ready: Promise<ReadyLine> } {
+  const started = spawn(process.execPath, [cli, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NO_COLOR: '1', LOCAL_FAULTS: '' },
+  });
+  const printed: string[] = [];
+  started.stderr?.on('data', (chunk: Buffer) => printed.push(chunk.toString()));
+  const ready = new Promise<ReadyLine>((resolve, reject) => {
+    const failed = (why: string) => {
+      clearTimeout(timer);
+      reject(new Error(`${why}; it printed:\n${printed.join('\n').slice(-2_000)}`));
+    };
+    const timer = setTimeout(() => failed('local-cloud was not ready within 30 s'), 30_000);
+    started.once('exit', (code) => failed(`local-cloud exited (${code}) before it was ready`));
+    createInterface({ input: started.stdout as NodeJS.ReadableStream }).on('line', (line) => {
+      const readyLine = parseReadyLine(line);
+      if (readyLine) {
+        clearTimeout(timer);
+        resolve(readyLine);
+      } else if (line.startsWith('{')) logs.push(JSON.parse(line) as LogEntry);
+      else printed.push(line);
+    });
+  });
+  return { child: started, ready };
+}
+
+/** Stops the command by its PID as Ctrl+C would, and waits for it to exit (SIGKILL after 10 s). */
+async function stop(running: ChildProcess | undefined): Promise<void> {
+  if (!running?.pid || running.exitCode !== null || running.signalCode !== null) return;
+  const exited = new Promise((resolve) => running.once('exit', resolve));
+  process.kill(running.pid, 'SIGTERM');
+  const timer = setTimeout(() => running.pid && process.kill(running.pid, 'SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}

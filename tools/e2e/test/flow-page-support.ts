@@ -1,0 +1,21 @@
+import { type LocalCloud, startLocalCloud } from '@shop/local-cloud';
+import { inject } from 'vitest';
+import { shopPlugin } from '../src/local-app/shop-plugin.ts';
+
+/**
+ * The local cloud the flow page's tests run against: the synthesized local stage on ephemeral
+ * ports, with the documented test speed-ups (shorter Retry intervals, capped visibility timeouts).
+ */
+export function startFlowPageCloud(): Promise<LocalCloud> {
+  return startLocalCloud({
+    assemblyDir: inject('localAssemblyDir'),
+    port: 0,
+    // The page's own warnings (a failed read) would otherwise be invisible when a test fails.
+    log: (entry) => {
+      if (entry.source === 'flow-page') console.warn(`flow-page ${entry.level}: ${entry.message}`);
+    },
+    plugins: [shopPlugin],
+    retryIntervalScale: 0.01,
+    maxVisibilityTimeoutSeconds: 1,
+  });
+}

@@ -1,0 +1,79 @@
+import type { LocalCloud } from '../cloud.ts';
+import { type FaultPlan, formatFaults } from '../faults/fault-plan.ts';
+import type { UserPoolTarget } from '../identity/local-identity.ts';
+import type { LocalEndpoints } from '../startup/services.ts';
+
+/**
+ * What the command line tells a person and a parent process once the cloud runs: the summary of
+ * its URL, counts and endpoints, and one JSON line a parent process waits for (`readyLine`).
+ */
+export function cloudSummary(
+  cloud: LocalCloud,
+  options: {
+    faults?: FaultPlan;
+    /** What the flow page shows, after its URL. */
+    pageHint?: string;
+    /** Rows of the application's, after the user pool: `[label, text]`. */
+    rows?: [string, string][];
+  } = {},
+): string {
+  const { model, endpoints: at } = cloud;
+  const userPool = cloud.identity.apiUserPool;
+  const rows: [string, string][] = [
+    [
+      'Flow page',
+      `${cloud.url}/   (${options.pageHint ?? 'open it in a browser: watch activity move through the system'})`,
+    ],
+    ['HTTP API', cloud.url],
+    [
+      'Functions',
+      `${model.functions.length}, queues ${model.queues.length}, tables ${model.tables.length}, workflows ${model.stateMachines.length}`,
+    ],
+    ['Emulators', `DynamoDB ${at.dynamodb}  SQS ${at.sqs}  Kinesis ${at.kinesis}`],
+    ['', `EventBridge ${at.eventbridge}  Step Functions ${at.sfn}`],
+    ['', `Cognito ${at.cognito}  Secrets Manager ${at.secretsmanager}`],
+    ...(userPool
+      ? [
+          [
+            'User pool',
+            `${userPool.userPoolId}, app client ${userPool.clientId} (the API's JWT authorizer trusts them)`,
+          ] as [string, string],
+        ]
+      : []),
+    ...(options.rows ?? []),
+    ...(options.faults
+      ? [
+          ['Faults', `${formatFaults(options.faults.rates)} (seed ${options.faults.seed})`] as [
+            string,
+            string,
+          ],
+        ]
+      : []),
+  ];
+  return rows.map(([label, text]) => `  ${label.padEnd(14)} ${text}`).join('\n');
+}
+
+/** The line a parent process waits for on the command's standard output: one JSON object. */
+export interface ReadyLine {
+  ready: true;
+  url: string;
+  endpoints: LocalEndpoints;
+  /** The pool and app client the API's JWT authorizer trusts, when a route has one. */
+  apiUserPool?: UserPoolTarget;
+}
+
+export function readyLine(cloud: LocalCloud): string {
+  const line: ReadyLine = {
+    ready: true,
+    url: cloud.url,
+    endpoints: cloud.endpoints,
+    ...(cloud.identity.apiUserPool ? { apiUserPool: cloud.identity.apiUserPool } : {}),
+  };
+  return JSON.stringify(line);
+}
+
+/** The ready line, when `line` is one (log lines printed with --json are JSON too). */
+export function parseReadyLine(line: string): ReadyLine | undefined {
+  if (!line.startsWith('{"ready":true')) return undefined;
+  return JSON.parse(line) as ReadyLine;
+}

@@ -1,0 +1,93 @@
+import { mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import dynalite from 'dynalite';
+import { buildApp } from 'fauxqs';
+import kinesalite from 'kinesalite';
+import type { LocalService } from '../contracts.ts';
+import { listenOnLoopback } from '../kit/http-server.ts';
+import { buildPersistentFauxqs } from './persistent-fauxqs.ts';
+
+/**
+ * The real-protocol emulators, started in this process on loopback: dynalite (DynamoDB), fauxqs
+ * (SQS) and kinesalite (Kinesis). dynalite and kinesalite both default to port 4567, so a port is
+ * always passed (0: any free one). With `persistDir`, the tables, the queues' messages and the
+ * stream's records survive a restart (even a killed process: each emulator writes as it goes).
+ */
+export interface Emulators {
+  dynamodb: LocalService;
+  sqs: LocalService;
+  kinesis: LocalService;
+  stop(): Promise<void>;
+}
+
+export async function startEmulators(options: { persistDir?: string } = {}): Promise<Emulators> {
+  const persistPath = (name: string) => {
+    if (!options.persistDir) return undefined;
+    const path = join(options.persistDir, name);
+    mkdirSync(path, { recursive: true });
+    return path;
+  };
+  const dynamoPath = persistPath('dynamodb');
+  const kinesisPath = persistPath('kinesis');
+  const sqsPath = persistPath('sqs');
+  const dynamo = await listen(
+    dynalite({
+      createTableMs: 0,
+      deleteTableMs: 0,
+      updateTableMs: 0,
+      ...(dynamoPath ? { path: dynamoPath } : {}),
+    }),
+  );
+  const kinesis = await listen(
+    kinesalite({
+      createStreamMs: 0,
+      deleteStreamMs: 0,
+      updateStreamMs: 0,
+      ...(kinesisPath ? { path: kinesisPath } : {}),
+    }),
+  );
+  const fauxqs = sqsPath ? await buildPersistentFauxqs(sqsPath) : buildApp({ logger: false });
+  await fauxqs.listen({ host: '127.0.0.1', port: 0 });
+  const sqsPort = (fauxqs.server.address() as AddressInfo).port;
+
+  const services = {
+    dynamodb: { endpoint: endpointOf(dynamo), stop: () => close(dynamo) },
+    kinesis: { endpoint: endpointOf(kinesis), stop: () => close(kinesis) },
+    sqs: { endpoint: `http://127.0.0.1:${sqsPort}`, stop: () => fauxqs.close() },
+  };
+  return {
+    ...services,
+    async stop() {
+      await Promise.allSettled(Object.values(services).map((service) => service.stop()));
+    },
+  };
+}
+
+function endpointOf(server: Server): string {
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+async function listen(server: Server): Promise<Server> {
+  await listenOnLoopback(server);
+  return server;
+}
+
+/**
+ * Lets the requests in flight finish before the server (and, for dynalite, its database) closes:
+ * cutting them off left dynalite answering them from a closed database, an unhandled "Database is
+ * closed". Connections still open after the grace period are cut.
+ */
+function close(server: Server, graceMs = 2_000): Promise<void> {
+  return new Promise((resolve) => {
+    const idle = setInterval(() => server.closeIdleConnections(), 25);
+    const cut = setTimeout(() => server.closeAllConnections(), graceMs);
+    server.close(() => {
+      clearInterval(idle);
+      clearTimeout(cut);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
+}

@@ -1,0 +1,136 @@
+import type { LocalService, LogSink } from '../contracts.ts';
+import { type ApiAction, AwsApiError, startJsonProtocolServer } from '../kit/json-protocol-server.ts';
+import { Listeners } from '../kit/listeners.ts';
+import { describeError, serviceLog } from '../kit/service-log.ts';
+import type { BusEvent, EventDeliveryJournal } from './event-delivery-journal.ts';
+import { type AcceptedEvent, type Delivery, EventRouter } from './event-router.ts';
+import { acceptEntries, type PutEventsEntry, type PutEventsResult } from './put-events.ts';
+import { resourceChangeActions } from './resource-changes.ts';
+import { compileRules, type EventBus, type EventRule, type RuleTarget } from './rules.ts';
+
+export type { BusEvent, EventDeliveryJournal } from './event-delivery-journal.ts';
+export type { AcceptedEvent, Delivery } from './event-router.ts';
+export type {
+  EventBridgeEvent,
+  PutEventsEntry,
+  PutEventsResult,
+  PutEventsResultEntry,
+} from './put-events.ts';
+export type { EventBus, EventRule, RuleTarget } from './rules.ts';
+
+/**
+ * The local EventBridge: a PutEvents endpoint (AWS JSON 1.1, what `EventBridgeClient` speaks) and the
+ * rules of the synthesized template. Accepted events are matched and delivered after the response, as
+ * on AWS, where PutEvents only means "accepted"; a failing target is retried a few times, then logged.
+ * A test run can also let its tests create their own buses, rules and targets (`acceptsResourceChanges`).
+ */
+export interface EventBridgeServiceOptions {
+  buses: EventBus[];
+  rules: EventRule[];
+  /** Sends one payload to one target; a rejection counts as a failed delivery and is retried. */
+  deliver(target: RuleTarget, payload: unknown, delivery: Delivery): Promise<void>;
+  log: LogSink;
+  region: string;
+  accountId: string;
+  host?: string;
+  port?: number;
+  /** Retries after the first failed delivery (default 3) and the first backoff (default 100 ms, doubling). */
+  retry?: { retries?: number; baseDelayMs?: number };
+  /**
+   * Also serve CreateEventBus, PutRule and PutTargets, so that each test file sets up its own bus and
+   * rule with the real client. The local cloud leaves this off: its buses and rules are the template's.
+   */
+  acceptsResourceChanges?: boolean;
+  /** Makes accepted events durable until delivered (the local cloud's `--persist`). */
+  journal?: EventDeliveryJournal;
+}
+
+export interface EventBridgeService extends LocalService {
+  /** PutEvents in process, with the same validation, response and asynchronous delivery as the endpoint. */
+  putEvents(entries: PutEventsEntry[]): Promise<PutEventsResult>;
+  /** Called with every accepted event (for the live page); returns the unsubscribe function. */
+  onEvent(listener: (accepted: AcceptedEvent) => void): () => void;
+  /**
+   * Delivers again events a journal kept from a run that ended before delivering them (call it once
+   * their targets are up). Targets that had them already get them twice: delivery is at least once.
+   */
+  redeliver(events: BusEvent[]): void;
+}
+
+export async function createEventBridgeService(
+  options: EventBridgeServiceOptions,
+): Promise<EventBridgeService> {
+  const { region, accountId, journal } = options;
+  const log = serviceLog(options.log, 'eventbridge');
+  // A copy: CreateEventBus adds to it, and the caller's list stays as it was given.
+  const buses = [...options.buses];
+  const rulesByBus = compileRules(options.rules, buses);
+  const listeners = new Listeners<AcceptedEvent>((error, { event }) =>
+    log.error(`An onEvent listener failed: ${describeError(error)}`, { eventId: event.id }),
+  );
+  const router = new EventRouter({
+    rulesByBus,
+    deliver: options.deliver,
+    retry: { retries: options.retry?.retries ?? 3, baseDelayMs: options.retry?.baseDelayMs ?? 100 },
+    listeners,
+    journal,
+    log,
+  });
+
+  const putEvents = async (entries: PutEventsEntry[]): Promise<PutEventsResult> => {
+    if (router.stopped) throw new Error('The local EventBridge is stopped');
+    const { result, accepted } = acceptEntries(entries, buses, { region, accountId });
+    if (accepted.length > 0) journal?.accepted(accepted.map(({ bus, event }) => ({ bus: bus.name, event })));
+    // EventBridge answers before it delivers: the caller gets its EventIds first.
+    setImmediate(() => {
+      for (const { bus, event } of accepted) router.route(bus, event);
+    });
+    return result;
+  };
+
+  const actions: Record<string, ApiAction> = {
+    PutEvents: (input) => putEvents(input.Entries as PutEventsEntry[]),
+    ...(options.acceptsResourceChanges
+      ? resourceChangeActions({ buses, rulesByBus, region, accountId, log })
+      : {}),
+  };
+  const server = await startJsonProtocolServer({
+    targetPrefix: 'AWSEvents',
+    serviceName: 'EventBridge',
+    protocolVersion: '1.1',
+    actions,
+    refuseAction(action) {
+      log.warn(
+        `The local EventBridge serves ${Object.keys(actions).join(', ')}; refused AWSEvents.${action}`,
+      );
+      return new AwsApiError(
+        'UnknownOperationException',
+        `Operation AWSEvents.${action} is not supported locally`,
+      );
+    },
+    log,
+    port: options.port,
+    host: options.host,
+  });
+
+  return {
+    endpoint: server.endpoint,
+    putEvents,
+    onEvent: (listener) => listeners.add(listener),
+    redeliver(events) {
+      for (const { bus: name, event } of events) {
+        const bus = buses.find((candidate) => candidate.name === name);
+        if (bus) router.route(bus, event);
+        else {
+          log.warn(`Event ${event.id} on bus ${name}, which no longer exists, is not delivered`);
+          journal?.delivered(event.id);
+        }
+      }
+    },
+    async stop() {
+      const routing = router.stop();
+      await server.close();
+      await routing;
+    },
+  };
+}

@@ -1,0 +1,96 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { Activity } from './activity/activity-types.ts';
+import type { DiagramIndex } from './activity/flow-diagram.ts';
+import type { LogSink } from './contracts.ts';
+import type { PluginFault } from './faults/fault-plan.ts';
+import type { LocalIdentity, LocalSecrets } from './identity/local-identity.ts';
+import type { LocalModel } from './template/local-model.ts';
+
+/**
+ * What an application adds to the local cloud, which knows only its templates: faults of its own,
+ * the subject its flow page follows (what one request starts and every part then works on), and
+ * its part of the page. Passed as `startLocalCloud({ plugins })`, or `local-cloud --plugin MODULE`
+ * for a module whose default export is one.
+ */
+export interface LocalCloudPlugin {
+  /** Names the plugin in the page's URLs, snapshot and stream: kebab-case. */
+  name: string;
+  faults?: readonly PluginFault[];
+  subject?: FlowSubject;
+  page?: PluginPage;
+}
+
+/** What the flow page follows across the parts: its log lines, workflow execution and activity. */
+export interface FlowSubject {
+  /** What one is called, singular and lower case: `ticket`. */
+  name: string;
+  /**
+   * Its ids wherever they appear: log messages and fields, request paths, event details, and the
+   * names of the workflow executions it starts. Matched without the `g` flag.
+   */
+  pattern: RegExp;
+}
+
+/** The plugin's part of the flow page: a browser module and stylesheet, and their server side. */
+export interface PluginPage {
+  /** The page's title; the first plugin's that has one. */
+  title?: string;
+  /**
+   * The built browser module (an absolute path), whose default export mounts the plugin's panels
+   * (`PagePluginMount`, in `@shop/local-cloud/page`).
+   */
+  script?: string;
+  /** Its stylesheet (an absolute path). */
+  style?: string;
+  /** Starts the page's server side, once the cloud runs. */
+  start?(context: PluginPageContext): PluginPageServer | Promise<PluginPageServer>;
+}
+
+export interface PluginPageServer {
+  /** Added to the page's snapshot under the plugin's name, at every (re)load of the page. */
+  snapshot?(): Promise<unknown>;
+  /** JSON endpoints, each under `/_local/`; the engine's own paths come first. */
+  endpoints?: readonly PageEndpoint[];
+  stop?(): void;
+}
+
+export interface PageEndpoint {
+  method: 'GET' | 'POST';
+  /** `/_local/...`, exactly, or a pattern whose groups are passed as `params`. */
+  path: string | RegExp;
+  /** `body` is the parsed JSON of a POST (a malformed one is answered 400 before it gets here). */
+  answer(request: { params: string[]; body: unknown }): Promise<PageAnswer>;
+}
+
+export interface PageAnswer {
+  status: number;
+  /** Sent as JSON. */
+  body: unknown;
+}
+
+/** What the page's server side of a plugin can use of the running cloud. */
+export interface PluginPageContext {
+  /** The HTTP API's base URL. */
+  apiUrl: string;
+  model: LocalModel;
+  diagram: DiagramIndex;
+  identity: LocalIdentity;
+  secrets: LocalSecrets;
+  /** A client of the DynamoDB emulator itself: fault injection never throttles the page's reads. */
+  dynamodb: DynamoDBClient;
+  /** The cloud's log; the plugin's entries name it as their source. */
+  log: LogSink;
+  /** The pages open now, through their event stream. */
+  pages: PageStream;
+}
+
+export interface PageStream {
+  /** True while at least one page listens. */
+  connected(): boolean;
+  /** Sends `data` to every open page, where the plugin's script receives it (`host.onMessage`). */
+  send(data: unknown): void;
+  /** Every activity the pages are sent, while one listens. Returns the unsubscribe function. */
+  onActivity(listener: (activity: Activity) => void): () => void;
+  /** The id of a subject something just happened to, while a page listens. */
+  onSubjectTouched(listener: (subjectId: string) => void): () => void;
+}

@@ -1,0 +1,159 @@
+import type { ServiceLog } from '../kit/service-log.ts';
+import { isJson } from './api-actions.ts';
+import { prepareDefinition } from './definition.ts';
+import { StepFunctionsApiError, UnsupportedDefinitionError } from './errors.ts';
+import type { LocalStateMachine } from './execution.ts';
+
+/**
+ * The state machines the local Step Functions runs, prepared once: the template's, and those a
+ * test run creates with CreateStateMachine, which is idempotent as on AWS.
+ */
+export interface StateMachineSource {
+  arn: string;
+  name: string;
+  /** The parsed ASL definition (CloudFormation intrinsics already resolved). */
+  definition: unknown;
+}
+
+export interface StateMachinesOptions {
+  /** The local function a Lambda ARN (or name) designates; undefined when there is none. */
+  functionNameFromArn(arn: string): string | undefined;
+  /** Multiplies every retrier's IntervalSeconds and MaxDelaySeconds. Default 1. */
+  retryIntervalScale?: number | undefined;
+  /** Multiplies TimeoutSeconds and HeartbeatSeconds of `.waitForTaskToken` tasks. Default 1. */
+  taskTimeoutScale?: number | undefined;
+  region: string;
+  accountId: string;
+  log: ServiceLog;
+}
+
+/**
+ * The names of state machines and executions, on AWS: 1 to 80 characters, no whitespace, brackets,
+ * wildcards, these punctuation marks or controls.
+ */
+export const RESOURCE_NAME = /^[^\s<>{}[\]?*"#%\\^|~`$&,;:/\p{Cc}]{1,80}$/u;
+
+export class StateMachines {
+  readonly #machines = new Map<string, LocalStateMachine>();
+  /** The definition text and role each CreateStateMachine was given, for its idempotency check. */
+  readonly #created = new Map<string, { definition: string; roleArn: string; creationDate: Date }>();
+  readonly #options: StateMachinesOptions;
+  readonly #retryIntervalScale: number;
+  readonly #taskTimeoutScale: number;
+
+  constructor(sources: readonly StateMachineSource[], options: StateMachinesOptions) {
+    this.#options = options;
+    this.#retryIntervalScale = scaleOption('retryIntervalScale', options.retryIntervalScale, 0);
+    this.#taskTimeoutScale = scaleOption('taskTimeoutScale', options.taskTimeoutScale, Number.MIN_VALUE);
+    for (const source of sources) {
+      if (this.#machines.has(source.arn)) throw new Error(`State machine ${source.arn} is given twice`);
+      this.#machines.set(source.arn, this.#prepare(source));
+    }
+  }
+
+  /** The state machine an API call names, or the error AWS answers for it. */
+  get(stateMachineArn: unknown): LocalStateMachine {
+    const machine = typeof stateMachineArn === 'string' ? this.#machines.get(stateMachineArn) : undefined;
+    if (machine) return machine;
+    if (typeof stateMachineArn !== 'string' || !stateMachineArn.startsWith('arn:')) {
+      throw new StepFunctionsApiError('InvalidArn', `Invalid Arn: '${String(stateMachineArn)}'`);
+    }
+    throw new StepFunctionsApiError(
+      'StateMachineDoesNotExist',
+      `State Machine Does Not Exist: '${stateMachineArn}'`,
+    );
+  }
+
+  find(stateMachineArn: string): LocalStateMachine | undefined {
+    return this.#machines.get(stateMachineArn);
+  }
+
+  /** The role CreateStateMachine was given; the template's state machines get a local stand-in. */
+  roleArnOf(machine: LocalStateMachine): string {
+    return (
+      this.#created.get(machine.arn)?.roleArn ??
+      `arn:aws:iam::${this.#options.accountId}:role/${machine.name}-local`
+    );
+  }
+
+  /** A state of the machine's own States, not of a Parallel branch or a Map iteration. */
+  isTopLevelState(stateMachineArn: string, stateName: string): boolean {
+    const { definition } = this.#machines.get(stateMachineArn)?.prepared ?? {};
+    const states = (definition as { States?: object } | undefined)?.States;
+    return states !== undefined && Object.hasOwn(states, stateName);
+  }
+
+  /** CreateStateMachine, as AWS answers it: idempotent for the same name, definition and type. */
+  create(input: Record<string, unknown>): { stateMachineArn: string; creationDate: Date } {
+    const { name, definition, roleArn } = input;
+    if (typeof name !== 'string' || !RESOURCE_NAME.test(name)) {
+      throw new StepFunctionsApiError('InvalidName', `Invalid Name: '${String(name)}'`);
+    }
+    if (typeof roleArn !== 'string' || !roleArn.startsWith('arn:')) {
+      throw new StepFunctionsApiError('InvalidArn', `Invalid Arn: '${String(roleArn)}'`);
+    }
+    if (input.type !== undefined && input.type !== 'STANDARD') {
+      throw new StepFunctionsApiError(
+        'ValidationException',
+        `The local Step Functions runs STANDARD state machines only, not ${String(input.type)}`,
+      );
+    }
+    if (typeof definition !== 'string' || !isJson(definition)) {
+      throw new StepFunctionsApiError(
+        'InvalidDefinition',
+        'Invalid State Machine Definition: the definition must be JSON text',
+      );
+    }
+    const arn = `arn:aws:states:${this.#options.region}:${this.#options.accountId}:stateMachine:${name}`;
+    const existing = this.#created.get(arn);
+    if (existing) {
+      if (existing.definition !== definition) {
+        throw new StepFunctionsApiError(
+          'StateMachineAlreadyExists',
+          `State Machine Already Exists: '${arn}'`,
+        );
+      }
+      return { stateMachineArn: arn, creationDate: existing.creationDate };
+    }
+    const machine = this.#prepareCreated({ arn, name, definition: JSON.parse(definition) });
+    const creationDate = new Date();
+    this.#machines.set(arn, machine);
+    this.#created.set(arn, { definition, roleArn, creationDate });
+    this.#options.log.info(`State machine ${name} created`, { arn });
+    return { stateMachineArn: arn, creationDate };
+  }
+
+  #prepare(source: StateMachineSource): LocalStateMachine {
+    return {
+      arn: source.arn,
+      name: source.name,
+      prepared: prepareDefinition(source.definition, {
+        name: source.name,
+        functionNameFromArn: (arn) => this.#options.functionNameFromArn(arn),
+        retryIntervalScale: this.#retryIntervalScale,
+        taskTimeoutScale: this.#taskTimeoutScale,
+      }),
+    };
+  }
+
+  /** A definition created over the API: what fails the start for a template's is the caller's 400. */
+  #prepareCreated(source: StateMachineSource): LocalStateMachine {
+    try {
+      return this.#prepare(source);
+    } catch (error) {
+      if (!(error instanceof UnsupportedDefinitionError)) throw error;
+      throw new StepFunctionsApiError(
+        'InvalidDefinition',
+        `Invalid State Machine Definition: ${error.message}`,
+      );
+    }
+  }
+}
+
+function scaleOption(name: string, value: number | undefined, minimum: number): number {
+  if (value === undefined) return 1;
+  if (!Number.isFinite(value) || value < minimum) {
+    throw new Error(`${name} must be a finite number ${minimum === 0 ? 'of at least 0' : 'above 0'}`);
+  }
+  return value;
+}

@@ -1,0 +1,160 @@
+import type { AssemblyStack } from './cloud-assembly.ts';
+import {
+  checkAuthorizerIssuers,
+  type RouteAuthorizerModel,
+  type SecretModel,
+  type UserPoolModel,
+} from './identity-model.ts';
+import { type LocalEnvironment, TemplateResolver } from './intrinsics.ts';
+import { readResources } from './resource-model.ts';
+import { readWiring } from './wiring-model.ts';
+
+export type {
+  RouteAuthorizerModel,
+  SecretModel,
+  UserPoolClientModel,
+  UserPoolModel,
+} from './identity-model.ts';
+export { UnsupportedAuthorizerError } from './identity-model.ts';
+export { functionNameFromArn } from './wiring-model.ts';
+
+/**
+ * Everything the local cloud runs, learnt from the synthesized templates: tables, queues, the
+ * stream, buses and rules, functions, their event sources, state machines, HTTP routes with their
+ * authorizers, user pools with their app clients, and secrets. Nothing
+ * here is written by hand for this application: a new queue or function in infra/ appears locally
+ * with no change to the local cloud.
+ */
+export interface LocalModel {
+  tables: TableModel[];
+  queues: QueueModel[];
+  streams: StreamModel[];
+  buses: BusModel[];
+  rules: RuleModel[];
+  functions: FunctionModel[];
+  eventSourceMappings: EventSourceMappingModel[];
+  stateMachines: StateMachineModel[];
+  routes: RouteModel[];
+  userPools: UserPoolModel[];
+  secrets: SecretModel[];
+  ssmParameters: Map<string, string>;
+  /** What the templates ask for that the local cloud does not emulate, said once at start-up. */
+  notes: string[];
+}
+
+export interface TableModel {
+  name: string;
+  keySchema: { AttributeName: string; KeyType: 'HASH' | 'RANGE' }[];
+  attributeDefinitions: { AttributeName: string; AttributeType: 'S' | 'N' | 'B' }[];
+  globalSecondaryIndexes: {
+    IndexName: string;
+    KeySchema: { AttributeName: string; KeyType: 'HASH' | 'RANGE' }[];
+    Projection: { ProjectionType?: 'ALL' | 'KEYS_ONLY' | 'INCLUDE'; NonKeyAttributes?: string[] };
+  }[];
+}
+
+export interface QueueModel {
+  logicalId: string;
+  name: string;
+  url: string;
+  arn: string;
+  /** SQS attributes (VisibilityTimeout, RedrivePolicy, ...) as CreateQueue takes them. */
+  attributes: Record<string, string>;
+}
+
+export interface StreamModel {
+  name: string;
+  arn: string;
+  shardCount: number;
+}
+
+export interface BusModel {
+  name: string;
+  arn: string;
+}
+
+export interface RuleModel {
+  name: string;
+  busName: string;
+  pattern: Record<string, unknown>;
+  targets: {
+    id: string;
+    arn: string;
+    input?: string;
+    inputPath?: string;
+    kinesisPartitionKeyPath?: string;
+  }[];
+}
+
+export interface FunctionModel {
+  logicalId: string;
+  stackName: string;
+  name: string;
+  arn: string;
+  handlerFile: string;
+  handlerExport: string;
+  environment: Record<string, string>;
+  timeoutSeconds: number;
+  memoryMb: number;
+  reservedConcurrency?: number;
+}
+
+export interface EventSourceMappingModel {
+  functionName: string;
+  queueArn: string;
+  batchSize: number;
+  maximumBatchingWindowSeconds: number;
+  reportBatchItemFailures: boolean;
+  maximumConcurrency?: number;
+}
+
+export interface StateMachineModel {
+  name: string;
+  arn: string;
+  definition: Record<string, unknown>;
+}
+
+export interface RouteModel {
+  routeKey: string;
+  functionName: string;
+  /** Absent: the route takes any request (`AuthorizationType: NONE`). */
+  authorizer?: RouteAuthorizerModel;
+}
+
+export function buildLocalModel(
+  stacks: AssemblyStack[],
+  env: Omit<LocalEnvironment, 'ssmParameters'>,
+): LocalModel {
+  const model: LocalModel = {
+    tables: [],
+    queues: [],
+    streams: [],
+    buses: [],
+    rules: [],
+    functions: [],
+    eventSourceMappings: [],
+    stateMachines: [],
+    routes: [],
+    userPools: [],
+    secrets: [],
+    ssmParameters: new Map(),
+    notes: [],
+  };
+  const localEnv: LocalEnvironment = { ...env, ssmParameters: model.ssmParameters };
+  const resolvers = stacks.map((stack) => new TemplateResolver(stack, localEnv));
+
+  // Parameters first, stack by stack in deployment order: later stacks read what earlier ones wrote.
+  for (const resolver of resolvers) {
+    for (const [logicalId, resource] of resolver.resources()) {
+      if (resource.Type !== 'AWS::SSM::Parameter') continue;
+      const props = resolver.properties(logicalId);
+      model.ssmParameters.set(String(props.Name), String(props.Value));
+    }
+  }
+  for (const resolver of resolvers) readResources(resolver, model);
+
+  const functionByArn = new Map(model.functions.map((fn) => [fn.arn, fn.name]));
+  for (const resolver of resolvers) readWiring(resolver, model, functionByArn);
+  checkAuthorizerIssuers(model.routes, model.userPools, model.notes);
+  return model;
+}

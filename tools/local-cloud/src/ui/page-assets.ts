@@ -1,0 +1,81 @@
+import { readFile } from 'node:fs/promises';
+import type { ServerResponse } from 'node:http';
+import { join } from 'node:path';
+import type { LocalCloudPlugin } from '../plugin.ts';
+import { send } from './page-responses.ts';
+
+/**
+ * The files of the flow page: the engine's (built by `nx build @shop/local-cloud` into dist/web)
+ * and each plugin's script and stylesheet, under `/_local/plugins/<name>/`. The page is sent with
+ * its title and the plugins' stylesheets written in, so their panels are styled as they appear.
+ */
+export interface PageAssets {
+  /** True when `path` is one of the page's files (then it is answered). */
+  serve(path: string, response: ServerResponse): boolean;
+  /** Where a plugin's script is served, when it has one. */
+  scriptUrl(plugin: LocalCloudPlugin): string | undefined;
+}
+
+const DEFAULT_WEB_DIR = join(import.meta.dirname, '../../dist/web');
+const HTML = 'text/html; charset=utf-8';
+const SCRIPT = 'text/javascript; charset=utf-8';
+const STYLE = 'text/css; charset=utf-8';
+
+export function createPageAssets(
+  plugins: readonly LocalCloudPlugin[],
+  title: string,
+  webDir = DEFAULT_WEB_DIR,
+): PageAssets {
+  const pluginUrl = (plugin: LocalCloudPlugin, file: string) => `/_local/plugins/${plugin.name}/${file}`;
+  const files = new Map<string, { file: string; type: string; missing: string }>();
+  const engineFile = (file: string, type: string) => ({
+    file: join(webDir, file),
+    type,
+    missing: 'run npx nx build @shop/local-cloud',
+  });
+  files.set('/', engineFile('index.html', HTML));
+  files.set('/_local/app.js', engineFile('app.js', SCRIPT));
+  files.set('/_local/app.css', engineFile('app.css', STYLE));
+  const styles: string[] = [];
+  for (const plugin of plugins) {
+    const missing = `build the ${plugin.name} plugin's page`;
+    if (plugin.page?.script)
+      files.set(pluginUrl(plugin, 'page.js'), { file: plugin.page.script, type: SCRIPT, missing });
+    if (plugin.page?.style) {
+      files.set(pluginUrl(plugin, 'page.css'), { file: plugin.page.style, type: STYLE, missing });
+      styles.push(pluginUrl(plugin, 'page.css'));
+    }
+  }
+  const links = styles.map((href) => `<link rel="stylesheet" href="${href}" />`).join('\n    ');
+  // The title is written in before the page is sent, so it never shows the engine's first.
+  const page = (html: string) =>
+    html
+      .replace('<title>Local cloud · local flow</title>', `<title>${escapeHtml(title)} · local flow</title>`)
+      .replace('<span id="title">Local cloud</span>', `<span id="title">${escapeHtml(title)}</span>`)
+      .replace('</head>', links ? `  ${links}\n  </head>` : '</head>');
+
+  return {
+    serve(path, response) {
+      const asset = files.get(path);
+      if (!asset) return false;
+      readFile(asset.file).then(
+        (body) => {
+          send(response, 200, asset.type, asset.type === HTML ? page(body.toString()) : body);
+        },
+        () =>
+          send(
+            response,
+            503,
+            'text/plain; charset=utf-8',
+            `The flow page is not built (${asset.file} is missing): ${asset.missing}\n`,
+          ),
+      );
+      return true;
+    },
+    scriptUrl: (plugin) => (plugin.page?.script ? pluginUrl(plugin, 'page.js') : undefined),
+  };
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"]/g, (character) => `&#${character.charCodeAt(0)};`);
+}

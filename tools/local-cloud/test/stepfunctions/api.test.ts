@@ -1,0 +1,470 @@
+import { randomUUID } from 'node:crypto';
+import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  DescribeExecutionCommand,
+  ExecutionDoesNotExist,
+  GetExecutionHistoryCommand,
+  InvalidExecutionInput,
+  InvalidName,
+  ListExecutionsCommand,
+  SendTaskHeartbeatCommand,
+  StartExecutionCommand,
+  StateMachineDoesNotExist,
+  StopExecutionCommand,
+  TaskTimedOut,
+} from '@aws-sdk/client-sfn';
+import { awsClientConfig } from '@shop/shared/aws-clients';
+import { createTestTable } from '@shop/testing/resources';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { StepFunctionsEvent } from '../../src/stepfunctions/stepfunctions-service.ts';
+import {
+  type Definition,
+  eventually,
+  functionArn,
+  functionNames,
+  inMemoryInvoker,
+  type LocalFunction,
+  namedError,
+  startTestService,
+  stateMachineArn,
+  type TestService,
+} from './fixtures.ts';
+
+/** The tokens the callback function was given, by execution name. */
+const tokens = new Map<string, string>();
+const functions: Record<string, LocalFunction> = {
+  EchoFunction: (event) => event,
+  DoubleFunction: (event) => (event as number) * 2,
+  BoomFunction: () => {
+    throw namedError('BoomError', 'It went boom');
+  },
+  CallbackFunction: (event) => {
+    const { name, token } = event as { name: string; token: string };
+    tokens.set(name, token);
+    return null;
+  },
+};
+
+const callback = (extra: Record<string, unknown>): Definition => ({
+  Type: 'Task',
+  Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+  Parameters: {
+    FunctionName: functionArn('CallbackFunction'),
+    Payload: { 'name.$': '$$.Execution.Name', 'token.$': '$$.Task.Token' },
+  },
+  ...extra,
+});
+
+let table: string;
+const machines: Record<string, (tableName: string) => Definition> = {
+  Context: () => ({
+    StartAt: 'Describe',
+    States: {
+      Describe: {
+        Type: 'Pass',
+        Parameters: {
+          'id.$': '$$.Execution.Id',
+          'name.$': '$$.Execution.Name',
+          'input.$': '$$.Execution.Input',
+          'machine.$': '$$.StateMachine.Name',
+          'state.$': '$$.State.Name',
+          'enteredTime.$': '$$.State.EnteredTime',
+        },
+        End: true,
+      },
+    },
+  }),
+  BranchContext: () => ({
+    StartAt: 'Fan',
+    States: {
+      Fan: {
+        Type: 'Parallel',
+        Parameters: { 'replaced.$': '$.hello' },
+        Branches: [
+          {
+            StartAt: 'Inner',
+            States: {
+              Inner: {
+                Type: 'Pass',
+                Parameters: {
+                  'input.$': '$$.Execution.Input',
+                  'name.$': '$$.Execution.Name',
+                  'state.$': '$$.State.Name',
+                },
+                End: true,
+              },
+            },
+          },
+        ],
+        End: true,
+      },
+    },
+  }),
+  Branches: () => ({
+    StartAt: 'Fan',
+    States: {
+      Fan: {
+        Type: 'Parallel',
+        Branches: [
+          {
+            StartAt: 'Echo',
+            States: {
+              Echo: {
+                Type: 'Task',
+                Resource: 'arn:aws:states:::lambda:invoke',
+                Parameters: { FunctionName: functionArn('EchoFunction'), 'Payload.$': '$.greeting' },
+                End: true,
+              },
+            },
+          },
+          {
+            StartAt: 'EachNumber',
+            States: {
+              EachNumber: {
+                Type: 'Map',
+                ItemsPath: '$.numbers',
+                ItemProcessor: {
+                  ProcessorConfig: { Mode: 'INLINE' },
+                  StartAt: 'Double',
+                  States: { Double: { Type: 'Task', Resource: functionArn('DoubleFunction'), End: true } },
+                },
+                End: true,
+              },
+            },
+          },
+        ],
+        End: true,
+      },
+    },
+  }),
+  Items: (tableName) => ({
+    StartAt: 'Read',
+    States: {
+      Read: {
+        Type: 'Task',
+        Resource: 'arn:aws:states:::dynamodb:getItem',
+        Parameters: { TableName: tableName, Key: { orderId: { 'S.$': '$.orderId' } } },
+        ResultPath: '$.read',
+        Next: 'Delete',
+      },
+      Delete: {
+        Type: 'Task',
+        Resource: 'arn:aws:states:::dynamodb:deleteItem',
+        Parameters: {
+          TableName: tableName,
+          Key: { orderId: { 'S.$': '$.orderId' } },
+          ReturnValues: 'ALL_OLD',
+        },
+        ResultPath: '$.deleted',
+        End: true,
+      },
+    },
+  }),
+  Failures: () => ({
+    StartAt: 'SendToNowhere',
+    States: {
+      SendToNowhere: {
+        Type: 'Task',
+        Resource: 'arn:aws:states:::sqs:sendMessage',
+        Parameters: {
+          QueueUrl: 'http://sqs.us-east-1.localhost/000000000000/no-such-queue',
+          MessageBody: 'hi',
+        },
+        Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.sqsError', Next: 'PublishRejected' }],
+        Next: 'PublishRejected',
+      },
+      PublishRejected: {
+        Type: 'Task',
+        Resource: 'arn:aws:states:::events:putEvents',
+        Parameters: { Entries: [{ Source: 'test', DetailType: 'Rejected', Detail: { a: 1 } }] },
+        Catch: [{ ErrorEquals: ['EventBridge.FailedEntry'], ResultPath: '$.eventsError', Next: 'Boom' }],
+        Next: 'Boom',
+      },
+      Boom: { Type: 'Task', Resource: functionArn('BoomFunction'), End: true },
+    },
+  }),
+  Heartbeat: () => ({
+    StartAt: 'Wait',
+    States: {
+      Wait: callback({
+        HeartbeatSeconds: 20,
+        Catch: [{ ErrorEquals: ['States.Timeout'], ResultPath: '$.error', Next: 'Expired' }],
+        End: true,
+      }),
+      Expired: { Type: 'Succeed' },
+    },
+  }),
+  Callback: () => ({ StartAt: 'Wait', States: { Wait: callback({ End: true }) } }),
+  Deadline: () => ({ TimeoutSeconds: 1, StartAt: 'Wait', States: { Wait: callback({ End: true }) } }),
+};
+
+let test: TestService;
+const dynamodb = new DynamoDBClient(awsClientConfig('dynamodb'));
+const seen: StepFunctionsEvent[] = [];
+
+beforeAll(async () => {
+  table = await createTestTable({ envVar: 'API_TEST_TABLE', partitionKey: 'orderId' });
+  test = await startTestService({
+    stateMachines: Object.entries(machines).map(([name, definition]) => ({
+      arn: stateMachineArn(name),
+      name,
+      definition: definition(table),
+    })),
+    invoker: inMemoryInvoker(functions),
+    functionNameFromArn: functionNames(functions),
+    async putEvents(entries) {
+      const Entries = entries.map((entry) =>
+        entry.DetailType === 'Rejected'
+          ? { ErrorCode: 'Refused', ErrorMessage: 'refused by the test' }
+          : { EventId: '1' },
+      );
+      return { FailedEntryCount: Entries.filter((entry) => 'ErrorCode' in entry).length, Entries };
+    },
+    taskTimeoutScale: 0.01,
+  });
+  test.service.onEvent((event) => seen.push(event));
+});
+
+afterAll(async () => {
+  await test.stop();
+  dynamodb.destroy();
+});
+
+async function run(machine: string, input: unknown = {}, name: string = randomUUID()) {
+  const { executionArn } = await test.sfn.send(
+    new StartExecutionCommand({
+      stateMachineArn: stateMachineArn(machine),
+      name,
+      input: JSON.stringify(input),
+    }),
+  );
+  return executionArn as string;
+}
+
+const ended = (executionArn: string) =>
+  eventually(async () => {
+    const execution = await test.sfn.send(new DescribeExecutionCommand({ executionArn }));
+    return execution.status === 'RUNNING' ? undefined : execution;
+  });
+
+const outputOf = async (executionArn: string) => JSON.parse((await ended(executionArn)).output as string);
+
+describe('the local Step Functions API', () => {
+  it('gives executions the Context Object of AWS', async () => {
+    const name = `ctx-${randomUUID()}`;
+    const executionArn = await run('Context', { hello: 'world' }, name);
+
+    expect(await outputOf(executionArn)).toEqual({
+      id: executionArn,
+      name,
+      input: { hello: 'world' },
+      machine: 'Context',
+      state: 'Describe',
+      enteredTime: expect.stringMatching(/^\d{4}-\d\d-\d\dT[\d:.]+Z$/),
+    });
+    expect(executionArn).toBe(`arn:aws:states:us-east-1:000000000000:execution:Context:${name}`);
+  });
+
+  it('keeps the execution’s Context Object inside Parallel branches', async () => {
+    const name = `branch-${randomUUID()}`;
+
+    const [branch] = await outputOf(await run('BranchContext', { hello: 'world' }, name));
+
+    expect(branch).toEqual({ input: { hello: 'world' }, name, state: 'Inner' });
+  });
+
+  it('runs Task states inside Parallel branches and Map iterations, with the Lambda Invoke result shape', async () => {
+    const [invoked, doubled] = await outputOf(
+      await run('Branches', { greeting: { hi: 1 }, numbers: [1, 2, 3] }),
+    );
+
+    expect(invoked).toMatchObject({ StatusCode: 200, ExecutedVersion: '$LATEST', Payload: { hi: 1 } });
+    expect(invoked.SdkHttpMetadata.HttpStatusCode).toBe(200);
+    expect(doubled).toEqual([2, 4, 6]);
+  });
+
+  it('reads and deletes DynamoDB items in the API’s typed attribute values', async () => {
+    const orderId = randomUUID();
+    await dynamodb.send(
+      new PutItemCommand({ TableName: table, Item: { orderId: { S: orderId }, total: { N: '42' } } }),
+    );
+
+    const { read, deleted } = await outputOf(await run('Items', { orderId }));
+
+    expect(read.Item).toEqual({ orderId: { S: orderId }, total: { N: '42' } });
+    expect(deleted.Attributes).toEqual({ orderId: { S: orderId }, total: { N: '42' } });
+    expect(read.SdkResponseMetadata.RequestId).toEqual(expect.any(String));
+  });
+
+  it('names SQS, EventBridge and function errors as Step Functions does', async () => {
+    const executionArn = await run('Failures', { a: 1 });
+
+    const execution = await ended(executionArn);
+    const { events = [] } = await test.sfn.send(new GetExecutionHistoryCommand({ executionArn }));
+    const failures = events.flatMap((event) =>
+      event.taskFailedEventDetails ? [event.taskFailedEventDetails.error] : [],
+    );
+
+    expect(failures).toEqual([expect.stringMatching(/^SQS\.\w+/), 'EventBridge.FailedEntry']);
+    expect(execution).toMatchObject({ status: 'FAILED', error: 'BoomError' });
+    expect(JSON.parse(execution.cause as string)).toMatchObject({
+      errorType: 'BoomError',
+      errorMessage: 'It went boom',
+    });
+    expect(events.at(-2)?.type).toBe('LambdaFunctionFailed');
+  });
+
+  it('fails a callback task whose heartbeats stop with States.HeartbeatTimeout, caught as States.Timeout', async () => {
+    const name = randomUUID();
+    const executionArn = await run('Heartbeat', {}, name);
+    const taskToken = await eventually(() => tokens.get(name));
+    await test.sfn.send(new SendTaskHeartbeatCommand({ taskToken }));
+
+    const output = await outputOf(executionArn);
+
+    expect(output.error).toMatchObject({ Error: 'States.HeartbeatTimeout' });
+    await expect(test.sfn.send(new SendTaskHeartbeatCommand({ taskToken }))).rejects.toBeInstanceOf(
+      TaskTimedOut,
+    );
+  });
+
+  it('times an execution out after the state machine’s TimeoutSeconds', async () => {
+    const execution = await ended(await run('Deadline'));
+
+    expect(execution.status).toBe('TIMED_OUT');
+  });
+
+  it('stops an execution with StopExecution; its task token then answers TaskTimedOut', async () => {
+    const name = randomUUID();
+    const executionArn = await run('Callback', {}, name);
+    const taskToken = await eventually(() => tokens.get(name));
+
+    await test.sfn.send(new StopExecutionCommand({ executionArn, error: 'Cancelled', cause: 'by the test' }));
+
+    expect(await ended(executionArn)).toMatchObject({
+      status: 'ABORTED',
+      error: 'Cancelled',
+      cause: 'by the test',
+    });
+    await expect(test.sfn.send(new SendTaskHeartbeatCommand({ taskToken }))).rejects.toBeInstanceOf(
+      TaskTimedOut,
+    );
+  });
+
+  it('lists a state machine’s executions newest first, filtered by status', async () => {
+    const first = await run('Context');
+    const second = await run('Context');
+    await ended(first);
+    await ended(second);
+
+    const { executions = [] } = await test.sfn.send(
+      new ListExecutionsCommand({ stateMachineArn: stateMachineArn('Context'), statusFilter: 'SUCCEEDED' }),
+    );
+    const arns = executions.map((execution) => execution.executionArn);
+
+    expect(arns.indexOf(second)).toBeLessThan(arns.indexOf(first));
+    expect(arns.indexOf(first)).toBeGreaterThanOrEqual(0);
+    expect(executions[0]?.startDate).toBeInstanceOf(Date);
+    expect(
+      test.service.listExecutions(stateMachineArn('Context')).map((execution) => execution.executionArn),
+    ).toEqual(arns);
+  });
+
+  it('returns the execution history with AWS’s event types', async () => {
+    const executionArn = await run('Context', { n: 1 });
+    await ended(executionArn);
+
+    const { events = [] } = await test.sfn.send(new GetExecutionHistoryCommand({ executionArn }));
+
+    expect(events.map((event) => event.type)).toEqual([
+      'ExecutionStarted',
+      'PassStateEntered',
+      'PassStateExited',
+      'ExecutionSucceeded',
+    ]);
+    expect(JSON.parse(events[0]?.executionStartedEventDetails?.input ?? '')).toEqual({ n: 1 });
+    expect(events[1]?.stateEnteredEventDetails?.name).toBe('Describe');
+  });
+
+  it('answers unknown executions, state machines, names and inputs with AWS’s errors', async () => {
+    const unknownExecution = `arn:aws:states:us-east-1:000000000000:execution:Context:${randomUUID()}`;
+
+    await expect(
+      test.sfn.send(new DescribeExecutionCommand({ executionArn: unknownExecution })),
+    ).rejects.toBeInstanceOf(ExecutionDoesNotExist);
+    await expect(run('NoSuchMachine')).rejects.toBeInstanceOf(StateMachineDoesNotExist);
+    await expect(run('Context', {}, 'has spaces')).rejects.toBeInstanceOf(InvalidName);
+    await expect(
+      test.sfn.send(
+        new StartExecutionCommand({ stateMachineArn: stateMachineArn('Context'), input: '{not json' }),
+      ),
+    ).rejects.toBeInstanceOf(InvalidExecutionInput);
+  });
+
+  it('answers an action it does not serve with UnknownOperationException naming it', async () => {
+    const response = await fetch(test.service.endpoint, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-amz-json-1.0',
+        'x-amz-target': 'AWSStepFunctions.CreateActivity',
+      },
+      body: '{}',
+    });
+
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({
+      __type: 'UnknownOperationException',
+      message: expect.stringContaining('does not serve CreateActivity'),
+    });
+  });
+
+  it('reports executions and their states to onEvent listeners', async () => {
+    const executionArn = await run('Context');
+    await ended(executionArn);
+
+    const events = await eventually(() => {
+      const mine = seen.filter((event) => event.executionArn === executionArn);
+      return mine.length >= 4 ? mine : undefined;
+    });
+
+    expect(
+      events.map((event) => (event.kind === 'state' ? `${event.type} ${event.stateName}` : event.status)),
+    ).toEqual(['RUNNING', 'StateEntered Describe', 'StateExited Describe', 'SUCCEEDED']);
+  });
+
+  it('starts and describes executions from code too', async () => {
+    const { executionArn } = await test.service.startExecution(stateMachineArn('Context'), undefined, {
+      x: 1,
+    });
+
+    const execution = await eventually(() => {
+      const description = test.service.describeExecution(executionArn);
+      return description?.status === 'SUCCEEDED' ? description : undefined;
+    });
+
+    expect(execution.input).toBe('{"x":1}');
+    expect(JSON.parse(execution.output ?? '')).toMatchObject({ input: { x: 1 } });
+    expect(test.service.describeExecution(`${executionArn}-unknown`)).toBeUndefined();
+  });
+});
+
+describe('stopping the local Step Functions', () => {
+  it('aborts the running executions and closes its endpoint', async () => {
+    const own = await startTestService({
+      stateMachines: [
+        { arn: stateMachineArn('Callback'), name: 'Callback', definition: machines.Callback?.('') },
+      ],
+      invoker: inMemoryInvoker(functions),
+      functionNameFromArn: functionNames(functions),
+      putEvents: async () => ({ FailedEntryCount: 0, Entries: [] }),
+    });
+    const name = randomUUID();
+    const { executionArn } = await own.service.startExecution(stateMachineArn('Callback'), name, {});
+    await eventually(() => tokens.get(name));
+
+    await own.stop();
+
+    expect(own.service.describeExecution(executionArn)?.status).toBe('ABORTED');
+    await expect(fetch(own.service.endpoint, { method: 'POST' })).rejects.toThrow();
+  });
+});
