@@ -61,6 +61,15 @@ export default {
       to: { path: ['^apps/', '^infra/', '^tools/e2e/'] },
     },
     {
+      name: 'no-runtime-cycles',
+      comment:
+        'Modules that import each other at run time load in an order that depends on who is imported ' +
+        'first, and half-initialized bindings follow: a cycle of type imports only is harmless.',
+      severity: 'error',
+      from: {},
+      to: { circular: true, viaOnly: { dependencyTypesNot: ['type-only'] } },
+    },
+    {
       name: 'shared-bundles-no-workspace-package',
       comment:
         'libs/shared/src is bundled into every function: it imports npm packages, Node and itself ' +

@@ -127,6 +127,22 @@ describe('the boundary rules', () => {
     expect(await violationsWith()).toEqual([]);
   });
 
+  it('report two modules that import each other at run time, and not a cycle of type imports', async () => {
+    const violations = await violationsWith({
+      'apps/orders/src/domain/tax.ts': "import { vatOf } from './vat.ts';\n\nexport const taxOf = vatOf;\n",
+      'apps/orders/src/domain/vat.ts':
+        "import { taxOf } from './tax.ts';\n\nexport const vatOf = () => taxOf;\n",
+      'apps/orders/src/domain/fee.ts': "import type { Rate } from './rate.ts';\n\nexport type Fee = Rate;\n",
+      'apps/orders/src/domain/rate.ts':
+        "import type { Fee } from './fee.ts';\n\nexport type Rate = Fee | number;\n",
+    });
+    // One violation per cycle, named from the module the cruise reached first.
+    expect(violations).toHaveLength(1);
+    expect(violations[0]).toMatch(
+      /^apps\/orders\/src\/domain\/(tax|vat)\.ts → apps\/orders\/src\/domain\/(vat|tax)\.ts \(no-runtime-cycles\)$/,
+    );
+  });
+
   it.each(brokenBoundaries)('report $name', async ({ file, imports, reported }) => {
     const violations = await violationsWith({ [file]: `${imports}\n` });
     expect(violations).toEqual(reported.map((violation) => `${file} → ${violation}`));
