@@ -4,8 +4,8 @@ import { type SoakCustomer, signInCustomers } from './customers.ts';
 import { planOrders } from './order-mix.ts';
 import { newRunTally, placeOrders, type RunTally } from './place-orders.ts';
 import type { ProgressFigures } from './progress.ts';
-import { createStoreReader, type StoreReader } from './reconcile.ts';
 import { reconcile, type SoakResult, TERMINAL } from './soak-checks.ts';
+import { createStoreReader, type StoreReader } from './store-reader.ts';
 import type { SoakTarget } from './targets.ts';
 
 /**

@@ -2,7 +2,7 @@ import type { SoakBank } from './bank.ts';
 import type { SoakCustomers } from './customers.ts';
 import { ORDER_KINDS, type OrderKind } from './order-mix.ts';
 import type { AcceptedOrder } from './place-orders.ts';
-import type { DeadLetter, OrderRow, StoreSnapshot } from './reconcile.ts';
+import type { DeadLetter, OrderRow, StoreSnapshot } from './store-reader.ts';
 
 /**
  * The soak's reconciliation: what the client saw (the orders accepted, refused, never answered)

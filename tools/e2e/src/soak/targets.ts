@@ -14,7 +14,7 @@ import {
 } from '@shop/local-cloud';
 import { shopPlugin } from '../local-app/shop-plugin.ts';
 import { repositoryRoot } from '../prepare-assembly.ts';
-import type { StoreEndpoints } from './reconcile.ts';
+import type { StoreEndpoints } from './store-reader.ts';
 
 /**
  * The local cloud a soak drives: one it starts in its own process, one it runs as a child process
