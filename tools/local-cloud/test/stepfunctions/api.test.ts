@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import {
   DescribeExecutionCommand,
@@ -6,17 +6,22 @@ import {
   GetExecutionHistoryCommand,
   InvalidExecutionInput,
   InvalidName,
+  InvalidToken,
   ListExecutionsCommand,
+  SendTaskFailureCommand,
   SendTaskHeartbeatCommand,
+  SendTaskSuccessCommand,
   StartExecutionCommand,
   StateMachineDoesNotExist,
   StopExecutionCommand,
+  TaskDoesNotExist,
   TaskTimedOut,
 } from '@aws-sdk/client-sfn';
 import { awsClientConfig } from '@shop/shared/aws-clients';
 import { createTestTable } from '@shop/testing/resources';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StepFunctionsEvent } from '../../src/stepfunctions/stepfunctions-service.ts';
+import { newTaskToken } from '../../src/stepfunctions/task-tokens.ts';
 import {
   type Definition,
   eventually,
@@ -399,6 +404,51 @@ describe('the local Step Functions API', () => {
         new StartExecutionCommand({ stateMachineArn: stateMachineArn('Context'), input: '{not json' }),
       ),
     ).rejects.toBeInstanceOf(InvalidExecutionInput);
+  });
+
+  it('answers InvalidToken for a task token it could not have issued, whatever its length', async () => {
+    const issued = newTaskToken();
+    const malformed = [
+      'not-a-token',
+      randomBytes(96).toString('base64url'),
+      `${issued.slice(0, -1)}${issued.endsWith('A') ? 'B' : 'A'}`,
+    ];
+
+    for (const taskToken of malformed) {
+      await expect(
+        test.sfn.send(new SendTaskSuccessCommand({ taskToken, output: '{}' })),
+      ).rejects.toBeInstanceOf(InvalidToken);
+      await expect(test.sfn.send(new SendTaskFailureCommand({ taskToken }))).rejects.toBeInstanceOf(
+        InvalidToken,
+      );
+      await expect(test.sfn.send(new SendTaskHeartbeatCommand({ taskToken }))).rejects.toBeInstanceOf(
+        InvalidToken,
+      );
+    }
+  });
+
+  it('answers TaskDoesNotExist for a well-formed task token no task waits on', async () => {
+    const taskToken = newTaskToken();
+
+    await expect(
+      test.sfn.send(new SendTaskSuccessCommand({ taskToken, output: '{}' })),
+    ).rejects.toBeInstanceOf(TaskDoesNotExist);
+    await expect(test.sfn.send(new SendTaskHeartbeatCommand({ taskToken }))).rejects.toBeInstanceOf(
+      TaskDoesNotExist,
+    );
+  });
+
+  it('answers a task the engine issued and that is waiting, then TaskTimedOut once it ended', async () => {
+    const name = randomUUID();
+    const executionArn = await run('Callback', {}, name);
+    const taskToken = await eventually(() => tokens.get(name));
+
+    await test.sfn.send(new SendTaskSuccessCommand({ taskToken, output: '{"paid":true}' }));
+
+    expect(await outputOf(executionArn)).toEqual({ paid: true });
+    await expect(
+      test.sfn.send(new SendTaskSuccessCommand({ taskToken, output: '{}' })),
+    ).rejects.toBeInstanceOf(TaskTimedOut);
   });
 
   it('answers an action it does not serve with UnknownOperationException naming it', async () => {
