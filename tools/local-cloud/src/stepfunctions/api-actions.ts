@@ -2,12 +2,17 @@ import type { ApiAction } from '../kit/json-protocol-server.ts';
 import { StepFunctionsApiError } from './errors.ts';
 import type { ExecutionRecord, LocalStateMachine } from './execution.ts';
 import { executionHistory } from './history.ts';
+import type { StateMachineDescription, StateMachineListItem } from './state-machines.ts';
 import type { TaskTokens } from './task-tokens.ts';
 
 export interface ApiState {
   /** Starts (or finds, for an identical repeat) an execution; `input` is JSON text. */
   start(stateMachineArn: unknown, name: unknown, input: unknown): { executionArn: string; startDate: Date };
   machine(stateMachineArn: unknown): LocalStateMachine;
+  /** DescribeStateMachine's answer, or the error AWS gives for the ARN. */
+  describeMachine(stateMachineArn: unknown): StateMachineDescription;
+  /** Every state machine, oldest first. */
+  machines(): StateMachineListItem[];
   execution(executionArn: unknown): ExecutionRecord;
   /** Newest first. */
   executionsOf(stateMachineArn: string): ExecutionRecord[];
@@ -37,6 +42,13 @@ export function apiActions(state: ApiState): Record<string, ApiAction> {
         redriveCount: 0,
         redriveStatus: 'NOT_REDRIVABLE',
       };
+    },
+
+    DescribeStateMachine: (input) => state.describeMachine(input.stateMachineArn),
+
+    ListStateMachines: (input) => {
+      const { items, nextToken } = page(state.machines(), input.maxResults, input.nextToken);
+      return { stateMachines: items, ...(nextToken ? { nextToken } : {}) };
     },
 
     ListExecutions: (input) => {

@@ -74,8 +74,9 @@ export function prepareDefinition(definition: unknown, options: PrepareOptions):
     );
   }
   try {
-    // The library's own validation (asl-validator) of the definition as written.
-    new StateMachine(definition as unknown as StateMachineDefinition);
+    // The library's own validation (asl-validator) of the definition as written, on a copy: the
+    // library fills defaults (QueryLanguage) into the definition it is given.
+    new StateMachine(structuredClone(definition) as unknown as StateMachineDefinition);
   } catch (error) {
     throw new UnsupportedDefinitionError(`State machine ${options.name}: ${(error as Error).message}`);
   }

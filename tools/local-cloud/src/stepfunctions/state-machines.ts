@@ -13,7 +13,32 @@ export interface StateMachineSource {
   name: string;
   /** The parsed ASL definition (CloudFormation intrinsics already resolved). */
   definition: unknown;
+  /** The template's role; absent, DescribeStateMachine and the Context Object show a local stand-in. */
+  roleArn?: string;
+  /** As DescribeStateMachine returns them, when the template sets them. */
+  loggingConfiguration?: Record<string, unknown>;
+  tracingConfiguration?: Record<string, unknown>;
 }
+
+/** A state machine as DescribeStateMachine answers it. */
+export interface StateMachineDescription {
+  stateMachineArn: string;
+  name: string;
+  status: 'ACTIVE';
+  /** The definition as JSON text. */
+  definition: string;
+  roleArn: string;
+  type: 'STANDARD';
+  creationDate: Date;
+  loggingConfiguration?: Record<string, unknown>;
+  tracingConfiguration?: Record<string, unknown>;
+}
+
+/** A state machine as ListStateMachines lists it. */
+export type StateMachineListItem = Pick<
+  StateMachineDescription,
+  'stateMachineArn' | 'name' | 'type' | 'creationDate'
+>;
 
 export interface StateMachinesOptions {
   /** The local function a Lambda ARN (or name) designates; undefined when there is none. */
@@ -33,10 +58,17 @@ export interface StateMachinesOptions {
  */
 export const RESOURCE_NAME = /^[^\s<>{}[\]?*"#%\\^|~`$&,;:/\p{Cc}]{1,80}$/u;
 
+/**
+ * A state machine's ARN as AWS parses it (partition, region, 12-digit account, name, and the
+ * optional version or alias): anything else is InvalidArn, not StateMachineDoesNotExist.
+ */
+const STATE_MACHINE_ARN =
+  /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[^:\s]{1,80}(:[^:\s]{1,80})?$/;
+
 export class StateMachines {
   readonly #machines = new Map<string, LocalStateMachine>();
-  /** The definition text and role each CreateStateMachine was given, for its idempotency check. */
-  readonly #created = new Map<string, { definition: string; roleArn: string; creationDate: Date }>();
+  /** What DescribeStateMachine answers, by ARN; CreateStateMachine's idempotency check reads it too. */
+  readonly #descriptions = new Map<string, StateMachineDescription>();
   readonly #options: StateMachinesOptions;
   readonly #retryIntervalScale: number;
   readonly #taskTimeoutScale: number;
@@ -48,6 +80,7 @@ export class StateMachines {
     for (const source of sources) {
       if (this.#machines.has(source.arn)) throw new Error(`State machine ${source.arn} is given twice`);
       this.#machines.set(source.arn, this.#prepare(source));
+      this.#descriptions.set(source.arn, this.#describeSource(source, new Date()));
     }
   }
 
@@ -55,25 +88,34 @@ export class StateMachines {
   get(stateMachineArn: unknown): LocalStateMachine {
     const machine = typeof stateMachineArn === 'string' ? this.#machines.get(stateMachineArn) : undefined;
     if (machine) return machine;
-    if (typeof stateMachineArn !== 'string' || !stateMachineArn.startsWith('arn:')) {
-      throw new StepFunctionsApiError('InvalidArn', `Invalid Arn: '${String(stateMachineArn)}'`);
-    }
-    throw new StepFunctionsApiError(
-      'StateMachineDoesNotExist',
-      `State Machine Does Not Exist: '${stateMachineArn}'`,
-    );
+    throw unknownStateMachine(stateMachineArn);
+  }
+
+  /** DescribeStateMachine. */
+  describe(stateMachineArn: unknown): StateMachineDescription {
+    const description =
+      typeof stateMachineArn === 'string' ? this.#descriptions.get(stateMachineArn) : undefined;
+    if (description) return description;
+    throw unknownStateMachine(stateMachineArn);
+  }
+
+  /** ListStateMachines' items, oldest first. */
+  list(): StateMachineListItem[] {
+    return [...this.#descriptions.values()].map(({ stateMachineArn, name, type, creationDate }) => ({
+      stateMachineArn,
+      name,
+      type,
+      creationDate,
+    }));
   }
 
   find(stateMachineArn: string): LocalStateMachine | undefined {
     return this.#machines.get(stateMachineArn);
   }
 
-  /** The role CreateStateMachine was given; the template's state machines get a local stand-in. */
+  /** The role the template or CreateStateMachine gave the state machine, else a local stand-in. */
   roleArnOf(machine: LocalStateMachine): string {
-    return (
-      this.#created.get(machine.arn)?.roleArn ??
-      `arn:aws:iam::${this.#options.accountId}:role/${machine.name}-local`
-    );
+    return this.#descriptions.get(machine.arn)?.roleArn ?? this.#standInRole(machine.name);
   }
 
   /** A state of the machine's own States, not of a Parallel branch or a Map iteration. */
@@ -105,7 +147,7 @@ export class StateMachines {
       );
     }
     const arn = `arn:aws:states:${this.#options.region}:${this.#options.accountId}:stateMachine:${name}`;
-    const existing = this.#created.get(arn);
+    const existing = this.#descriptions.get(arn);
     if (existing) {
       if (existing.definition !== definition) {
         throw new StepFunctionsApiError(
@@ -115,12 +157,39 @@ export class StateMachines {
       }
       return { stateMachineArn: arn, creationDate: existing.creationDate };
     }
-    const machine = this.#prepareCreated({ arn, name, definition: JSON.parse(definition) });
+    const source: StateMachineSource = {
+      arn,
+      name,
+      definition: JSON.parse(definition),
+      roleArn,
+      ...optionalObject('loggingConfiguration', input.loggingConfiguration),
+      ...optionalObject('tracingConfiguration', input.tracingConfiguration),
+    };
+    const machine = this.#prepareCreated(source);
     const creationDate = new Date();
     this.#machines.set(arn, machine);
-    this.#created.set(arn, { definition, roleArn, creationDate });
+    // The definition text as given, not re-serialised: DescribeStateMachine returns it unchanged.
+    this.#descriptions.set(arn, { ...this.#describeSource(source, creationDate), definition });
     this.#options.log.info(`State machine ${name} created`, { arn });
     return { stateMachineArn: arn, creationDate };
+  }
+
+  #describeSource(source: StateMachineSource, creationDate: Date): StateMachineDescription {
+    return {
+      stateMachineArn: source.arn,
+      name: source.name,
+      status: 'ACTIVE',
+      definition: JSON.stringify(source.definition),
+      roleArn: source.roleArn ?? this.#standInRole(source.name),
+      type: 'STANDARD',
+      creationDate,
+      ...optionalObject('loggingConfiguration', source.loggingConfiguration),
+      ...optionalObject('tracingConfiguration', source.tracingConfiguration),
+    };
+  }
+
+  #standInRole(name: string): string {
+    return `arn:aws:iam::${this.#options.accountId}:role/${name}-local`;
   }
 
   #prepare(source: StateMachineSource): LocalStateMachine {
@@ -156,4 +225,22 @@ function scaleOption(name: string, value: number | undefined, minimum: number): 
     throw new Error(`${name} must be a finite number ${minimum === 0 ? 'of at least 0' : 'above 0'}`);
   }
   return value;
+}
+
+/** The error AWS answers for a state machine ARN it does not know: InvalidArn when it is no such ARN. */
+function unknownStateMachine(stateMachineArn: unknown): StepFunctionsApiError {
+  if (typeof stateMachineArn !== 'string' || !STATE_MACHINE_ARN.test(stateMachineArn)) {
+    return new StepFunctionsApiError('InvalidArn', `Invalid Arn: '${String(stateMachineArn)}'`);
+  }
+  return new StepFunctionsApiError(
+    'StateMachineDoesNotExist',
+    `State Machine Does Not Exist: '${stateMachineArn}'`,
+  );
+}
+
+/** `{ [key]: value }` when the value is an object, else nothing to spread. */
+function optionalObject<K extends string>(key: K, value: unknown): { [P in K]?: Record<string, unknown> } {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? ({ [key]: value } as { [P in K]?: Record<string, unknown> })
+    : {};
 }

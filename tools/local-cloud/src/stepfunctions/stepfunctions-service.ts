@@ -16,7 +16,11 @@ import { TaskTokens } from './task-tokens.ts';
 export { StepFunctionsApiError, UnsupportedDefinitionError } from './errors.ts';
 export type { ExecutionStatus } from './execution.ts';
 export type { StepFunctionsEvent } from './execution-observer.ts';
-export type { StateMachineSource } from './state-machines.ts';
+export type {
+  StateMachineDescription,
+  StateMachineListItem,
+  StateMachineSource,
+} from './state-machines.ts';
 export type { PutEvents, PutEventsEntry, PutEventsResult } from './task-handlers.ts';
 
 /**
@@ -125,6 +129,8 @@ export async function createStepFunctionsService(
   const actions = apiActions({
     start: (stateMachineArn, name, input) => executions.start(stateMachineArn, name, input),
     machine: (stateMachineArn) => machines.get(stateMachineArn),
+    describeMachine: (stateMachineArn) => machines.describe(stateMachineArn),
+    machines: () => machines.list(),
     execution: (executionArn) => executions.get(executionArn),
     executionsOf: (stateMachineArn) => executions.list(stateMachineArn),
     tokens,

@@ -1,10 +1,11 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { StepFunctionsApiError, taskError } from './errors.ts';
 
 /**
  * The tasks that wait for a callback (`.waitForTaskToken`), by token, and their answers through
  * SendTaskSuccess, SendTaskFailure and SendTaskHeartbeat. A token stays known after its task ended,
- * so that a late answer gets AWS's TaskTimedOut rather than TaskDoesNotExist.
+ * so that a late answer gets AWS's TaskTimedOut rather than TaskDoesNotExist; text that is no token
+ * of the engine's gets InvalidToken.
  */
 export interface WaitOptions {
   executionArn: string;
@@ -25,8 +26,29 @@ interface WaitingTask {
   heartbeat?: NodeJS.Timeout;
 }
 
-/** Opaque, unguessable, and within the 2,048 characters AWS allows (its own are about 700). */
-export const newTaskToken = (): string => randomBytes(96).toString('base64url');
+const NONCE_BYTES = 88;
+const CHECKSUM_BYTES = 8;
+/** 96 bytes in base64url, unpadded. */
+const TOKEN_TEXT = /^[A-Za-z0-9_-]{128}$/;
+const checksum = (nonce: Buffer): Buffer =>
+  createHash('sha256').update(nonce).digest().subarray(0, CHECKSUM_BYTES);
+
+/**
+ * Opaque, unguessable, and within the 2,048 characters AWS allows (its own are about 700). A
+ * checksum closes it, so that text the engine could not have issued is told apart from a token
+ * it issued and forgot (a restart): AWS answers the first InvalidToken, the second TaskDoesNotExist.
+ */
+export const newTaskToken = (): string => {
+  const nonce = randomBytes(NONCE_BYTES);
+  return Buffer.concat([nonce, checksum(nonce)]).toString('base64url');
+};
+
+/** Whether the engine could have issued this token (see newTaskToken). */
+export function isWellFormedTaskToken(token: string): boolean {
+  if (!TOKEN_TEXT.test(token)) return false;
+  const bytes = Buffer.from(token, 'base64url');
+  return checksum(bytes.subarray(0, NONCE_BYTES)).equals(bytes.subarray(NONCE_BYTES));
+}
 
 export class TaskTokens {
   readonly #tasks = new Map<string, WaitingTask>();
@@ -87,6 +109,9 @@ export class TaskTokens {
 
   #waiting(token: string): WaitingTask {
     const task = this.#tasks.get(token);
+    if (!task && !isWellFormedTaskToken(token)) {
+      throw new StepFunctionsApiError('InvalidToken', "Invalid Token: 'Invalid token'");
+    }
     if (!task) throw new StepFunctionsApiError('TaskDoesNotExist', 'Task does not exist');
     if (task.ended) {
       throw new StepFunctionsApiError(

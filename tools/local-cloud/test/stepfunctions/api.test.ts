@@ -1,22 +1,31 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import {
   DescribeExecutionCommand,
+  DescribeStateMachineCommand,
   ExecutionDoesNotExist,
   GetExecutionHistoryCommand,
+  InvalidArn,
   InvalidExecutionInput,
   InvalidName,
+  InvalidToken,
   ListExecutionsCommand,
+  ListStateMachinesCommand,
+  SendTaskFailureCommand,
   SendTaskHeartbeatCommand,
+  SendTaskSuccessCommand,
   StartExecutionCommand,
   StateMachineDoesNotExist,
+  type StateMachineListItem,
   StopExecutionCommand,
+  TaskDoesNotExist,
   TaskTimedOut,
 } from '@aws-sdk/client-sfn';
 import { awsClientConfig } from '@shop/shared/aws-clients';
 import { createTestTable } from '@shop/testing/resources';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StepFunctionsEvent } from '../../src/stepfunctions/stepfunctions-service.ts';
+import { newTaskToken } from '../../src/stepfunctions/task-tokens.ts';
 import {
   type Definition,
   eventually,
@@ -401,6 +410,51 @@ describe('the local Step Functions API', () => {
     ).rejects.toBeInstanceOf(InvalidExecutionInput);
   });
 
+  it('answers InvalidToken for a task token it could not have issued, whatever its length', async () => {
+    const issued = newTaskToken();
+    const malformed = [
+      'not-a-token',
+      randomBytes(96).toString('base64url'),
+      `${issued.slice(0, -1)}${issued.endsWith('A') ? 'B' : 'A'}`,
+    ];
+
+    for (const taskToken of malformed) {
+      await expect(
+        test.sfn.send(new SendTaskSuccessCommand({ taskToken, output: '{}' })),
+      ).rejects.toBeInstanceOf(InvalidToken);
+      await expect(test.sfn.send(new SendTaskFailureCommand({ taskToken }))).rejects.toBeInstanceOf(
+        InvalidToken,
+      );
+      await expect(test.sfn.send(new SendTaskHeartbeatCommand({ taskToken }))).rejects.toBeInstanceOf(
+        InvalidToken,
+      );
+    }
+  });
+
+  it('answers TaskDoesNotExist for a well-formed task token no task waits on', async () => {
+    const taskToken = newTaskToken();
+
+    await expect(
+      test.sfn.send(new SendTaskSuccessCommand({ taskToken, output: '{}' })),
+    ).rejects.toBeInstanceOf(TaskDoesNotExist);
+    await expect(test.sfn.send(new SendTaskHeartbeatCommand({ taskToken }))).rejects.toBeInstanceOf(
+      TaskDoesNotExist,
+    );
+  });
+
+  it('answers a task the engine issued and that is waiting, then TaskTimedOut once it ended', async () => {
+    const name = randomUUID();
+    const executionArn = await run('Callback', {}, name);
+    const taskToken = await eventually(() => tokens.get(name));
+
+    await test.sfn.send(new SendTaskSuccessCommand({ taskToken, output: '{"paid":true}' }));
+
+    expect(await outputOf(executionArn)).toEqual({ paid: true });
+    await expect(
+      test.sfn.send(new SendTaskSuccessCommand({ taskToken, output: '{}' })),
+    ).rejects.toBeInstanceOf(TaskTimedOut);
+  });
+
   it('answers an action it does not serve with UnknownOperationException naming it', async () => {
     const response = await fetch(test.service.endpoint, {
       method: 'POST',
@@ -445,6 +499,79 @@ describe('the local Step Functions API', () => {
     expect(execution.input).toBe('{"x":1}');
     expect(JSON.parse(execution.output ?? '')).toMatchObject({ input: { x: 1 } });
     expect(test.service.describeExecution(`${executionArn}-unknown`)).toBeUndefined();
+  });
+});
+
+describe('finding the state machines over the Step Functions API', () => {
+  it('lists every state machine page by page, following nextToken', async () => {
+    const listed: StateMachineListItem[] = [];
+    let nextToken: string | undefined;
+    let pages = 0;
+    do {
+      const page = await test.sfn.send(new ListStateMachinesCommand({ maxResults: 3, nextToken }));
+      listed.push(...(page.stateMachines ?? []));
+      nextToken = page.nextToken;
+      pages += 1;
+    } while (nextToken);
+
+    expect(pages).toBe(Math.ceil(Object.keys(machines).length / 3));
+    expect(listed.map((machine) => machine.name)).toEqual(Object.keys(machines));
+    expect(listed[0]).toEqual({
+      stateMachineArn: stateMachineArn('Context'),
+      name: 'Context',
+      type: 'STANDARD',
+      creationDate: expect.any(Date),
+    });
+  });
+
+  it('lists up to 100 state machines in one page when maxResults is not given', async () => {
+    const { stateMachines = [], nextToken } = await test.sfn.send(new ListStateMachinesCommand({}));
+
+    expect(stateMachines).toHaveLength(Object.keys(machines).length);
+    expect(nextToken).toBeUndefined();
+  });
+
+  it('answers a nextToken it did not give with InvalidToken', async () => {
+    await expect(
+      test.sfn.send(new ListStateMachinesCommand({ nextToken: 'not-a-page-token' })),
+    ).rejects.toBeInstanceOf(InvalidToken);
+  });
+
+  it('describes a state machine with its definition as JSON text, ACTIVE and STANDARD', async () => {
+    const described = await test.sfn.send(
+      new DescribeStateMachineCommand({ stateMachineArn: stateMachineArn('Items') }),
+    );
+
+    expect(described).toMatchObject({
+      stateMachineArn: stateMachineArn('Items'),
+      name: 'Items',
+      status: 'ACTIVE',
+      type: 'STANDARD',
+      roleArn: expect.stringMatching(/^arn:aws:iam::000000000000:role\/.+/),
+      creationDate: expect.any(Date),
+    });
+    expect(JSON.parse(described.definition ?? '')).toEqual(machines.Items?.(table));
+  });
+
+  it('answers an unknown state machine ARN with StateMachineDoesNotExist', async () => {
+    await expect(
+      test.sfn.send(new DescribeStateMachineCommand({ stateMachineArn: stateMachineArn('NoSuchMachine') })),
+    ).rejects.toBeInstanceOf(StateMachineDoesNotExist);
+  });
+
+  it('answers an ARN that is no state machine ARN with InvalidArn', async () => {
+    const malformed = [
+      'not-an-arn',
+      'arn:aws:states:us-east-1:000000000000:execution:Context:some-execution',
+      'arn:aws:states:us-east-1:000000000000:stateMachine:',
+      'arn:aws:states:us-east-1:0000:stateMachine:Context',
+    ];
+
+    for (const arn of malformed) {
+      await expect(
+        test.sfn.send(new DescribeStateMachineCommand({ stateMachineArn: arn })),
+      ).rejects.toBeInstanceOf(InvalidArn);
+    }
   });
 });
 

@@ -13,6 +13,7 @@ import {
 import { awsClientConfig } from '@shop/shared/aws-clients';
 import { createTestQueue, createTestTable, drainQueue } from '@shop/testing/resources';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { newTaskToken } from '../../src/stepfunctions/task-tokens.ts';
 import {
   capturedEvents,
   eventually,
@@ -297,10 +298,8 @@ describe('the payment workflow on the local Step Functions', () => {
     await expect(start(input)).rejects.toThrow(ExecutionAlreadyExists);
   });
 
-  it('answers TaskDoesNotExist for a token it never issued', async () => {
-    const answer = test.sfn.send(
-      new SendTaskSuccessCommand({ taskToken: 'not-a-token-it-issued', output: '{}' }),
-    );
+  it('answers TaskDoesNotExist for a well-formed token no task of it waits on', async () => {
+    const answer = test.sfn.send(new SendTaskSuccessCommand({ taskToken: newTaskToken(), output: '{}' }));
 
     await expect(answer).rejects.toBeInstanceOf(TaskDoesNotExist);
   });

@@ -6,6 +6,8 @@ import {
   CreateStateMachineCommand,
   DescribeExecutionCommand,
   type DescribeExecutionCommandOutput,
+  DescribeStateMachineCommand,
+  ListStateMachinesCommand,
   SendTaskFailureCommand,
   SendTaskSuccessCommand,
   SFNClient,
@@ -191,6 +193,38 @@ describe('state machines a test run creates', () => {
     await expect(create(awaitCallback(queueUrl, { TimeoutSeconds: 5 }))).rejects.toMatchObject({
       name: 'StateMachineAlreadyExists',
     });
+  });
+
+  it('describes a created state machine with the definition text, role and configurations it was given', async () => {
+    const { client } = await start({ acceptsResourceChanges: true });
+    const definition = awaitCallback(await callbackQueue()).replace('{', '{\n  ');
+    const loggingConfiguration = { level: 'ALL' as const, includeExecutionData: true };
+    const tracingConfiguration = { enabled: true };
+    const { stateMachineArn, creationDate } = await client.send(
+      new CreateStateMachineCommand({
+        name: 'Callbacks',
+        definition,
+        roleArn,
+        loggingConfiguration,
+        tracingConfiguration,
+      }),
+    );
+
+    const described = await client.send(new DescribeStateMachineCommand({ stateMachineArn }));
+    const { stateMachines } = await client.send(new ListStateMachinesCommand({}));
+
+    expect(described).toMatchObject({
+      stateMachineArn,
+      name: 'Callbacks',
+      status: 'ACTIVE',
+      definition,
+      roleArn,
+      type: 'STANDARD',
+      creationDate,
+      loggingConfiguration,
+      tracingConfiguration,
+    });
+    expect(stateMachines).toEqual([{ stateMachineArn, name: 'Callbacks', type: 'STANDARD', creationDate }]);
   });
 
   it('refuses a definition it would not run as AWS does, a Lambda task with no runtime, and a bad name', async () => {
