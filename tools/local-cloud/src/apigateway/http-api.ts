@@ -4,6 +4,12 @@ import type { LambdaInvoker, LogSink } from '../contracts.ts';
 import { serveOnLoopback } from '../kit/http-server.ts';
 import { Listeners } from '../kit/listeners.ts';
 import { describeError, type ServiceLog, serviceLog } from '../kit/service-log.ts';
+import {
+  headersTooLarge,
+  MAX_REQUEST_LINE_AND_HEADER_BYTES,
+  refuseUnreadableRequest,
+  requestLineAndHeaderBytes,
+} from './edge-refusals.ts';
 import { answerRoute, compileAuthorizers, type Integration } from './integration.ts';
 import type { JwtKeySource } from './jwt-authorizer.ts';
 import { type Answer, message, writeAnswer } from './lambda-response.ts';
@@ -87,16 +93,17 @@ export async function createHttpApi(options: HttpApiOptions): Promise<HttpApi> {
     log,
     ...(options.fallback ? { fallback: options.fallback } : {}),
   };
-  const server = await serveOnLoopback(
-    createServer((request, response) => {
-      handleRequest(api, request, response).catch((error: unknown) => {
-        log.error(`The local HTTP API failed on ${request.method} ${request.url}: ${describeError(error)}`);
-        if (!response.headersSent) writeAnswer(response, message(500, 'Internal Server Error'));
-        else response.destroy();
-      });
-    }),
-    { port: options.port, host: options.host },
+  const httpServer = createServer((request, response) => {
+    handleRequest(api, request, response).catch((error: unknown) => {
+      log.error(`The local HTTP API failed on ${request.method} ${request.url}: ${describeError(error)}`);
+      if (!response.headersSent) writeAnswer(response, message(500, 'Internal Server Error'));
+      else response.destroy();
+    });
+  });
+  httpServer.on('clientError', (error: NodeJS.ErrnoException, socket) =>
+    refuseUnreadableRequest(error, socket, log),
   );
+  const server = await serveOnLoopback(httpServer, { port: options.port, host: options.host });
 
   return {
     url: `${server.endpoint}${stagePrefix}`,
@@ -152,6 +159,11 @@ async function handleRequest(
     listeners.emit(record);
   };
 
+  // Node's own header limit (16 KB) is above API Gateway's quota, which is checked here.
+  if (requestLineAndHeaderBytes(request) > MAX_REQUEST_LINE_AND_HEADER_BYTES) {
+    finish(headersTooLarge());
+    return;
+  }
   // The local cloud's own pages come before the API's `$default` route, which would catch them.
   if ((!match || match.route.routeKey === '$default') && api.fallback?.(request, response)) return;
   if (!match) {
@@ -160,7 +172,16 @@ async function handleRequest(
     return;
   }
   const routed = { request, match, rawPath, rawQueryString, requestId, started };
-  finish(await answerRoute(integration, routed), match);
+  const answer = await answerRoute(integration, routed);
+  if (answer === 'client-left') {
+    // The client's doing, not the cloud's: nothing to answer, and the function is not invoked.
+    log.info(`${method} ${rawPath}: the client left before sending the whole body; not invoked`, {
+      requestId,
+      routeKey: match.route.routeKey,
+    });
+    return;
+  }
+  finish(answer, match);
 }
 
 /** The path and the query string of a request target (`/tickets/7?expand=notes`). */

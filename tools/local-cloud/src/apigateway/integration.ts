@@ -34,9 +34,24 @@ export interface Integration {
 // An API Gateway quota: a 10 MB request payload.
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
 
+/** The body, or `client-left` when the client closed the connection before sending all of it. */
+async function readBodyUnlessClientLeft(request: IncomingMessage) {
+  try {
+    return await readRequestBody(request, MAX_BODY_BYTES);
+  } catch (error) {
+    // Node fails the read of a request whose client closed mid-body with ECONNRESET ("aborted").
+    if ((error as NodeJS.ErrnoException).code === 'ECONNRESET') return 'client-left' as const;
+    throw error;
+  }
+}
+
 export type RouteRequest = Omit<EventRequest, 'body' | 'authorizer' | 'stage' | 'apiId' | 'accountId'>;
 
-export async function answerRoute(integration: Integration, routed: RouteRequest): Promise<Answer> {
+/** What a route answers; `client-left` when the client went away mid-body and nothing can be answered. */
+export async function answerRoute(
+  integration: Integration,
+  routed: RouteRequest,
+): Promise<Answer | 'client-left'> {
   const { request, match, requestId } = routed;
   const { log } = integration;
   const authorization = await authorize(integration, request, match, routed.rawQueryString);
@@ -51,7 +66,8 @@ export async function answerRoute(integration: Integration, routed: RouteRequest
     );
     return { ...refused, headers: { ...refused.headers, 'www-authenticate': authorization.challenge } };
   }
-  const body = await readRequestBody(request, MAX_BODY_BYTES);
+  const body = await readBodyUnlessClientLeft(request);
+  if (body === 'client-left') return body;
   if (body === 'too-large') return message(413, 'Request Entity Too Large');
   const event = buildEvent({
     ...routed,

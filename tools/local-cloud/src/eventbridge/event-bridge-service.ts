@@ -57,13 +57,15 @@ export interface EventBridgeService extends LocalService {
   redeliver(events: BusEvent[]): void;
 }
 
+const DEFAULT_BUS_NAME = 'default';
+
 export async function createEventBridgeService(
   options: EventBridgeServiceOptions,
 ): Promise<EventBridgeService> {
   const { region, accountId, journal } = options;
   const log = serviceLog(options.log, 'eventbridge');
   // A copy: CreateEventBus adds to it, and the caller's list stays as it was given.
-  const buses = [...options.buses];
+  const buses = withDefaultBus(options.buses, { region, accountId });
   const rulesByBus = compileRules(options.rules, buses);
   const listeners = new Listeners<AcceptedEvent>((error, { event }) =>
     log.error(`An onEvent listener failed: ${describeError(error)}`, { eventId: event.id }),
@@ -133,4 +135,17 @@ export async function createEventBridgeService(
       await routing;
     },
   };
+}
+
+/**
+ * The given buses and the account's `default` bus, which exists in every account and region: a
+ * template names only the buses it creates, yet PutEvents without `EventBusName` goes to `default`.
+ */
+function withDefaultBus(
+  buses: readonly EventBus[],
+  where: { region: string; accountId: string },
+): EventBus[] {
+  if (buses.some((bus) => bus.name === DEFAULT_BUS_NAME)) return [...buses];
+  const arn = `arn:aws:events:${where.region}:${where.accountId}:event-bus/${DEFAULT_BUS_NAME}`;
+  return [{ name: DEFAULT_BUS_NAME, arn }, ...buses];
 }

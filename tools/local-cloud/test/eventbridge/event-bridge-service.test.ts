@@ -282,6 +282,39 @@ describe('the local EventBridge endpoint, with the real EventBridgeClient', () =
     expect(seen).toEqual(['default']);
   });
 
+  it('keeps the account default bus even when the template declares only its own buses', async () => {
+    const { client, delivered, service } = await start({
+      buses: [shopBus],
+      rules: [
+        { name: 'OnDefault', busName: 'default', pattern: { source: ['x'] }, targets: [orderEventsQueue] },
+      ],
+    });
+    const seen: string[] = [];
+    service.onEvent(({ bus }) => seen.push(bus));
+
+    const result = await client.send(
+      new PutEventsCommand({
+        Entries: [
+          entry({ EventBusName: undefined, Source: 'x' }),
+          entry({ EventBusName: 'default', Source: 'x' }),
+          entry({ EventBusName: defaultBus.arn, Source: 'x' }),
+        ],
+      }),
+    );
+
+    expect(result.FailedEntryCount).toBe(0);
+    await waitFor(() => delivered.length === 3, 'the three deliveries');
+    expect(seen).toEqual(['default', 'default', 'default']);
+  });
+
+  it('refuses to create a bus named default, which every account already has', async () => {
+    const { client } = await start({ buses: [shopBus], acceptsResourceChanges: true });
+
+    await expect(client.send(new CreateEventBusCommand({ Name: 'default' }))).rejects.toMatchObject({
+      name: 'ResourceAlreadyExistsException',
+    });
+  });
+
   it('refuses operations other than PutEvents loudly', async () => {
     const { client, logs } = await start();
 
