@@ -112,6 +112,10 @@ export interface StateMachineModel {
   name: string;
   arn: string;
   definition: Record<string, unknown>;
+  /** As DescribeStateMachine answers them: the template's role, logging and tracing. */
+  roleArn?: string;
+  loggingConfiguration?: Record<string, unknown>;
+  tracingConfiguration?: Record<string, unknown>;
 }
 
 export interface RouteModel {

@@ -165,5 +165,25 @@ function readStateMachine(resolver: TemplateResolver, logicalId: string): StateM
     name: String(identity.attributes.Name),
     arn: identity.ref,
     definition: JSON.parse(text) as Record<string, unknown>,
+    ...(typeof props.RoleArn === 'string' ? { roleArn: props.RoleArn } : {}),
+    ...(isObject(props.LoggingConfiguration)
+      ? { loggingConfiguration: apiShape(props.LoggingConfiguration) }
+      : {}),
+    ...(isObject(props.TracingConfiguration)
+      ? { tracingConfiguration: apiShape(props.TracingConfiguration) }
+      : {}),
   };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** CloudFormation spells the API's members in PascalCase (`Level`); the API answers `level`. */
+function apiShape(value: Record<string, unknown>): Record<string, unknown> {
+  const convert = (item: unknown): unknown =>
+    Array.isArray(item) ? item.map(convert) : isObject(item) ? apiShape(item) : item;
+  return Object.fromEntries(
+    Object.entries(value).map(([key, item]) => [key.charAt(0).toLowerCase() + key.slice(1), convert(item)]),
+  );
 }
