@@ -111,7 +111,11 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
   };
   const { log, stoppers } = startup;
   try {
-    const emulators = await startEmulators(options.persistDir ? { persistDir: options.persistDir } : {});
+    const emulators = await startEmulators({
+      region,
+      accountId: LOCAL_ACCOUNT_ID,
+      ...(options.persistDir ? { persistDir: options.persistDir } : {}),
+    });
     stoppers.add(() => emulators.stop());
     const faults = options.faults && (await startFaults(startup, options.faults, plugins, emulators));
     const model = buildModel(startup, stacks, emulators, options.maxVisibilityTimeoutSeconds);

@@ -22,7 +22,14 @@ export interface Emulators {
   stop(): Promise<void>;
 }
 
-export async function startEmulators(options: { persistDir?: string } = {}): Promise<Emulators> {
+export interface EmulatorOptions {
+  persistDir?: string;
+  /** The region and account in the ARNs dynalite and kinesalite answer with. Default us-east-1 and 000000000000. */
+  region?: string;
+  accountId?: string;
+}
+
+export async function startEmulators(options: EmulatorOptions = {}): Promise<Emulators> {
   const persistPath = (name: string) => {
     if (!options.persistDir) return undefined;
     const path = join(options.persistDir, name);
@@ -32,21 +39,26 @@ export async function startEmulators(options: { persistDir?: string } = {}): Pro
   const dynamoPath = persistPath('dynamodb');
   const kinesisPath = persistPath('kinesis');
   const sqsPath = persistPath('sqs');
+  const arns = { region: options.region ?? 'us-east-1', accountId: options.accountId ?? '000000000000' };
   const dynamo = await listen(
-    dynalite({
-      createTableMs: 0,
-      deleteTableMs: 0,
-      updateTableMs: 0,
-      ...(dynamoPath ? { path: dynamoPath } : {}),
-    }),
+    withArnsOf(arns, () =>
+      dynalite({
+        createTableMs: 0,
+        deleteTableMs: 0,
+        updateTableMs: 0,
+        ...(dynamoPath ? { path: dynamoPath } : {}),
+      }),
+    ),
   );
   const kinesis = await listen(
-    kinesalite({
-      createStreamMs: 0,
-      deleteStreamMs: 0,
-      updateStreamMs: 0,
-      ...(kinesisPath ? { path: kinesisPath } : {}),
-    }),
+    withArnsOf(arns, () =>
+      kinesalite({
+        createStreamMs: 0,
+        deleteStreamMs: 0,
+        updateStreamMs: 0,
+        ...(kinesisPath ? { path: kinesisPath } : {}),
+      }),
+    ),
   );
   const fauxqs = sqsPath ? await buildPersistentFauxqs(sqsPath) : buildApp({ logger: false });
   await fauxqs.listen({ host: '127.0.0.1', port: 0 });
@@ -63,6 +75,24 @@ export async function startEmulators(options: { persistDir?: string } = {}): Pro
       await Promise.allSettled(Object.values(services).map((service) => service.stop()));
     },
   };
+}
+
+/**
+ * dynalite and kinesalite take the region and account of their ARNs from the environment, once, as
+ * they create their database: from the developer's shell, unless set here for that moment.
+ */
+function withArnsOf<T>(arns: { region: string; accountId: string }, create: () => T): T {
+  const saved = { AWS_REGION: process.env.AWS_REGION, AWS_ACCOUNT_ID: process.env.AWS_ACCOUNT_ID };
+  process.env.AWS_REGION = arns.region;
+  process.env.AWS_ACCOUNT_ID = arns.accountId;
+  try {
+    return create();
+  } finally {
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  }
 }
 
 function endpointOf(server: Server): string {
