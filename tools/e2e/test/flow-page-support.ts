@@ -10,9 +10,10 @@ export function startFlowPageCloud(): Promise<LocalCloud> {
   return startLocalCloud({
     assemblyDir: inject('localAssemblyDir'),
     port: 0,
-    // The page's own warnings (a failed read) would otherwise be invisible when a test fails.
+    // The page's and its plugin's warnings (a failed read) would otherwise be invisible when a test fails.
     log: (entry) => {
-      if (entry.source === 'flow-page') console.warn(`flow-page ${entry.level}: ${entry.message}`);
+      if (entry.source === 'flow-page' || entry.source === shopPlugin.name)
+        console.warn(`${entry.source} ${entry.level}: ${entry.message}`);
     },
     plugins: [shopPlugin],
     retryIntervalScale: 0.01,

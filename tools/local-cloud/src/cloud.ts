@@ -13,6 +13,7 @@ import {
   localIdentity,
   localSecrets,
 } from './identity/local-identity.ts';
+import { serviceLog } from './kit/service-log.ts';
 import type { LambdaRuntime } from './lambda/lambda-runtime.ts';
 import type { LocalCloudPlugin } from './plugin.ts';
 import type { SecretsManagerService } from './secretsmanager/secrets-manager-service.ts';
@@ -148,15 +149,15 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     });
 
     const resumed = services.stepFunctions.resumeInterrupted();
-    if (resumed > 0) info(log, `Resumed ${resumed} workflow execution(s) a restart had interrupted`);
+    const cloudLog = serviceLog(log, SOURCE);
+    if (resumed > 0) cloudLog.info(`Resumed ${resumed} workflow execution(s) a restart had interrupted`);
     if (undeliveredEvents.length > 0) {
-      info(
-        log,
+      cloudLog.info(
         `Delivering ${undeliveredEvents.length} event(s) accepted before a restart but not delivered`,
       );
       services.eventBridge.redeliver(undeliveredEvents);
     }
-    info(log, 'Local cloud running', {
+    cloudLog.info('Local cloud running', {
       functions: model.functions.length,
       queues: model.queues.length,
       tables: model.tables.length,
@@ -180,16 +181,6 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     await stoppers.stopAll();
     throw error;
   }
-}
-
-function info(log: LogSink, message: string, fields?: Record<string, unknown>): void {
-  log({
-    source: SOURCE,
-    level: 'INFO',
-    message,
-    time: new Date().toISOString(),
-    ...(fields ? { fields } : {}),
-  });
 }
 
 function checkedPlugins(plugins: readonly LocalCloudPlugin[]): readonly LocalCloudPlugin[] {
@@ -229,9 +220,8 @@ function buildModel(
     accountId: LOCAL_ACCOUNT_ID,
     sqsEndpoint: emulators.sqs.endpoint,
   });
-  for (const note of model.notes) {
-    log({ source: SOURCE, level: 'DEBUG', message: `Not emulated: ${note}`, time: new Date().toISOString() });
-  }
+  const cloudLog = serviceLog(log, SOURCE);
+  for (const note of model.notes) cloudLog.debug(`Not emulated: ${note}`);
   if (maxVisibilityTimeoutSeconds !== undefined) {
     for (const queue of model.queues) {
       const current = Number(queue.attributes.VisibilityTimeout ?? 30);

@@ -30,6 +30,7 @@ export {
   parseFaults,
   seededRandom,
 } from './faults/fault-plan.ts';
+export type { LogFields, ServiceLog } from './kit/service-log.ts';
 export { createLogPrinter } from './log-printer.ts';
 export type {
   FlowSubject,

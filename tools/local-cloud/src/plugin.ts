@@ -1,9 +1,9 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Activity } from './activity/activity-types.ts';
 import type { DiagramIndex } from './activity/flow-diagram.ts';
-import type { LogSink } from './contracts.ts';
 import type { PluginFault } from './faults/fault-plan.ts';
 import type { LocalIdentity, LocalSecrets } from './identity/local-identity.ts';
+import type { ServiceLog } from './kit/service-log.ts';
 import type { LocalModel } from './template/local-model.ts';
 
 /**
@@ -78,8 +78,8 @@ export interface PluginPageContext {
   secrets: LocalSecrets;
   /** A client of the DynamoDB emulator itself: fault injection never throttles the page's reads. */
   dynamodb: DynamoDBClient;
-  /** The cloud's log; the plugin's entries name it as their source. */
-  log: LogSink;
+  /** The cloud's log, whose entries name the plugin as their source. */
+  log: ServiceLog;
   /** The pages open now, through their event stream. */
   pages: PageStream;
 }

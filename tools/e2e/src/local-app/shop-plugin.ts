@@ -28,9 +28,7 @@ export const shopPlugin: LocalCloudPlugin = {
     style: join(WEB_DIR, 'shop-panels.css'),
     start(context) {
       const orders = recentOrders(context.dynamodb, context.model, context.diagram);
-      const watch = watchOrders(orders, context.pages, (message) =>
-        context.log({ source: 'flow-page', level: 'WARN', message, time: new Date().toISOString() }),
-      );
+      const watch = watchOrders(orders, context.pages, (message) => context.log.warn(message));
       return {
         snapshot: async (): Promise<ShopSnapshot> => ({
           orders: await orders.list(RECENT_ORDERS),

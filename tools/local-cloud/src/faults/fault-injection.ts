@@ -1,5 +1,6 @@
 import type { SQSRecord } from 'aws-lambda';
 import type { InvokeResult, LogEntry, LogSink } from '../contracts.ts';
+import { serviceLog } from '../kit/service-log.ts';
 import { deliverWithFaults } from './delivery-faults.ts';
 import { startDynamoDbThrottleProxy } from './dynamodb-throttle-proxy.ts';
 import { ENGINE_FAULTS } from './engine-faults.ts';
@@ -39,17 +40,12 @@ export async function startFaultInjection(
       throw new Error(`Unknown fault "${name}": this local cloud injects ${known.join(', ')}`);
     }
   }
+  const faultsLog = serviceLog(options.log, 'faults');
   const reported = options.pluginFaults.filter((fault) => plan.isOn(fault.name));
   const unsubscribe = plan.onFired(({ fault, detail }) => {
     // A plugin's faults are logged by the function that injects them.
     if (reported.some((each) => each.name === fault)) return;
-    options.log({
-      source: 'faults',
-      level: 'WARN',
-      message: `Injected fault ${fault}: ${detail}`,
-      fields: { fault },
-      time: new Date().toISOString(),
-    });
+    faultsLog.warn(`Injected fault ${fault}: ${detail}`, { fault });
   });
   const proxy = plan.isOn('dynamodb-throttle')
     ? await startDynamoDbThrottleProxy(options.dynamodbEndpoint, plan)

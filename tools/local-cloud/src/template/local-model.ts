@@ -1,3 +1,4 @@
+import type { StateMachineSource } from '../stepfunctions/state-machines.ts';
 import type { AssemblyStack } from './cloud-assembly.ts';
 import {
   checkAuthorizerIssuers,
@@ -108,14 +109,9 @@ export interface EventSourceMappingModel {
   maximumConcurrency?: number;
 }
 
-export interface StateMachineModel {
-  name: string;
-  arn: string;
+/** A state machine as the local Step Functions runs and describes it, read from the template. */
+export interface StateMachineModel extends StateMachineSource {
   definition: Record<string, unknown>;
-  /** As DescribeStateMachine answers them: the template's role, logging and tracing. */
-  roleArn?: string;
-  loggingConfiguration?: Record<string, unknown>;
-  tracingConfiguration?: Record<string, unknown>;
 }
 
 export interface RouteModel {

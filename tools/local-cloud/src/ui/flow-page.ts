@@ -6,6 +6,7 @@ import type { DiagramIndex } from '../activity/flow-diagram.ts';
 import { readQueueDepths } from '../activity/queue-depths.ts';
 import type { LogSink } from '../contracts.ts';
 import type { LocalIdentity, LocalSecrets } from '../identity/local-identity.ts';
+import { serviceLog } from '../kit/service-log.ts';
 import type { FlowSubject, LocalCloudPlugin } from '../plugin.ts';
 import type { StepFunctionsService } from '../stepfunctions/stepfunctions-service.ts';
 import type { LocalModel } from '../template/local-model.ts';
@@ -53,8 +54,7 @@ const SUBJECT_DETAILS = /^\/_local\/subjects\/([\w-]+)$/;
 
 export async function createFlowPage(options: FlowPageOptions): Promise<FlowPage> {
   const { model, clients, plugins } = options;
-  const warn = (message: string) =>
-    options.log({ source: 'flow-page', level: 'WARN', message, time: new Date().toISOString() });
+  const { warn } = serviceLog(options.log, 'flow-page');
   const failed: FailedAnswer = (response, path, error) => {
     warn(`${path} failed: ${describe(error)}`);
     sendJson(response, 500, { error: { code: 'Internal', message: describe(error) } });

@@ -1,4 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { LogSink } from '../contracts.ts';
+import { serviceLog } from '../kit/service-log.ts';
 import type { LocalCloudPlugin, PageEndpoint, PluginPageContext, PluginPageServer } from '../plugin.ts';
 import { readJson, sendJson } from './page-responses.ts';
 import type { PageStreams } from './page-stream.ts';
@@ -17,13 +19,17 @@ export interface PluginPages {
 
 export async function startPluginPages(
   plugins: readonly LocalCloudPlugin[],
-  context: Omit<PluginPageContext, 'pages'>,
+  context: Omit<PluginPageContext, 'pages' | 'log'> & { log: LogSink },
   streams: PageStreams,
   failed: (response: ServerResponse, path: string, error: unknown) => void,
 ): Promise<PluginPages> {
   const servers = new Map<string, PluginPageServer>();
   for (const plugin of plugins) {
-    const server = await plugin.page?.start?.({ ...context, pages: streams.forPlugin(plugin.name) });
+    const server = await plugin.page?.start?.({
+      ...context,
+      log: serviceLog(context.log, plugin.name),
+      pages: streams.forPlugin(plugin.name),
+    });
     if (server) servers.set(plugin.name, server);
   }
   const endpoints = [...servers.values()].flatMap((server) => server.endpoints ?? []);
