@@ -1,11 +1,13 @@
-import { defineConfig } from 'vitest/config';
+import { defineConfig, mergeConfig } from 'vitest/config';
+import { projectTestConfig } from '../../vitest.shared.ts';
 
 // No emulators: the docs check reads Markdown, runs the runnable blocks and synthesizes the CDK app.
-export default defineConfig({
-  test: {
-    include: ['test/**/*.test.ts'],
-    reporters: ['default', ['json', { outputFile: 'reports/vitest.json' }]],
-    testTimeout: 120_000,
-    hookTimeout: 180_000,
-  },
-});
+export default mergeConfig(
+  projectTestConfig,
+  defineConfig({
+    test: {
+      testTimeout: 120_000,
+      hookTimeout: 180_000,
+    },
+  }),
+);

@@ -1,10 +1,12 @@
-import { defineConfig } from 'vitest/config';
+import { defineConfig, mergeConfig } from 'vitest/config';
+import { projectTestConfig } from '../../vitest.shared.ts';
 
 // No emulators: these tests run the repository's own tooling on temporary copies.
-export default defineConfig({
-  test: {
-    include: ['test/**/*.test.ts'],
-    reporters: ['default', ['json', { outputFile: 'reports/vitest.json' }]],
-    testTimeout: 30_000,
-  },
-});
+export default mergeConfig(
+  projectTestConfig,
+  defineConfig({
+    test: {
+      testTimeout: 30_000,
+    },
+  }),
+);
