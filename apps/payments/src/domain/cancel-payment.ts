@@ -9,7 +9,7 @@ import type { EventPublisher, PaymentProvider, PaymentsStore, TaskCallbacks } fr
 export interface CancelPaymentDeps {
   store: PaymentsStore;
   callbacks: TaskCallbacks;
-  provider: PaymentProvider;
+  provider: Pick<PaymentProvider, 'refund'>;
   events: EventPublisher;
   now: Date;
 }
