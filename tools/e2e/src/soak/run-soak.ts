@@ -55,44 +55,47 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   const tally = newRunTally();
   const figures = () => progressFigures(tally, { total: options.orders, client, target });
   const ticker = setInterval(() => progress.update(figures()), 250);
+  try {
+    await placeOrders(plan, {
+      target,
+      concurrency: options.concurrency,
+      restarts: options.restarts,
+      client,
+      bank,
+      customerOf: (order) => customers.list[order.customer] as SoakCustomer,
+      note: (text) => progress.note(text),
+      tally,
+    });
+    const { accepted } = tally;
+    const lastAccepted = Math.max(...accepted.map((entry) => entry.acceptedAt));
+    const firstPosted = Math.min(...accepted.map((entry) => entry.postedAt));
 
-  await placeOrders(plan, {
-    target,
-    concurrency: options.concurrency,
-    restarts: options.restarts,
-    client,
-    bank,
-    customerOf: (order) => customers.list[order.customer] as SoakCustomer,
-    note: (text) => progress.note(text),
-    tally,
-  });
-  const { accepted } = tally;
-  const lastAccepted = Math.max(...accepted.map((entry) => entry.acceptedAt));
-  const firstPosted = Math.min(...accepted.map((entry) => entry.postedAt));
+    tally.phase = 'settling';
+    tally.settleDeadline = Date.now() + options.settleTimeoutMs;
+    await waitUntilSettled(store, customers.subs, tally);
+    await Promise.all(tally.followUps);
 
-  tally.phase = 'settling';
-  tally.settleDeadline = Date.now() + options.settleTimeoutMs;
-  await waitUntilSettled(store, customers.subs, tally);
-  await Promise.all(tally.followUps);
-
-  tally.phase = 'reconciling';
-  const snapshot = await store.snapshot(customers.subs);
-  clearInterval(ticker);
-  progress.finish(figures());
-  return reconcile({
-    options,
-    accepted,
-    rejected: tally.rejected,
-    unanswered: tally.unanswered,
-    snapshot,
-    faults: target.faultCounts(),
-    customers: customers.list.length,
-    tokenRenewals: customers.renewals,
-    repeatedNotices: bank.repeated,
-    clientRetries: client.retries,
-    acceptedPerSecond: accepted.length / Math.max(0.001, (lastAccepted - firstPosted) / 1000),
-    durationMs: performance.now() - started,
-  });
+    tally.phase = 'reconciling';
+    const snapshot = await store.snapshot(customers.subs);
+    progress.finish(figures());
+    return reconcile({
+      options,
+      accepted,
+      rejected: tally.rejected,
+      unanswered: tally.unanswered,
+      snapshot,
+      faults: target.faultCounts(),
+      customers: customers.list.length,
+      tokenRenewals: customers.renewals,
+      repeatedNotices: bank.repeated,
+      clientRetries: client.retries,
+      acceptedPerSecond: accepted.length / Math.max(0.001, (lastAccepted - firstPosted) / 1000),
+      durationMs: performance.now() - started,
+    });
+  } finally {
+    // A run that throws must not leave the ticker keeping the process alive.
+    clearInterval(ticker);
+  }
 }
 
 function progressFigures(
