@@ -7,7 +7,7 @@ import { buildApp } from 'fauxqs';
 import kinesalite from 'kinesalite';
 import type { LocalService } from '../contracts.ts';
 import { listenOnLoopback } from '../kit/http-server.ts';
-import { buildPersistentFauxqs } from './persistent-fauxqs.ts';
+import { buildPersistentFauxqs } from './local-fauxqs.ts';
 
 /**
  * The real-protocol emulators, started in this process on loopback: dynalite (DynamoDB), fauxqs
