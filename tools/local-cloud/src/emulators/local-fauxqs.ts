@@ -1,5 +1,9 @@
 import type { AddressInfo } from 'node:net';
 import { buildApp } from 'fauxqs';
+import {
+  LIST_DEAD_LETTER_SOURCE_QUEUES,
+  listDeadLetterSourceQueues,
+} from '../sqs/dead-letter-source-queues.ts';
 import { queueUrl } from '../sqs/queue-url.ts';
 
 /**
@@ -9,6 +13,7 @@ import { queueUrl } from '../sqs/queue-url.ts';
  * - with `persistDir`, its SQLite persistence is wired as its `startFauxqs` helper does (fauxqs 2.4,
  *   dist/app.js: load the persisted state into the stores before persistence is assigned, then give
  *   every store and loaded queue the manager, and close it before the server), which binds 0.0.0.0;
+ * - ListDeadLetterSourceQueues, which fauxqs refuses, is answered by a hook before its router.
  * The stores are not in the package's exports: they are loaded from its dist folder, next to the
  * entry point the exports do name.
  */
@@ -68,6 +73,11 @@ export async function startLocalFauxqs(options: LocalFauxqsOptions): Promise<Loc
     stores: { sqsStore, snsStore, s3Store },
   });
   if (persistence) app.addHook('preClose', () => persistence.close());
+  app.addHook('preHandler', async (request, reply) => {
+    if (request.headers['x-amz-target'] !== LIST_DEAD_LETTER_SOURCE_QUEUES) return;
+    const answer = listDeadLetterSourceQueues(queues, options.accountId, request.body);
+    await reply.status(answer.status).headers(answer.headers).send(answer.body);
+  });
 
   await app.listen({ host: '127.0.0.1', port: 0 });
   endpoint = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
