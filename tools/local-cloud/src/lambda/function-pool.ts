@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { dirname } from 'node:path';
 import type { LogEntry } from '../contracts.ts';
 import { type ExecutionEnvironment, startEnvironment } from './execution-environment.ts';
+import { localSourceRoot } from './source-root.ts';
 import type { EnvironmentContext, LambdaError } from './worker-protocol.ts';
 
 /**
@@ -54,6 +55,8 @@ export class FunctionPool {
   readonly #waiting: (() => void)[] = [];
   readonly #baseEnvironment: Record<string, string>;
   readonly #log: (entry: LogEntry) => void;
+  /** Found on the first cold start (src/lambda/source-root.ts); null for none. */
+  #sourceRoot: string | null | undefined;
 
   constructor(
     config: LambdaFunctionConfig,
@@ -125,7 +128,11 @@ export class FunctionPool {
       logStreamName,
     };
     const environment: ExecutionEnvironment = startEnvironment({
-      setup: { handlerFile: config.handlerFile, handlerExport: config.handlerExport },
+      setup: {
+        handlerFile: config.handlerFile,
+        handlerExport: config.handlerExport,
+        ...(this.#localSourceRoot() ? { sourceRoot: this.#localSourceRoot() } : {}),
+      },
       context,
       env: functionEnvironment(config, context, this.#baseEnvironment),
       timeoutSeconds: config.timeoutSeconds,
@@ -141,6 +148,18 @@ export class FunctionPool {
     });
     this.#live.add(environment);
     return environment;
+  }
+
+  #localSourceRoot(): string | undefined {
+    if (this.#sourceRoot === undefined) {
+      try {
+        this.#sourceRoot = localSourceRoot(this.config.handlerFile) ?? null;
+      } catch {
+        // A bundle that cannot be read fails in its environment, as Lambda reports it.
+        this.#sourceRoot = null;
+      }
+    }
+    return this.#sourceRoot ?? undefined;
   }
 }
 
