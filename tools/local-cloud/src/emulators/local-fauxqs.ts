@@ -76,7 +76,7 @@ export async function startLocalFauxqs(options: LocalFauxqsOptions): Promise<Loc
   app.addHook('preHandler', async (request, reply) => {
     if (request.headers['x-amz-target'] !== LIST_DEAD_LETTER_SOURCE_QUEUES) return;
     const answer = listDeadLetterSourceQueues(queues, options.accountId, request.body);
-    await reply.status(answer.status).headers(answer.headers).send(answer.body);
+    return reply.status(answer.status).headers(answer.headers).send(answer.body);
   });
 
   await app.listen({ host: '127.0.0.1', port: 0 });
