@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { dirname } from 'node:path';
 import type { LogEntry } from '../contracts.ts';
 import { type ExecutionEnvironment, startEnvironment } from './execution-environment.ts';
-import { localSourceRoot } from './source-root.ts';
+import { rootedSourceMapUrl } from './source-root.ts';
 import type { EnvironmentContext, LambdaError } from './worker-protocol.ts';
 
 /**
@@ -55,8 +55,8 @@ export class FunctionPool {
   readonly #waiting: (() => void)[] = [];
   readonly #baseEnvironment: Record<string, string>;
   readonly #log: (entry: LogEntry) => void;
-  /** Found on the first cold start (src/lambda/source-root.ts); null for none. */
-  #sourceRoot: string | null | undefined;
+  /** Made on the first cold start (src/lambda/source-root.ts); null for none. */
+  #sourceMapUrl: string | null | undefined;
 
   constructor(
     config: LambdaFunctionConfig,
@@ -127,14 +127,18 @@ export class FunctionPool {
       logGroupName: `/aws/lambda/${config.name}`,
       logStreamName,
     };
+    const env = functionEnvironment(config, context, this.#baseEnvironment);
+    const sourceMapUrl = env.NODE_OPTIONS?.includes('--enable-source-maps')
+      ? this.#rootedSourceMapUrl()
+      : undefined;
     const environment: ExecutionEnvironment = startEnvironment({
       setup: {
         handlerFile: config.handlerFile,
         handlerExport: config.handlerExport,
-        ...(this.#localSourceRoot() ? { sourceRoot: this.#localSourceRoot() } : {}),
+        ...(sourceMapUrl ? { sourceMapUrl } : {}),
       },
       context,
-      env: functionEnvironment(config, context, this.#baseEnvironment),
+      env,
       timeoutSeconds: config.timeoutSeconds,
       memoryMb: config.memoryMb,
       log: this.#log,
@@ -150,16 +154,16 @@ export class FunctionPool {
     return environment;
   }
 
-  #localSourceRoot(): string | undefined {
-    if (this.#sourceRoot === undefined) {
+  #rootedSourceMapUrl(): string | undefined {
+    if (this.#sourceMapUrl === undefined) {
       try {
-        this.#sourceRoot = localSourceRoot(this.config.handlerFile) ?? null;
+        this.#sourceMapUrl = rootedSourceMapUrl(this.config.handlerFile) ?? null;
       } catch {
         // A bundle that cannot be read fails in its environment, as Lambda reports it.
-        this.#sourceRoot = null;
+        this.#sourceMapUrl = null;
       }
     }
-    return this.#sourceRoot ?? undefined;
+    return this.#sourceMapUrl ?? undefined;
   }
 }
 

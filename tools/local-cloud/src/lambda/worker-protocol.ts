@@ -16,8 +16,8 @@ export interface LambdaError {
 export interface WorkerSetup {
   handlerFile: string;
   handlerExport: string;
-  /** Where the bundle's source map should find its sources, when its own root leads elsewhere. */
-  sourceRoot?: string;
+  /** The bundle's source map, rooted where its sources are, when its own root leads elsewhere. */
+  sourceMapUrl?: string;
 }
 
 /** The parts of the Lambda context that do not change within one execution environment. */
