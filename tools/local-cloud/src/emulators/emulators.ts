@@ -3,11 +3,10 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import dynalite from 'dynalite';
-import { buildApp } from 'fauxqs';
 import kinesalite from 'kinesalite';
 import type { LocalService } from '../contracts.ts';
 import { listenOnLoopback } from '../kit/http-server.ts';
-import { buildPersistentFauxqs } from './persistent-fauxqs.ts';
+import { startLocalFauxqs } from './local-fauxqs.ts';
 
 /**
  * The real-protocol emulators, started in this process on loopback: dynalite (DynamoDB), fauxqs
@@ -24,7 +23,10 @@ export interface Emulators {
 
 export interface EmulatorOptions {
   persistDir?: string;
-  /** The region and account in the ARNs dynalite and kinesalite answer with. Default us-east-1 and 000000000000. */
+  /**
+   * The region and account in the ARNs dynalite and kinesalite answer with, and in fauxqs's queue
+   * URLs. Default us-east-1 and 000000000000.
+   */
   region?: string;
   accountId?: string;
 }
@@ -60,14 +62,12 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
       }),
     ),
   );
-  const fauxqs = sqsPath ? await buildPersistentFauxqs(sqsPath) : buildApp({ logger: false });
-  await fauxqs.listen({ host: '127.0.0.1', port: 0 });
-  const sqsPort = (fauxqs.server.address() as AddressInfo).port;
+  const sqs = await startLocalFauxqs({ ...arns, ...(sqsPath ? { persistDir: sqsPath } : {}) });
 
   const services = {
     dynamodb: { endpoint: endpointOf(dynamo), stop: () => close(dynamo) },
     kinesis: { endpoint: endpointOf(kinesis), stop: () => close(kinesis) },
-    sqs: { endpoint: `http://127.0.0.1:${sqsPort}`, stop: () => fauxqs.close() },
+    sqs,
   };
   return {
     ...services,

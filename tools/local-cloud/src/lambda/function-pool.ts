@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { dirname } from 'node:path';
 import type { LogEntry } from '../contracts.ts';
 import { type ExecutionEnvironment, startEnvironment } from './execution-environment.ts';
+import { rootedSourceMapUrl } from './source-root.ts';
 import type { EnvironmentContext, LambdaError } from './worker-protocol.ts';
 
 /**
@@ -54,6 +55,8 @@ export class FunctionPool {
   readonly #waiting: (() => void)[] = [];
   readonly #baseEnvironment: Record<string, string>;
   readonly #log: (entry: LogEntry) => void;
+  /** Made on the first cold start (src/lambda/source-root.ts); null for none. */
+  #sourceMapUrl: string | null | undefined;
 
   constructor(
     config: LambdaFunctionConfig,
@@ -124,10 +127,18 @@ export class FunctionPool {
       logGroupName: `/aws/lambda/${config.name}`,
       logStreamName,
     };
+    const env = functionEnvironment(config, context, this.#baseEnvironment);
+    const sourceMapUrl = env.NODE_OPTIONS?.includes('--enable-source-maps')
+      ? this.#rootedSourceMapUrl()
+      : undefined;
     const environment: ExecutionEnvironment = startEnvironment({
-      setup: { handlerFile: config.handlerFile, handlerExport: config.handlerExport },
+      setup: {
+        handlerFile: config.handlerFile,
+        handlerExport: config.handlerExport,
+        ...(sourceMapUrl ? { sourceMapUrl } : {}),
+      },
       context,
-      env: functionEnvironment(config, context, this.#baseEnvironment),
+      env,
       timeoutSeconds: config.timeoutSeconds,
       memoryMb: config.memoryMb,
       log: this.#log,
@@ -141,6 +152,18 @@ export class FunctionPool {
     });
     this.#live.add(environment);
     return environment;
+  }
+
+  #rootedSourceMapUrl(): string | undefined {
+    if (this.#sourceMapUrl === undefined) {
+      try {
+        this.#sourceMapUrl = rootedSourceMapUrl(this.config.handlerFile) ?? null;
+      } catch {
+        // A bundle that cannot be read fails in its environment, as Lambda reports it.
+        this.#sourceMapUrl = null;
+      }
+    }
+    return this.#sourceMapUrl ?? undefined;
   }
 }
 

@@ -8,6 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { types } from 'node:util';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Context } from 'aws-lambda';
+import { readSourceMapFrom } from './source-root.ts';
 import type { InvokeMessage, LambdaError, WorkerMessage, WorkerSetup } from './worker-protocol.ts';
 
 type Handler = (event: unknown, context: Context) => unknown;
@@ -57,6 +58,7 @@ function crash(error: LambdaError): never {
 
 async function loadHandler(): Promise<Handler | LambdaError> {
   let module: Record<string, unknown>;
+  if (setup.sourceMapUrl) readSourceMapFrom(setup.handlerFile, setup.sourceMapUrl);
   try {
     module = await import(pathToFileURL(setup.handlerFile).href);
   } catch (error) {

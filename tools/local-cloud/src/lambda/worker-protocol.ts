@@ -1,7 +1,8 @@
 /**
  * Messages between the local Lambda runtime (main thread) and one execution environment (a worker
  * thread). Types only: the worker loads with Node's own type stripping, outside any bundler, so it
- * must import nothing but types from the rest of the local cloud.
+ * must import nothing but types from the rest of the local cloud (and source-root.ts, which imports
+ * only Node's built-ins).
  */
 
 /** What Lambda reports for a failed invocation (the Node.js runtime's error document). */
@@ -15,6 +16,8 @@ export interface LambdaError {
 export interface WorkerSetup {
   handlerFile: string;
   handlerExport: string;
+  /** The bundle's source map, rooted where its sources are, when its own root leads elsewhere. */
+  sourceMapUrl?: string;
 }
 
 /** The parts of the Lambda context that do not change within one execution environment. */

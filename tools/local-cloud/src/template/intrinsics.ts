@@ -1,3 +1,4 @@
+import { queueUrl } from '../sqs/queue-url.ts';
 import type { AssemblyStack, CloudFormationResource } from './cloud-assembly.ts';
 import {
   apiResourceId,
@@ -125,7 +126,7 @@ export class TemplateResolver {
           'QueueName',
           `${this.stack.stackName}-${logicalId}${props.FifoQueue ? '.fifo' : ''}`,
         );
-        const url = `${this.#env.sqsEndpoint}/${accountId}/${name}`;
+        const url = queueUrl(this.#env.sqsEndpoint, accountId, name);
         return {
           ref: url,
           attributes: { Arn: `arn:aws:sqs:${region}:${accountId}:${name}`, QueueName: name, QueueUrl: url },

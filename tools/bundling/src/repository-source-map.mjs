@@ -1,0 +1,31 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+
+/**
+ * Rewrites a bundle's source map so that it names every source from the repository's root, under a
+ * `sourceRoot` that leads there from the bundle's folder: `sourceRoot: "../../../../"` and
+ * `sources: ["apps/orders/src/domain/place-order.ts", …]` where esbuild wrote `../../src/domain/…`.
+ * - Run where it was built, Node resolves a stack frame to the real file, as before.
+ * - On Lambda the bundle is /var/task/index.mjs and `..` stops at /: frames read
+ *   `/apps/orders/src/domain/place-order.ts:12`, the repository's path (esbuild's relative paths gave
+ *   `/src/domain/…`, which names no service), and nothing of the developer's machine.
+ * - Anywhere else (the copy in a CDK assembly, `cdk.out/asset.<hash>/`), a runner that knows where the
+ *   repository is only has to replace `sourceRoot`: the local cloud does (its src/lambda/source-root.ts).
+ * Sources outside the file system (the `builtin-require:` modules of the bundle's plugin) are kept.
+ */
+export async function rootSourceMapAtRepository(mapFile, repositoryRoot) {
+  const map = JSON.parse(await readFile(mapFile, 'utf8'));
+  const mapDir = dirname(mapFile);
+  const toRepository = (path) => relative(repositoryRoot, path).split(sep).join('/');
+  map.sources = map.sources.map((source) => {
+    if (/^[a-z-]+:/.test(source)) return source;
+    const path = resolve(mapDir, map.sourceRoot ?? '', source);
+    const fromRoot = toRepository(path);
+    if (isAbsolute(fromRoot) || fromRoot.startsWith('..')) {
+      throw new Error(`${mapFile}: the source ${source} is outside the repository ${repositoryRoot}`);
+    }
+    return fromRoot;
+  });
+  map.sourceRoot = `${relative(mapDir, repositoryRoot).split(sep).join('/')}/`;
+  await writeFile(mapFile, JSON.stringify(map));
+}
