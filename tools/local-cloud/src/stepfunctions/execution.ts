@@ -7,8 +7,12 @@ import {
   type StateMachineDefinition,
 } from 'aws-local-stepfunctions';
 import { ExecutionContext, instrumentStateEntries } from './context-object.ts';
-import type { PreparedDefinition } from './definition.ts';
+import { isObject, type PreparedDefinition, type TaskPlan } from './definition.ts';
 import { taskError } from './errors.ts';
+import { ExecutionHistory, type HistoryEvent } from './history.ts';
+import { isTimeout } from './history-entries.ts';
+import { HistoryRecorder, type TaskAttempt } from './history-recorder.ts';
+import { type ResumedRetries, resumedRetries } from './resumed-retries.ts';
 import { type TaskExecution, type TaskHandler, type TaskServices, taskHandler } from './task-handlers.ts';
 
 /** One execution of a state machine on aws-local-stepfunctions, with AWS's bookkeeping around it. */
@@ -41,8 +45,8 @@ export interface ExecutionRecord {
   output?: string;
   error?: string;
   cause?: string;
-  /** The library's event log so far, in order (GetExecutionHistory). */
-  events: EventLog[];
+  /** GetExecutionHistory's events so far, and what a previous run recorded. */
+  history: ExecutionHistory;
   /** Aborts a running execution (StopExecution); its error and cause are reported as given. */
   stop(error?: string, cause?: string): void;
   /** Settles once the execution ended and its event log is complete. */
@@ -51,7 +55,16 @@ export interface ExecutionRecord {
 
 export interface ExecutionHooks {
   onEvent(record: ExecutionRecord, event: EventLog): void;
+  onHistoryEvent(record: ExecutionRecord, event: HistoryEvent): void;
   onEnd(record: ExecutionRecord): void;
+}
+
+/** What a run before a restart left of an execution that had not ended. */
+export interface Resumption {
+  /** The last top-level state entered, and its input (JSON text); none: it runs from its start. */
+  at?: { stateName: string; input: string } | undefined;
+  startDate: Date;
+  history: readonly HistoryEvent[];
 }
 
 export function launchExecution(
@@ -61,36 +74,21 @@ export function launchExecution(
     name: string;
     input: string;
     roleArn: string;
-    /** Resumes an execution a restart interrupted: runs from this state, with this input (JSON text). */
-    resumeAt?: { stateName: string; input: string } | undefined;
+    region: string;
+    /** Resumes an execution a restart interrupted: its dates, history and retries go on. */
+    resumed?: Resumption | undefined;
   },
   services: TaskServices,
   hooks: ExecutionHooks,
 ): ExecutionRecord {
-  const startDate = new Date();
+  const { resumed } = start;
+  const startDate = resumed?.startDate ?? new Date();
   const stopped = new AbortController();
   let stopRequest: { error?: string; cause?: string } = {};
   const context = new ExecutionContext(
     { arn: machine.arn, name: machine.name, stateNames: machine.prepared.stateNames },
     { ...start, startDate },
   );
-  const handlers = guardedTaskHandlers(machine, services, {
-    execution: { executionArn: start.executionArn, stateMachineArn: machine.arn },
-    context,
-    stopped: stopped.signal,
-  });
-
-  const prepared = start.resumeAt
-    ? { ...machine.prepared.definition, StartAt: start.resumeAt.stateName }
-    : machine.prepared.definition;
-  const definition = instrumentStateEntries(prepared, (stateName) => context.stateEntered(stateName));
-  const run = new StateMachine(definition as unknown as StateMachineDefinition, {
-    validationOptions: { noValidate: true },
-  }).run(JSON.parse(start.resumeAt?.input ?? start.input) as LibraryJson, {
-    context: context.object,
-    overrides: { taskResourceLocalHandlers: handlers },
-  });
-
   const record: ExecutionRecord = {
     executionArn: start.executionArn,
     stateMachineArn: machine.arn,
@@ -100,7 +98,7 @@ export function launchExecution(
     roleArn: start.roleArn,
     startDate,
     status: 'RUNNING',
-    events: [],
+    history: new ExecutionHistory(resumed?.history, (event) => hooks.onHistoryEvent(record, event)),
     stop(error, cause) {
       if (record.status !== 'RUNNING' || stopped.signal.aborted) return;
       stopRequest = { ...(error === undefined ? {} : { error }), ...(cause === undefined ? {} : { cause }) };
@@ -109,10 +107,30 @@ export function launchExecution(
     },
     ended: Promise.resolve(),
   };
+  const recorder = new HistoryRecorder({
+    history: record.history,
+    roleArn: start.roleArn,
+    region: start.region,
+    abortReason: () => stopRequest,
+    resumedIn: resumed?.at?.stateName,
+  });
+  const resumedState = resumed && resumedStateOf(machine, resumed);
+  const handlers = guardedTaskHandlers(machine, services, {
+    execution: { executionArn: start.executionArn, stateMachineArn: machine.arn },
+    context,
+    recorder,
+    resumed: resumedState,
+    stopped: stopped.signal,
+  });
+  const run = startRun(
+    machine,
+    { input: start.input, resumed, resumedState },
+    { recorder, context, handlers },
+  );
 
   const eventLog = (async () => {
     for await (const event of run.eventLogs) {
-      record.events.push(event);
+      recorder.library(event);
       hooks.onEvent(record, event);
     }
   })();
@@ -126,30 +144,98 @@ export function launchExecution(
   return record;
 }
 
+type ResumedState = { stateName: string; retries: ResumedRetries };
+
 /**
- * The handler of each Task state, bound to this execution: it ends when the execution stops, and
- * counts its failures for `$$.State.RetryCount`.
+ * Runs the definition on the library: from its start, or from the state a restart interrupted
+ * (standing in for it on its first entry with the retries it has left).
+ */
+function startRun(
+  machine: LocalStateMachine,
+  start: { input: string; resumed: Resumption | undefined; resumedState: ResumedState | undefined },
+  run: { recorder: HistoryRecorder; context: ExecutionContext; handlers: TaskHandlers },
+) {
+  const { resumed, resumedState } = start;
+  const prepared = resumed?.at
+    ? { ...machine.prepared.definition, StartAt: resumed.at.stateName }
+    : machine.prepared.definition;
+  let resumedEntry = resumedState;
+  const definition = instrumentStateEntries(
+    prepared,
+    (stateName) => {
+      run.recorder.stateEntered(stateName);
+      const retries = resumedEntry?.stateName === stateName ? resumedEntry.retries.attemptsMade : 0;
+      resumedEntry = undefined;
+      run.context.stateEntered(stateName, retries);
+    },
+    resumedState && { stateName: resumedState.stateName, state: resumedState.retries.state },
+  );
+  return new StateMachine(definition as unknown as StateMachineDefinition, {
+    validationOptions: { noValidate: true },
+  }).run(JSON.parse(resumed?.at?.input ?? start.input) as LibraryJson, {
+    context: run.context.object,
+    overrides: { taskResourceLocalHandlers: run.handlers },
+  });
+}
+
+/** The resumed state with the retries it has left, when it is a Task state with retriers. */
+function resumedStateOf(machine: LocalStateMachine, resumed: Resumption): ResumedState | undefined {
+  if (!resumed.at) return undefined;
+  const { stateName } = resumed.at;
+  const states = machine.prepared.definition.States;
+  const state = isObject(states) ? states[stateName] : undefined;
+  const retries = isObject(state) ? resumedRetries(state, stateName, resumed.history) : undefined;
+  return retries && { stateName, retries };
+}
+
+/**
+ * The handler of each Task state, bound to this execution: it ends when the execution stops,
+ * records its attempts in the history, and counts its failures for `$$.State.RetryCount`.
  */
 function guardedTaskHandlers(
   machine: LocalStateMachine,
   services: TaskServices,
   run: {
-    execution: Omit<TaskExecution, 'claimTaskToken'>;
+    execution: Omit<TaskExecution, 'claimTaskToken' | 'taskSubmitted'>;
     context: ExecutionContext;
+    recorder: HistoryRecorder;
+    resumed: ResumedState | undefined;
     stopped: AbortSignal;
   },
 ): TaskHandlers {
-  const { context, stopped } = run;
-  const execution: TaskExecution = { ...run.execution, claimTaskToken: () => context.claimTaskToken() };
-  const guard = (stateName: string, handler: TaskHandler) => (input: LibraryJson) =>
-    untilStopped(() => handler(input), stopped).catch((error: unknown) => {
-      context.taskFailed(stateName);
-      throw error;
-    }) as Promise<LibraryJson>;
+  const { context, recorder, resumed, stopped } = run;
+  const attempts = new Map<string, TaskAttempt>();
+  const execution: TaskExecution = {
+    ...run.execution,
+    claimTaskToken: () => context.claimTaskToken(),
+    taskSubmitted: (stateName, output) => attempts.get(stateName)?.submitted(output),
+  };
+  const guard = (plan: TaskPlan, handler: TaskHandler) => (input: LibraryJson) => {
+    // A retry the library starts after a stop runs nothing, so it is no attempt of the history.
+    if (stopped.aborted) return untilStopped(() => handler(input), stopped) as Promise<LibraryJson>;
+    const attempt = recorder.taskStarted(plan, input);
+    attempts.set(plan.stateName, attempt);
+    return untilStopped(() => handler(input), stopped).then(
+      (output) => {
+        attempt.settle({ kind: 'succeeded', output });
+        return output;
+      },
+      (error: unknown) => {
+        // An attempt the execution's stop cut short has no outcome (it resumes after a restart).
+        if (!stopped.aborted) {
+          const { name, message } = error as Error;
+          if (resumed?.stateName === plan.stateName) resumed.retries.failed(name);
+          attempt.settle({ kind: isTimeout(name) ? 'timedOut' : 'failed', error: name, cause: message });
+        }
+        context.taskFailed(plan.stateName);
+        throw error;
+      },
+    ) as Promise<LibraryJson>;
+  };
   return Object.fromEntries(
     [...machine.prepared.tasks].map(([stateName, plan]) => [
       stateName,
-      guard(stateName, taskHandler(plan, services, execution)),
+      guard(plan, taskHandler(plan, services, execution)),
     ]),
   );
 }
