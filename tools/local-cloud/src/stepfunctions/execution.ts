@@ -49,6 +49,12 @@ export interface ExecutionRecord {
   history: ExecutionHistory;
   /** Aborts a running execution (StopExecution); its error and cause are reported as given. */
   stop(error?: string, cause?: string): void;
+  /**
+   * Aborts it for the local cloud's stop, once the task call in flight has answered (a function
+   * that has been invoked finishes, so its outcome is in the history and the resumed state's retry
+   * budget), or after `drainMs`. Settles when it has ended.
+   */
+  interrupt(drainMs: number): Promise<void>;
   /** Settles once the execution ended and its event log is complete. */
   ended: Promise<void>;
 }
@@ -85,6 +91,7 @@ export function launchExecution(
   const startDate = resumed?.startDate ?? new Date();
   const stopped = new AbortController();
   let stopRequest: { error?: string; cause?: string } = {};
+  const calls = new CallsInFlight();
   const context = new ExecutionContext(
     { arn: machine.arn, name: machine.name, stateNames: machine.prepared.stateNames },
     { ...start, startDate },
@@ -105,6 +112,15 @@ export function launchExecution(
       stopped.abort();
       run.abort();
     },
+    async interrupt(drainMs) {
+      const abort = () => record.stop(undefined, 'The local cloud stopped');
+      calls.interrupt(abort);
+      if (await calls.settled(drainMs)) {
+        // The library goes on with the answer at once: it enters the next state, or waits to retry.
+        setImmediate(abort);
+      } else abort();
+      await record.ended;
+    },
     ended: Promise.resolve(),
   };
   const recorder = new HistoryRecorder({
@@ -121,11 +137,12 @@ export function launchExecution(
     recorder,
     resumed: resumedState,
     stopped: stopped.signal,
+    calls,
   });
   const run = startRun(
     machine,
     { input: start.input, resumed, resumedState },
-    { recorder, context, handlers },
+    { recorder, context, handlers, calls },
   );
 
   const eventLog = (async () => {
@@ -153,7 +170,7 @@ type ResumedState = { stateName: string; retries: ResumedRetries };
 function startRun(
   machine: LocalStateMachine,
   start: { input: string; resumed: Resumption | undefined; resumedState: ResumedState | undefined },
-  run: { recorder: HistoryRecorder; context: ExecutionContext; handlers: TaskHandlers },
+  run: { recorder: HistoryRecorder; context: ExecutionContext; handlers: TaskHandlers; calls: CallsInFlight },
 ) {
   const { resumed, resumedState } = start;
   const prepared = resumed?.at
@@ -167,6 +184,8 @@ function startRun(
       const retries = resumedEntry?.stateName === stateName ? resumedEntry.retries.attemptsMade : 0;
       resumedEntry = undefined;
       run.context.stateEntered(stateName, retries);
+      // Interrupted: the state's entry is recorded (it is where the execution resumes), then it stops.
+      run.calls.stateEntered();
     },
     resumedState && { stateName: resumedState.stateName, state: resumedState.retries.state },
   );
@@ -201,26 +220,34 @@ function guardedTaskHandlers(
     recorder: HistoryRecorder;
     resumed: ResumedState | undefined;
     stopped: AbortSignal;
+    calls: CallsInFlight;
   },
 ): TaskHandlers {
-  const { context, recorder, resumed, stopped } = run;
-  const attempts = new Map<string, TaskAttempt>();
+  const { context, recorder, resumed, stopped, calls } = run;
+  const attempts = new Map<string, { history: TaskAttempt; answered: () => void }>();
   const execution: TaskExecution = {
     ...run.execution,
     claimTaskToken: () => context.claimTaskToken(),
-    taskSubmitted: (stateName, output) => attempts.get(stateName)?.submitted(output),
+    taskSubmitted: (stateName, output) => {
+      attempts.get(stateName)?.history.submitted(output);
+      attempts.get(stateName)?.answered();
+    },
   };
   const guard = (plan: TaskPlan, handler: TaskHandler) => (input: LibraryJson) => {
-    // A retry the library starts after a stop runs nothing, so it is no attempt of the history.
+    // A retry the library starts after a stop (or an interruption) runs nothing: it is no attempt.
+    calls.beforeCall();
     if (stopped.aborted) return untilStopped(() => handler(input), stopped) as Promise<LibraryJson>;
     const attempt = recorder.taskStarted(plan, input);
-    attempts.set(plan.stateName, attempt);
+    const answered = calls.called();
+    attempts.set(plan.stateName, { history: attempt, answered });
     return untilStopped(() => handler(input), stopped).then(
       (output) => {
         attempt.settle({ kind: 'succeeded', output });
+        answered();
         return output;
       },
       (error: unknown) => {
+        answered();
         // An attempt the execution's stop cut short has no outcome (it resumes after a restart).
         if (!stopped.aborted) {
           const { name, message } = error as Error;
@@ -258,6 +285,49 @@ function outcome(
   const failure =
     error instanceof ExecutionError && error.cause instanceof Error ? error.cause : (error as Error);
   return { status: 'FAILED', error: failure.name, cause: failure.message };
+}
+
+/**
+ * The task calls of one execution that have not answered yet (a callback task's call answers when
+ * it has handed its token on), and its interruption: once interrupted, the next state entered or
+ * task call aborts the execution.
+ */
+class CallsInFlight {
+  readonly #calls = new Set<object>();
+  #drained: (() => void) | undefined;
+  #abort: (() => void) | undefined;
+
+  /** Returns the call's answer (called again, it does nothing). */
+  called(): () => void {
+    const call = {};
+    this.#calls.add(call);
+    return () => {
+      if (this.#calls.delete(call) && this.#calls.size === 0) this.#drained?.();
+    };
+  }
+
+  interrupt(abort: () => void): void {
+    this.#abort = abort;
+  }
+
+  /** Whether every call answered within `drainMs`. */
+  async settled(drainMs: number): Promise<boolean> {
+    if (this.#calls.size === 0) return true;
+    const { promise, resolve } = Promise.withResolvers<boolean>();
+    this.#drained = () => resolve(true);
+    const deadline = setTimeout(() => resolve(false), drainMs);
+    const answered = await promise;
+    clearTimeout(deadline);
+    return answered;
+  }
+
+  stateEntered(): void {
+    if (this.#abort) queueMicrotask(this.#abort);
+  }
+
+  beforeCall(): void {
+    this.#abort?.();
+  }
 }
 
 /** A task's promise, rejected at once when its execution stops (so nothing waits on a dead execution). */

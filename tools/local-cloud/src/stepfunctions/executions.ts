@@ -21,6 +21,9 @@ import type { TaskServices } from './task-handlers.ts';
  * with their start date and history, kept after they end (across restarts too), and all stopped
  * with the service.
  */
+/** How long the local cloud's stop waits for a task call in flight: a longer one is cut short. */
+const DRAIN_MS = 10_000;
+
 export interface ExecutionsOptions {
   machines: StateMachines;
   services: TaskServices;
@@ -129,12 +132,14 @@ export class Executions {
     return unfinished.length;
   }
 
-  /** Aborts what runs and waits for it to end; no execution starts afterwards. */
+  /**
+   * Aborts what runs, once its task calls in flight have answered, and waits for it to end; no
+   * execution starts afterwards.
+   */
   async stop(): Promise<void> {
     this.#stopped = true;
     const running = [...this.#records.values()].filter((record) => record.status === 'RUNNING');
-    for (const record of running) record.stop(undefined, 'The local cloud stopped');
-    await Promise.all(running.map((record) => record.ended));
+    await Promise.all(running.map((record) => record.interrupt(DRAIN_MS)));
   }
 
   #launch(
@@ -173,6 +178,7 @@ export class Executions {
       ...(cause === undefined ? {} : { cause }),
       history: new ExecutionHistory(execution.events),
       stop: () => undefined,
+      interrupt: async () => undefined,
       ended: Promise.resolve(),
     };
   }

@@ -12,9 +12,9 @@ import type { HistoryEvent } from './history.ts';
  * JitterStrategy are kept). The charges are read back from the history: each task failure since
  * the state's last entry, matched to the retrier the library would have chosen.
  *
- * An attempt the restart cut short (scheduled, never answered) had no error to match: it is
- * charged to the retrier that the resumed attempt's first failure matches, as a failure of the
- * same kind, when that failure comes.
+ * An attempt a restart cut short (scheduled, never answered: the process was killed, or the call
+ * outlasted the stop's wait) had no error to match: each is charged to the retrier that the resumed
+ * attempt's first failure matches, as a failure of the same kind, when that failure comes.
  */
 export interface ResumedRetries {
   /** The state to run in place of the definition's, on its first entry. */
@@ -46,15 +46,15 @@ export function resumedRetries(
     const retrier = matchingRetrier(retriers, error);
     if (retrier && maxAttemptsOf(retrier) > 0) charge(retrier);
   }
-  let unchargedCut = attempts.scheduled - attempts.errors.length > 0;
+  let cutShort = Math.max(0, attempts.scheduled - attempts.errors.length);
   return {
     state: resumed,
     attemptsMade: attempts.scheduled,
     failed(error) {
-      if (!unchargedCut) return;
-      unchargedCut = false;
       const retrier = matchingRetrier(retriers, error);
-      if (retrier && maxAttemptsOf(retrier) > 0) charge(retrier);
+      for (; cutShort > 0; cutShort -= 1) {
+        if (retrier && maxAttemptsOf(retrier) > 0) charge(retrier);
+      }
     },
   };
 }

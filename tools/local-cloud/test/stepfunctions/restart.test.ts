@@ -236,22 +236,29 @@ describe('an execution a restart interrupted', () => {
     });
   });
 
-  it('charges an attempt the restart cut short like the failure of the attempt that replaces it', async () => {
+  it('lets a task call in flight answer before the restart, so its failure counts against the retries', async () => {
     persistDir = mkdtempSync(join(tmpdir(), 'sfn-restart-'));
     const first = await run();
     const executionArn = await start(first, 'Outage');
     await eventually(() => (outageCalls.length === 2 ? true : undefined));
-    // The third call is in flight when the restart comes: it never answers this run.
+    // The third call is in flight when the stop comes: the stop waits for its answer.
     const held = Promise.withResolvers<void>();
     heldCall = { release: () => held.resolve(), reached: held.promise };
     await eventually(() => (outageCalls.length === 3 ? true : undefined));
 
-    const second = await restart(first);
+    running.splice(running.indexOf(first), 1);
+    const stopping = first.stop();
     heldCall.release();
     heldCall = undefined;
+    await stopping;
+    const second = await run();
+    second.service.resumeInterrupted();
     await ended(second, executionArn);
+    const events = types(await historyOf(second, executionArn));
 
-    expect(outageCalls).toHaveLength(MAX_ATTEMPTS + 1);
-    expect(outageCalls.slice(3)).toEqual([3, 4]);
+    // Every call has its answer in the history: none was cut short.
+    expect(events.filter((type) => type === 'TaskScheduled')).toHaveLength(MAX_ATTEMPTS + 1);
+    expect(events.filter((type) => type === 'TaskFailed')).toHaveLength(MAX_ATTEMPTS + 1);
+    expect(outageCalls).toEqual([0, 1, 2, 3, 4]);
   });
 });
