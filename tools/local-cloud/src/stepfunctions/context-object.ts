@@ -96,7 +96,7 @@ export class ExecutionContext {
  * A per-execution copy of the prepared definition whose `States` objects report each state entry.
  * The library reads `States[name]` exactly once per transition (retries re-run the state without
  * it), which is the one synchronous signal of a state entry it offers: `$$.State.EnteredTime`,
- * `$$.State.RetryCount` and the order of the history's task events are built on it. `firstEntry`
+ * `$$.State.RetryCount` and the sequence of the history's task events are built on it. `firstEntry`
  * stands in for one state on its first entry (a resumed state, with the retries it has left).
  */
 export function instrumentStateEntries(

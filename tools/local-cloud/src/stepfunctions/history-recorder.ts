@@ -11,8 +11,8 @@ import {
 } from './history-entries.ts';
 
 /**
- * Writes one execution's history in the order AWS would, from two sources that do not arrive in
- * that order: the library's event log, which is read asynchronously (a few microtasks late), and
+ * Writes one execution's history in the sequence AWS would, from two sources that do not arrive in
+ * that sequence: the library's event log, which is read asynchronously (a few microtasks late), and
  * the task handlers' calls, which happen at once. A task's events wait until the history holds
  * the entry of the state they belong to (counted per state: `stateEntered` is told of each entry
  * synchronously, by the definition's instrumented `States`); the library's exit or failure of a

@@ -1,6 +1,6 @@
 /**
- * An execution's history as GetExecutionHistory returns it: AWS's events, numbered in the order
- * they happened, each with its details object (`taskScheduledEventDetails`, `stateEnteredEventDetails`...).
+ * An execution's history as GetExecutionHistory returns it: AWS's events, numbered as they
+ * happened, each with its details object (`taskScheduledEventDetails`, `stateEnteredEventDetails`...).
  * Events are kept with their execution data; `view` leaves it out when the caller asks
  * (`includeExecutionData: false`), as AWS does.
  */
