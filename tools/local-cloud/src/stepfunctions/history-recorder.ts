@@ -79,14 +79,10 @@ export class HistoryRecorder {
       this.#skipStarted = false;
       return;
     }
-    if (event.type === 'StateFailed' && this.#states.get(event.state.name)?.open) {
-      // A task attempt the library failed itself (its TimeoutSeconds): the handler never answered.
-      const error = event.Error;
-      this.#settle(event.state.name, {
-        kind: isTimeout(error) ? 'timedOut' : 'failed',
-        error,
-        cause: String(event.Cause),
-      });
+    if (event.type === 'StateFailed' && isTimeout(event.Error)) {
+      // A task attempt the library timed out itself: the handler never answered. (Any other failure
+      // was recorded as the handler failed: the attempt open now may be its retry.)
+      this.#settle(event.state.name, { kind: 'timedOut', error: event.Error, cause: String(event.Cause) });
     }
     if (event.type === 'StateEntered' && event.state.name === this.#skipEntryOf) {
       this.#skipEntryOf = undefined;
@@ -105,6 +101,14 @@ export class HistoryRecorder {
   /** A task handler was called with its effective input (the state's Parameters applied). */
   taskStarted(plan: TaskPlan, parameters: unknown): TaskAttempt {
     const progress = this.#progressOf(plan.stateName);
+    if (progress.open) {
+      // The attempt before never answered, yet the state runs again: the library timed it out.
+      this.#settle(plan.stateName, {
+        kind: 'timedOut',
+        error: 'States.Timeout',
+        cause: 'The task timed out',
+      });
+    }
     const attempt = { plan, settled: false };
     progress.open = attempt;
     for (const event of taskStartEntries(plan, parameters, this.#options.region)) {
