@@ -43,10 +43,9 @@ export interface HistoryRecorderOptions {
   /** StopExecution's error and cause, for ExecutionAborted. */
   abortReason(): { error?: string; cause?: string };
   /**
-   * A resumed execution, and the state it resumes in (none: from its start): its history goes on
-   * from the last run's, so the library's new ExecutionStarted is left out, and so is its entry of
-   * this state when the last run's history shows the state entered and not left (the state goes
-   * on, as a retried task does).
+   * The state a resumed execution resumes in. Its history goes on from the last run's (the
+   * library's new ExecutionStarted is left out), and the library's entry of this state is left out
+   * too when that history shows the state entered and not left (it goes on, as a retried task does).
    */
   resumedIn?: string | undefined;
 }
@@ -89,10 +88,9 @@ export class HistoryRecorder {
       this.#entryWritten(event.state.name);
       return;
     }
+    const { error, cause } = this.#options.abortReason();
     const entry =
-      event.type === 'ExecutionAborted'
-        ? abortedEntry(this.#options.abortReason().error, this.#options.abortReason().cause)
-        : libraryEntry(event, this.#options);
+      event.type === 'ExecutionAborted' ? abortedEntry(error, cause) : libraryEntry(event, this.#options);
     if (entry) this.#write(entry, new Date(event.timestamp));
     if (event.type === 'StateEntered') this.#entryWritten(event.state.name);
     if (event.type.startsWith('Execution') && event.type !== 'ExecutionStarted') this.#ended = true;

@@ -384,4 +384,20 @@ describe('GetExecutionHistory’s options', () => {
     expect(events.at(-1)?.executionSucceededEventDetails).toEqual({});
     expect(JSON.stringify(events)).not.toMatch(/"(input|output|parameters)"/);
   });
+
+  it('leaves a task’s parameters and results out too, keeping its resource', async () => {
+    const payment = await start(WORKFLOW_ARN, order({ method: 'card', token: 'tok_visa' }));
+    await ended(payment);
+
+    const { events = [] } = await test.sfn.send(
+      new GetExecutionHistoryCommand({ executionArn: payment, includeExecutionData: false }),
+    );
+
+    expect(events.find((event) => event.type === 'TaskScheduled')?.taskScheduledEventDetails).toEqual({
+      resourceType: 'dynamodb',
+      resource: 'putItem',
+      region: REGION,
+    });
+    expect(JSON.stringify(events)).not.toMatch(/"(input|output|parameters)"/);
+  });
 });
