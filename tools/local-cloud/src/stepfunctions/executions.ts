@@ -71,7 +71,7 @@ export class Executions {
       );
     }
     const executionArn = this.#executionArnOf(machine, executionName);
-    const existing = this.#records.get(executionArn);
+    const existing = this.#records.get(executionArn) ?? this.#awaitingResume(executionArn);
     // As on AWS: the same start while it runs is the same execution; anything else is refused.
     if (existing?.status === 'RUNNING' && existing.input === inputText) {
       return { executionArn, startDate: existing.startDate };
@@ -130,6 +130,14 @@ export class Executions {
       this.#options.observer.resumed(record, resumeAt?.stateName);
     }
     return unfinished.length;
+  }
+
+  /** An execution the last run left to resume: it runs, even before it is resumed. */
+  #awaitingResume(executionArn: string): Pick<ExecutionRecord, 'status' | 'input' | 'startDate'> | undefined {
+    const execution = this.#unfinished.find((unfinished) => unfinished.executionArn === executionArn);
+    return (
+      execution && { status: 'RUNNING', input: execution.input, startDate: new Date(execution.startDate) }
+    );
   }
 
   /**

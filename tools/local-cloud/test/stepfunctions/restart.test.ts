@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +7,7 @@ import {
   type HistoryEvent,
   ListExecutionsCommand,
   SendTaskSuccessCommand,
+  StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { StateMachineSource } from '../../src/stepfunctions/stepfunctions-service.ts';
@@ -211,6 +213,27 @@ describe('an execution a restart interrupted', () => {
     expect(events.map((event) => [event.id, event.previousEventId])).toEqual(
       events.map((_event, index) => [index + 1, index]),
     );
+  });
+
+  it('is the same execution to a repeated start that comes before it is resumed', async () => {
+    persistDir = mkdtempSync(join(tmpdir(), 'sfn-restart-'));
+    const first = await run();
+    const name = randomUUID();
+    const send = (test: TestService, input: string) =>
+      test.sfn.send(new StartExecutionCommand({ stateMachineArn: stateMachineArn('Callback'), name, input }));
+    const { executionArn, startDate } = await send(first, '{}');
+    await eventually(() => callbackTokens[0]);
+    running.splice(running.indexOf(first), 1);
+    await first.stop();
+
+    const second = await run();
+
+    expect(await send(second, '{}')).toMatchObject({ executionArn, startDate });
+    await expect(send(second, '{"other":true}')).rejects.toMatchObject({ name: 'ExecutionAlreadyExists' });
+    second.service.resumeInterrupted();
+    expect(second.service.listExecutions().map((execution) => execution.executionArn)).toEqual([
+      executionArn,
+    ]);
   });
 
   it('resumes a state waiting to retry with the attempts it had left, not a fresh budget', async () => {
