@@ -1,7 +1,6 @@
 import type { ApiAction } from '../kit/json-protocol-server.ts';
 import { StepFunctionsApiError } from './errors.ts';
 import type { ExecutionRecord, LocalStateMachine } from './execution.ts';
-import { executionHistory } from './history.ts';
 import type { StateMachineDescription, StateMachineListItem } from './state-machines.ts';
 import type { TaskTokens } from './task-tokens.ts';
 
@@ -62,8 +61,7 @@ export function apiActions(state: ApiState): Record<string, ApiAction> {
 
     GetExecutionHistory: (input) => {
       const record = state.execution(input.executionArn);
-      const { tasks } = state.machine(record.stateMachineArn).prepared;
-      const history = executionHistory(record, tasks, input.includeExecutionData !== false);
+      const history = record.history.view(input.includeExecutionData !== false);
       if (input.reverseOrder === true) history.reverse();
       const { items, nextToken } = page(history, input.maxResults, input.nextToken);
       return { events: items, ...(nextToken ? { nextToken } : {}) };

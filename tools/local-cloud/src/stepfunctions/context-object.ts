@@ -73,9 +73,9 @@ export class ExecutionContext {
     };
   }
 
-  /** `$$.State.EnteredTime` is now and `$$.State.RetryCount` 0. */
-  stateEntered(stateName: string): void {
-    this.#entries.set(stateName, { enteredTime: new Date().toISOString(), retries: 0 });
+  /** `$$.State.EnteredTime` is now and `$$.State.RetryCount` 0, or the attempts a resumed state had made. */
+  stateEntered(stateName: string, retries = 0): void {
+    this.#entries.set(stateName, { enteredTime: new Date().toISOString(), retries });
   }
 
   /** Called before the library sees the failure, so that a retry's Parameters read the new count. */
@@ -95,11 +95,17 @@ export class ExecutionContext {
 /**
  * A per-execution copy of the prepared definition whose `States` objects report each state entry.
  * The library reads `States[name]` exactly once per transition (retries re-run the state without
- * it), which is the one synchronous signal of a state entry it offers: `$$.State.EnteredTime` and
- * `$$.State.RetryCount` are built on it.
+ * it), which is the one synchronous signal of a state entry it offers: `$$.State.EnteredTime`,
+ * `$$.State.RetryCount` and the sequence of the history's task events are built on it. `firstEntry`
+ * stands in for one state on its first entry (a resumed state, with the retries it has left).
  */
-export function instrumentStateEntries(prepared: Json, onEnter: (stateName: string) => void): Json {
+export function instrumentStateEntries(
+  prepared: Json,
+  onEnter: (stateName: string) => void,
+  firstEntry?: { stateName: string; state: Json },
+): Json {
   const copy = structuredClone(prepared);
+  let standIn = firstEntry;
   const instrument = (machine: Json): void => {
     const states = machine.States;
     if (!isObject(states)) return;
@@ -108,7 +114,15 @@ export function instrumentStateEntries(prepared: Json, onEnter: (stateName: stri
     }
     machine.States = new Proxy(states, {
       get(target, property, receiver) {
-        if (typeof property === 'string' && Object.hasOwn(target, property)) onEnter(property);
+        if (typeof property !== 'string' || !Object.hasOwn(target, property)) {
+          return Reflect.get(target, property, receiver);
+        }
+        onEnter(property);
+        if (standIn?.stateName === property) {
+          const { state } = standIn;
+          standIn = undefined;
+          return state;
+        }
         return Reflect.get(target, property, receiver);
       },
     });

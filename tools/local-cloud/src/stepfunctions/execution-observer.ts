@@ -2,11 +2,12 @@ import type { Listeners } from '../kit/listeners.ts';
 import type { ServiceLog } from '../kit/service-log.ts';
 import type { EventLog, ExecutionHooks, ExecutionRecord, ExecutionStatus } from './execution.ts';
 import type { ExecutionJournal } from './execution-journal.ts';
+import type { HistoryEvent } from './history.ts';
 
 /**
- * What is kept and told of the executions as they run: their starts, top-level state entries and
- * ends in the journal (under `--persist`), their starts and ends in the log, under the state
- * machine's name, and every state event to the live view's listeners.
+ * What is kept and told of the executions as they run: their starts, history events, top-level
+ * state entries and ends in the journal (under `--persist`), their starts and ends in the log,
+ * under the state machine's name, and every state event to the live view's listeners.
  */
 interface EventSource {
   time: string;
@@ -45,7 +46,10 @@ export interface ExecutionObserverOptions {
   log: ServiceLog;
   /** Only top-level states are journaled: an execution resumes at one of them. */
   isTopLevelState(stateMachineArn: string, stateName: string): boolean;
-  /** Executions the local cloud's stop aborts are not ended in the journal: they resume at the next start. */
+  /**
+   * Executions the local cloud's stop aborts are not ended in the journal, nor is their abort in
+   * their history: they resume at the next start, where their history goes on.
+   */
   isStopping(): boolean;
 }
 
@@ -101,9 +105,20 @@ export class ExecutionObserver implements ExecutionHooks {
     });
   }
 
+  onHistoryEvent(record: ExecutionRecord, event: HistoryEvent): void {
+    if (event.type === 'ExecutionAborted' && this.#options.isStopping()) return;
+    this.#options.journal?.recorded(record.executionArn, event);
+  }
+
   onEnd(record: ExecutionRecord): void {
     if (!(this.#options.isStopping() && record.status === 'ABORTED')) {
-      this.#options.journal?.ended(record.executionArn, record.status);
+      const { stopDate, output, error, cause } = record;
+      this.#options.journal?.ended(record.executionArn, record.status, {
+        stopDate: stopDate?.toISOString(),
+        output,
+        error,
+        cause,
+      });
     }
     this.#logEnd(record);
     this.#options.listeners.emit({

@@ -1,12 +1,8 @@
-import type { TaskPlan } from './definition.ts';
-import type { EventLog, ExecutionRecord } from './execution.ts';
-
 /**
- * GetExecutionHistory's events, from the library's event log. The library logs state entries,
- * exits and failures, retries and catches; AWS names these per state type (`TaskStateEntered`,
- * `TaskFailed`, `MapIterationStarted`...) and has no event for a retry or a catch, so those two are
- * left out, as are the scheduling steps of a task (TaskScheduled, TaskStarted...) that the library
- * does not see.
+ * An execution's history as GetExecutionHistory returns it: AWS's events, numbered as they
+ * happened, each with its details object (`taskScheduledEventDetails`, `stateEnteredEventDetails`...).
+ * Events are kept with their execution data; `view` leaves it out when the caller asks
+ * (`includeExecutionData: false`), as AWS does.
  */
 export interface HistoryEvent {
   id: number;
@@ -16,90 +12,60 @@ export interface HistoryEvent {
   [details: string]: unknown;
 }
 
-export function executionHistory(
-  record: ExecutionRecord,
-  tasks: Map<string, TaskPlan>,
-  includeExecutionData: boolean,
-): HistoryEvent[] {
-  const data = (field: 'input' | 'output', value: unknown) =>
-    includeExecutionData
-      ? { [field]: JSON.stringify(value ?? null), [`${field}Details`]: { truncated: false } }
-      : {};
-  const history: HistoryEvent[] = [];
-  for (const event of record.events) {
-    const entry = historyEntry(event, record, tasks, data);
-    if (!entry) continue;
-    const id = history.length + 1;
-    history.push({ id, previousEventId: id - 1, timestamp: new Date(event.timestamp), ...entry });
+/** An event before it is numbered: its type and its details object. */
+export type HistoryEntry = { type: string; [details: string]: unknown };
+
+/** The fields of a details object that carry execution data, and their `…Details` companions. */
+const EXECUTION_DATA = new Set(['input', 'inputDetails', 'output', 'outputDetails', 'parameters']);
+
+export class ExecutionHistory {
+  readonly #events: HistoryEvent[];
+  readonly #onAppend: (event: HistoryEvent) => void;
+
+  /** `events`: what a previous run recorded (a resumed execution's history goes on from it). */
+  constructor(events: readonly HistoryEvent[] = [], onAppend: (event: HistoryEvent) => void = () => {}) {
+    this.#events = [...events];
+    this.#onAppend = onAppend;
   }
-  return history;
-}
 
-type Entry = { type: string; [details: string]: unknown };
+  get events(): readonly HistoryEvent[] {
+    return this.#events;
+  }
 
-function historyEntry(
-  event: EventLog,
-  record: ExecutionRecord,
-  tasks: Map<string, TaskPlan>,
-  data: (field: 'input' | 'output', value: unknown) => Record<string, unknown>,
-): Entry | undefined {
-  switch (event.type) {
-    case 'ExecutionStarted':
-      return {
-        type: 'ExecutionStarted',
-        executionStartedEventDetails: { ...data('input', event.input), roleArn: record.roleArn },
-      };
-    case 'ExecutionSucceeded':
-      return { type: 'ExecutionSucceeded', executionSucceededEventDetails: data('output', event.output) };
-    case 'ExecutionFailed':
-      return {
-        type: 'ExecutionFailed',
-        executionFailedEventDetails: { error: event.Error, cause: String(event.Cause) },
-      };
-    case 'ExecutionAborted':
-      return {
-        type: 'ExecutionAborted',
-        executionAbortedEventDetails: { error: record.error, cause: record.cause },
-      };
-    case 'ExecutionTimeout':
-      return { type: 'ExecutionTimedOut', executionTimedOutEventDetails: { error: 'States.Timeout' } };
-    case 'StateEntered':
-      return {
-        type: `${event.state.type}StateEntered`,
-        stateEnteredEventDetails: { name: event.state.name, ...data('input', event.state.input) },
-      };
-    case 'StateExited':
-      return {
-        type: `${event.state.type}StateExited`,
-        stateExitedEventDetails: { name: event.state.name, ...data('output', event.state.output) },
-      };
-    case 'StateFailed':
-      if (event.state.type === 'Map' || event.state.type === 'Parallel')
-        return { type: `${event.state.type}StateFailed` };
-      return taskFailure(tasks.get(event.state.name), event.Error, String(event.Cause));
-    case 'MapIterationStarted':
-    case 'MapIterationSucceeded':
-    case 'MapIterationFailed': {
-      const detailsField = `mapIteration${event.type.slice('MapIteration'.length)}EventDetails`;
-      return { type: event.type, [detailsField]: { name: event.parentState.name, index: event.index } };
-    }
-    default:
-      return undefined;
+  append(entry: HistoryEntry, timestamp: Date): void {
+    const id = this.#events.length + 1;
+    const event: HistoryEvent = { id, previousEventId: id - 1, timestamp, ...entry };
+    this.#events.push(event);
+    this.#onAppend(event);
+  }
+
+  /** The events in order, with or without their execution data (a copy: the caller may reorder it). */
+  view(includeExecutionData: boolean): HistoryEvent[] {
+    if (includeExecutionData) return [...this.#events];
+    return this.#events.map((event) =>
+      Object.fromEntries(
+        Object.entries(event).map(([field, value]) => [
+          field,
+          field.endsWith('EventDetails') && isRecord(value) ? withoutExecutionData(value) : value,
+        ]),
+      ),
+    ) as HistoryEvent[];
   }
 }
 
-function taskFailure(plan: TaskPlan | undefined, error: string, cause: string): Entry | undefined {
-  if (!plan) return undefined;
-  const timedOut = error === 'States.Timeout' || error === 'States.HeartbeatTimeout';
-  if (plan.target.kind === 'lambda-function') {
-    return timedOut
-      ? { type: 'LambdaFunctionTimedOut', lambdaFunctionTimedOutEventDetails: { error, cause } }
-      : { type: 'LambdaFunctionFailed', lambdaFunctionFailedEventDetails: { error, cause } };
-  }
-  // `arn:aws:states:::dynamodb:putItem` is resource type `dynamodb`, resource `putItem`.
-  const [resourceType = '', resource = ''] = plan.resource.replace(/^arn:[\w-]+:states:::/, '').split(':');
-  const details = { resourceType, resource, error, cause };
-  return timedOut
-    ? { type: 'TaskTimedOut', taskTimedOutEventDetails: details }
-    : { type: 'TaskFailed', taskFailedEventDetails: details };
+/** JSON text of a value, with AWS's `…Details` companion (the local service never truncates). */
+export function executionData(field: 'input' | 'output', value: unknown): Record<string, unknown> {
+  return { [field]: JSON.stringify(value ?? null), [`${field}Details`]: { truncated: false } };
 }
+
+/** A history event read back from the journal, where its timestamp is ISO text. */
+export function revivedEvent(event: HistoryEvent): HistoryEvent {
+  return { ...event, timestamp: new Date(event.timestamp) };
+}
+
+function withoutExecutionData(details: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(details).filter(([field]) => !EXECUTION_DATA.has(field)));
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -55,6 +55,8 @@ export interface TaskExecution {
   stateMachineArn: string;
   /** The token `$$.Task.Token` resolved to while this task's Parameters were evaluated. */
   claimTaskToken(): string;
+  /** A callback task handed its token on; `output` is what the hand-over answered (TaskSubmitted). */
+  taskSubmitted(stateName: string, output: unknown): void;
 }
 
 export type TaskHandler = (input: unknown) => Promise<unknown>;
@@ -72,7 +74,7 @@ export function taskHandler(plan: TaskPlan, services: TaskServices, execution: T
       return target.waitForTaskToken
         ? waitForTaskToken(plan, services, execution, async (input) => {
             const { functionName, payload } = lambdaParameters(input, services);
-            await invokeFunction(services.invoker, functionName, payload);
+            return lambdaInvokeResult(await invokeFunction(services.invoker, functionName, payload));
           })
         : async (input) => {
             const { functionName, payload } = lambdaParameters(input, services);
@@ -82,9 +84,7 @@ export function taskHandler(plan: TaskPlan, services: TaskServices, execution: T
       return (input) => callDynamoDb(services.clients.dynamodb, target.action, input);
     case 'sqs:sendMessage':
       return target.waitForTaskToken
-        ? waitForTaskToken(plan, services, execution, async (input) => {
-            await sendMessage(services.clients.sqs, input);
-          })
+        ? waitForTaskToken(plan, services, execution, (input) => sendMessage(services.clients.sqs, input))
         : (input) => sendMessage(services.clients.sqs, input);
     case 'events:putEvents':
       return (input) => putEvents(services.putEvents, input, execution);
@@ -92,15 +92,15 @@ export function taskHandler(plan: TaskPlan, services: TaskServices, execution: T
 }
 
 /**
- * Hands the token on (`handOver`: invokes the function or sends the message; its result is ignored,
- * as on AWS), then waits for the token's answer. Whichever comes first decides: the answer, or the
- * hand-over's error.
+ * Hands the token on (`handOver`: invokes the function or sends the message; its answer is the
+ * history's TaskSubmitted, not the task's result, as on AWS), then waits for the token's answer.
+ * Whichever comes first decides: the answer, or the hand-over's error.
  */
 function waitForTaskToken(
   plan: TaskPlan,
   services: TaskServices,
   execution: TaskExecution,
-  handOver: (input: unknown) => Promise<void>,
+  handOver: (input: unknown) => Promise<unknown>,
 ): TaskHandler {
   return async (input) => {
     // Both before any await: the library evaluated the Parameters (and minted the token) just now.
@@ -112,7 +112,10 @@ function waitForTaskToken(
       ...(plan.heartbeatMs === undefined ? {} : { heartbeatMs: plan.heartbeatMs }),
     });
     try {
-      const handOverError = handOver(input).then(() => new Promise<never>(() => undefined));
+      const handOverError = handOver(input).then((output) => {
+        execution.taskSubmitted(plan.stateName, output);
+        return new Promise<never>(() => undefined);
+      });
       return await Promise.race([answer, handOverError]);
     } finally {
       services.tokens.end(token);

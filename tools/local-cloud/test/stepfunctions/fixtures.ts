@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SFNClient } from '@aws-sdk/client-sfn';
+import {
+  DescribeExecutionCommand,
+  GetExecutionHistoryCommand,
+  type HistoryEvent,
+  SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { awsClientConfig } from '@shop/shared/aws-clients';
 import type { InvokeResult, LambdaInvoker, LogEntry } from '../../src/contracts.ts';
@@ -94,6 +100,7 @@ export async function startTestService(
     stateMachines: StateMachineSource[];
     retryIntervalScale?: number;
     taskTimeoutScale?: number;
+    persistDir?: string;
   },
 ): Promise<TestService> {
   const dynamodb = new DynamoDBClient(awsClientConfig('dynamodb'));
@@ -136,6 +143,29 @@ export async function eventually<T>(
     if (Date.now() > deadline) throw new Error(`Condition not met within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+}
+
+/** Starts, awaits and reads executions through the real client, as the tests ask of them. */
+export function executionsOf(sfn: SFNClient) {
+  return {
+    async start(stateMachineArn: string, input: unknown = {}, name = randomUUID()): Promise<string> {
+      const { executionArn } = await sfn.send(
+        new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }),
+      );
+      return executionArn as string;
+    },
+    /** DescribeExecution, once the execution has ended. */
+    ended(executionArn: string, timeoutMs = 15_000) {
+      return eventually(async () => {
+        const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+        return execution.status === 'RUNNING' ? undefined : execution;
+      }, timeoutMs);
+    },
+    async history(executionArn: string): Promise<HistoryEvent[]> {
+      const { events = [] } = await sfn.send(new GetExecutionHistoryCommand({ executionArn }));
+      return events;
+    },
+  };
 }
 
 const S = (path: string) => ({ 'S.$': path });
