@@ -146,10 +146,11 @@ async function runOnce(tested: TestedState, adjust: (state: Json) => void): Prom
   const work = tested.task;
   if (work) {
     handlers[name] = async (input) => {
-      // A second call is the library's retry: stop there, the answer is RETRIABLE.
+      // A second call is the library's retry: the answer is RETRIABLE, and the run stops here
+      // (answered, so that the library clears its task timer).
       if (task) {
         run?.abort();
-        return new Promise<never>(() => undefined);
+        return null;
       }
       task = { input };
       try {

@@ -25,6 +25,8 @@ export interface TestStateDependencies {
 const INSPECTION_LEVELS = ['INFO', 'DEBUG', 'TRACE'];
 const FIELD_VALIDATION_MODES = ['STRICT', 'PRESENT', 'NONE'];
 const TESTABLE_TYPES = ['Task', 'Pass', 'Wait', 'Choice', 'Succeed', 'Fail'];
+/** AWS ends a tested state that runs longer with States.Timeout. */
+const MAX_TEST_SECONDS = 300;
 /** AWS's limit on `input`, `mock.result` and `context`. */
 const MAX_PAYLOAD_CHARS = 262_144;
 
@@ -218,6 +220,10 @@ function prepareTestedState(test: TestRequest, { services }: TestStateDependenci
     const plan = prepared.tasks.get(test.stateName);
     if (plan && waitsForTaskToken(plan.target) && !test.mock) {
       throw validation('TestState runs a .waitForTaskToken task only with a mock');
+    }
+    const state = (prepared.definition.States as Json)[test.stateName] as Json;
+    if (typeof state.TimeoutSeconds === 'number') {
+      state.TimeoutSeconds = Math.min(state.TimeoutSeconds, MAX_TEST_SECONDS);
     }
     return prepared;
   } catch (error) {

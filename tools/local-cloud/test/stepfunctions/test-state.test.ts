@@ -30,6 +30,7 @@ const functions: Record<string, LocalFunction> = {
   DeclineFunction: () => {
     throw namedError('CardDeclinedError', 'Card declined');
   },
+  SilentFunction: () => new Promise(() => undefined),
 };
 
 let invoker: RecordingInvoker;
@@ -220,6 +221,22 @@ describe('TestState on a Task state', () => {
     expect(answer).toMatchObject({ status: 'FAILED', error: 'CardDeclinedError', cause: 'No' });
     expect(answer.output).toBeUndefined();
     expect(answer.nextState).toBeUndefined();
+  });
+
+  it('fails with States.Timeout when the real task runs past its TimeoutSeconds', async () => {
+    const answer = await testState({
+      definition: {
+        Type: 'Task',
+        Resource: 'arn:aws:states:::lambda:invoke',
+        Parameters: { FunctionName: functionArn('SilentFunction'), 'Payload.$': '$' },
+        TimeoutSeconds: 1,
+        End: true,
+      },
+      roleArn: ROLE_ARN,
+      input: '{}',
+    });
+
+    expect(answer).toMatchObject({ status: 'FAILED', error: 'States.Timeout' });
   });
 
   it('writes to the local DynamoDB table when a DynamoDB integration is not mocked', async () => {
