@@ -16,6 +16,8 @@ export interface ApiState {
   /** Newest first. */
   executionsOf(stateMachineArn: string): ExecutionRecord[];
   tokens: TaskTokens;
+  /** TestState's answer (test-state.ts). */
+  testState(input: Record<string, unknown>): Promise<unknown>;
 }
 
 /** AWS's limit on an execution's input and a task's output. */
@@ -92,6 +94,8 @@ export function apiActions(state: ApiState): Record<string, ApiAction> {
       );
       return {};
     },
+
+    TestState: (input) => state.testState(input),
 
     SendTaskHeartbeat: (input) => {
       state.tokens.heartbeat(taskToken(input));

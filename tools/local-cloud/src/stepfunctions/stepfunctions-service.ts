@@ -10,8 +10,9 @@ import { ExecutionJournal } from './execution-journal.ts';
 import { ExecutionObserver, type StepFunctionsEvent } from './execution-observer.ts';
 import { Executions } from './executions.ts';
 import { type StateMachineSource, StateMachines } from './state-machines.ts';
-import type { PutEvents } from './task-handlers.ts';
+import type { PutEvents, TaskServices } from './task-handlers.ts';
 import { TaskTokens } from './task-tokens.ts';
+import { testState } from './test-state.ts';
 
 export { StepFunctionsApiError, UnsupportedDefinitionError } from './errors.ts';
 export type { ExecutionStatus } from './execution.ts';
@@ -104,15 +105,16 @@ export async function createStepFunctionsService(
     log.warn(`An onEvent listener failed: ${describeError(error)}`),
   );
   const persisted = options.persistDir ? ExecutionJournal.open(options.persistDir) : undefined;
+  const services: TaskServices = {
+    invoker: options.invoker,
+    functionNameFromArn: (arn) => options.functionNameFromArn(arn),
+    clients: options.clients,
+    putEvents: options.putEvents,
+    tokens,
+  };
   const executions: Executions = new Executions({
     machines,
-    services: {
-      invoker: options.invoker,
-      functionNameFromArn: (arn) => options.functionNameFromArn(arn),
-      clients: options.clients,
-      putEvents: options.putEvents,
-      tokens,
-    },
+    services,
     observer: new ExecutionObserver({
       journal: persisted?.journal,
       listeners,
@@ -134,6 +136,8 @@ export async function createStepFunctionsService(
     execution: (executionArn) => executions.get(executionArn),
     executionsOf: (stateMachineArn) => executions.list(stateMachineArn),
     tokens,
+    testState: (input) =>
+      testState(input, { services, region: options.region, accountId: options.accountId }),
   });
   if (options.acceptsResourceChanges) actions.CreateStateMachine = (input) => machines.create(input);
   const server = await startJsonProtocolServer({
