@@ -70,8 +70,9 @@ export class EventRouter {
       (compiled) => ruleFilter(compiled.rule) && compiled.matches(event),
     );
     const matchedRules = matched.map(({ rule }) => rule.name);
+    const replay = event['replay-name'] ? `replay ${event['replay-name']}: ` : '';
     log.info(
-      `${event['detail-type']} from ${event.source} on ${bus.name}: ${matchedRules.length ? `matched ${matchedRules.join(', ')}` : 'matched no rule'}`,
+      `${replay}${event['detail-type']} from ${event.source} on ${bus.name}: ${matchedRules.length ? `matched ${matchedRules.join(', ')}` : 'matched no rule'}`,
       { eventId: event.id, bus: bus.name, matchedRules },
     );
     this.#options.listeners.emit({ bus: bus.name, event, matchedRules });

@@ -324,6 +324,8 @@ describe('a replay of the archive', () => {
     const held = new Promise<void>((resolve) => {
       release = resolve;
     });
+    // Released whatever happens, or stopping the service would wait on the held delivery.
+    cleanups.push(() => release());
     const { client, service } = await start({
       async deliver(_target, _payload, delivery) {
         if (delivery.event['replay-name']) await held;
@@ -473,6 +475,8 @@ describe('archives and replays across a restart (--persist)', () => {
     const held = new Promise<void>((resolve) => {
       release = resolve;
     });
+    // Released whatever happens, or stopping the service would wait on the held delivery.
+    cleanups.push(() => release());
     const first = await start({
       persistDir,
       async deliver(_target, _payload, delivery) {
