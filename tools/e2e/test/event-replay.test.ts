@@ -17,6 +17,8 @@ import { apiClient, awsClients, eventually, startTestCloud } from './e2e-support
  * EventBridge client. The consumers are idempotent, so the replay changes nothing: the orders stay
  * INVOICED with their one invoice, and apply-order-event answers each replayed event as a duplicate.
  */
+// Generous under a loaded machine: each wait ends as soon as its condition holds.
+const WAIT_MS = 30_000;
 let cloud: LocalCloud;
 let api: ReturnType<typeof apiClient>;
 let aws: ReturnType<typeof awsClients>;
@@ -46,6 +48,7 @@ const invoiced = (orderId: string) =>
   eventually(
     () => api.getOrder(orderId),
     (response) => response.body?.status === 'INVOICED' && response.body.payment.attempts > 0,
+    WAIT_MS,
   ).then((response) => response.body);
 
 /** The orders service's rule on the bus: the one whose target is the order-events queue. */
@@ -100,6 +103,7 @@ describe('a replay of PaymentCaptured events from the archive', () => {
       (): Promise<DescribeReplayCommandOutput> =>
         eventBridge.send(new DescribeReplayCommand({ ReplayName: replayName })),
       (output) => output.State === 'COMPLETED',
+      WAIT_MS,
     );
 
     expect(replay).toMatchObject({ State: 'COMPLETED', EventSourceArn: described.ArchiveArn });
@@ -114,10 +118,11 @@ describe('a replay of PaymentCaptured events from the archive', () => {
       await eventually(
         async () => paymentCapturedOutcomes(orderId),
         (outcomes) => outcomes.includes('duplicate'),
+        WAIT_MS,
       );
     }
     const after = await Promise.all(orderIds.map((orderId) => api.getOrder(orderId)));
     expect(after.map((response) => response.body)).toEqual(before);
     expect(await aws.count('invoices')).toBe(invoicesBefore);
-  });
+  }, 120_000);
 });
