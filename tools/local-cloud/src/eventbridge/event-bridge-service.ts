@@ -88,8 +88,9 @@ export async function createEventBridgeService(
     journal,
     log,
   });
-  const kept = options.persistDir ? ArchiveFile.open(options.persistDir) : undefined;
-  const archives = new EventArchives(options.archives ?? [], buses, { kept: kept?.kept });
+  // What a previous run archived and replayed (`--persist`); the file then holds what is kept.
+  const persisted = options.persistDir ? ArchiveFile.open(options.persistDir) : undefined;
+  const archives = new EventArchives(options.archives ?? [], buses, { kept: persisted?.kept });
   const replays = new Replays({
     archives,
     buses,
@@ -97,18 +98,18 @@ export async function createEventBridgeService(
     region,
     accountId,
     replayEvent: (bus, event, ruleFilter) => router.route(bus, event, { ruleFilter, journaled: false }),
-    journal: kept?.journal,
-    kept: kept?.replays ?? [],
+    journal: persisted?.journal,
+    kept: persisted?.replays ?? [],
     log,
   });
-  kept?.journal.rewrite(archives.kept(), replays.all());
+  persisted?.journal.rewrite(archives.kept(), replays.all());
 
   const putEvents = async (entries: PutEventsEntry[]): Promise<PutEventsResult> => {
     if (router.stopped) throw new Error('The local EventBridge is stopped');
     const { result, accepted } = acceptEntries(entries, buses, { region, accountId });
     if (accepted.length > 0) journal?.accepted(accepted.map(({ bus, event }) => ({ bus: bus.name, event })));
     const archived = accepted.flatMap(({ bus, event }) => archives.record(bus, event));
-    if (archived.length > 0) kept?.journal.archived(archived);
+    if (archived.length > 0) persisted?.journal.archived(archived);
     // EventBridge answers before it delivers: the caller gets its EventIds first.
     setImmediate(() => {
       for (const { bus, event } of accepted) void router.route(bus, event);
