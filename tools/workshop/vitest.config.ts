@@ -6,7 +6,9 @@ export default mergeConfig(
   projectTestConfig,
   defineConfig({
     test: {
-      testTimeout: 120_000,
+      // A checkpoint synthesizes the app and starts the local cloud, then waits on conditions with
+      // deadlines of its own: on a loaded machine that takes minutes, so the cap stays above them.
+      testTimeout: 300_000,
       hookTimeout: 180_000,
     },
   }),

@@ -101,9 +101,10 @@ interface OrderView {
   payment: { method: string; status: string; attempts: number; reason?: string };
 }
 
-/** The local cloud at `url`, and the access token of the attendee's test customer on it. */
+/** The local cloud at `url`, its EventBridge endpoint, and the access token of the attendee's test customer. */
 interface LocalApi {
   url: string;
+  eventBridge: string;
   token: string;
 }
 
@@ -139,11 +140,12 @@ async function withLocalCloud(work: (api: LocalApi) => Promise<void>): Promise<v
     );
     child = started;
     let output = '';
-    const url = await new Promise<string>((resolveUrl, reject) => {
+    const [url, eventBridge] = await new Promise<[string, string]>((resolveUrls, reject) => {
       const read = (chunk: Buffer) => {
         output += chunk.toString();
-        const match = /HTTP API\s+(http:\/\/\S+)/.exec(output);
-        if (match?.[1]) resolveUrl(match[1]);
+        const api = /HTTP API\s+(http:\/\/\S+)/.exec(output)?.[1];
+        const bus = /EventBridge\s+(http:\/\/\S+)/.exec(output)?.[1];
+        if (api && bus) resolveUrls([api, bus]);
       };
       started.stdout?.on('data', read);
       started.stderr?.on('data', (chunk: Buffer) => {
@@ -158,7 +160,7 @@ async function withLocalCloud(work: (api: LocalApi) => Promise<void>): Promise<v
     });
     expectThat(signedIn.status === 0, `npm run token -- workshop failed:\n${signedIn.stderr}`);
     ok('npm run token -- workshop signed in workshop@example.com');
-    await work({ url, token: signedIn.stdout.trim() });
+    await work({ url, eventBridge, token: signedIn.stdout.trim() });
   } finally {
     if (child?.pid !== undefined && child.exitCode === null) {
       const exited = new Promise((resolveExit) => child?.once('exit', resolveExit));
@@ -191,6 +193,38 @@ async function placeOrder({ url, token }: LocalApi, payment: object): Promise<st
     `POST /orders answered ${response.status} ${JSON.stringify(body)}`,
   );
   return body.orderId as string;
+}
+
+/**
+ * Module 5's replay: the payment outcomes of a window sent again from the data stack's archive to
+ * the orders' rule, with the command the runbook gives (`aws events start-replay`'s local twin).
+ */
+function replayToOrders(api: LocalApi, from: Date): void {
+  const { region } = (
+    JSON.parse(readFileSync(join(root, 'infra/cdk.json'), 'utf8')) as {
+      context: { region: string };
+    }
+  ).context;
+  const events = `arn:aws:events:${region}:000000000000`;
+  const name = 'serverless-commerce-local';
+  run('node tools/e2e/src/replay-cli.ts (a replay of the payment outcomes)', [
+    'tools/e2e/src/replay-cli.ts',
+    '--endpoint-url',
+    api.eventBridge,
+    '--replay-name',
+    `workshop-${Date.now()}`,
+    '--event-source-arn',
+    `${events}:archive/${name}-events`,
+    '--event-start-time',
+    from.toISOString(),
+    '--event-end-time',
+    new Date().toISOString(),
+    '--destination',
+    JSON.stringify({
+      Arn: `${events}:event-bus/${name}-events`,
+      FilterArns: [`${events}:rule/${name}-events/${name}-order-events`],
+    }),
+  ]);
 }
 
 const TERMINAL = new Set(['INVOICED', 'PAYMENT_FAILED', 'CANCELLED']);
@@ -311,6 +345,8 @@ const checkpoints: Record<string, { title: string; check: () => void | Promise<v
     title: 'break the payment provider',
     check: () =>
       withLocalCloud(async (api) => {
+        // Event times are to the second: the replay's window starts at the second of the orders.
+        const windowStart = new Date(Math.floor(Date.now() / 1000) * 1000);
         const [flakyId, outageId] = await Promise.all([
           placeOrder(api, { method: 'card', token: 'tok_flaky' }),
           placeOrder(api, { method: 'card', token: 'tok_outage' }),
@@ -329,6 +365,15 @@ const checkpoints: Record<string, { title: string; check: () => void | Promise<v
         );
         ok(
           `tok_outage order ${outageId}: PAYMENT_FAILED (provider_unavailable) after ${outage.payment.attempts} attempts, no invoice`,
+        );
+        replayToOrders(api, windowStart);
+        const [flakyAgain, outageAgain] = await Promise.all([settled(api, flakyId), settled(api, outageId)]);
+        expectThat(
+          JSON.stringify([flakyAgain, outageAgain]) === JSON.stringify([flaky, outage]),
+          `the replay changed the orders: ${JSON.stringify([flakyAgain, outageAgain])}`,
+        );
+        ok(
+          `after the replay, ${flakyId} is still INVOICED with its one invoice ${flaky.invoiceId}, ${outageId} unchanged`,
         );
       }),
   },

@@ -2,12 +2,17 @@ import type { LocalService, LogSink } from '../contracts.ts';
 import { type ApiAction, AwsApiError, startJsonProtocolServer } from '../kit/json-protocol-server.ts';
 import { Listeners } from '../kit/listeners.ts';
 import { describeError, serviceLog } from '../kit/service-log.ts';
+import { archiveActions } from './archive-actions.ts';
+import { ArchiveFile } from './archive-journal.ts';
+import { type ArchiveDefinition, EventArchives } from './event-archive.ts';
 import type { BusEvent, EventDeliveryJournal } from './event-delivery-journal.ts';
 import { type AcceptedEvent, type Delivery, EventRouter } from './event-router.ts';
 import { acceptEntries, type PutEventsEntry, type PutEventsResult } from './put-events.ts';
+import { Replays } from './replays.ts';
 import { resourceChangeActions } from './resource-changes.ts';
 import { compileRules, type EventBus, type EventRule, type RuleTarget } from './rules.ts';
 
+export type { ArchiveDefinition } from './event-archive.ts';
 export type { BusEvent, EventDeliveryJournal } from './event-delivery-journal.ts';
 export type { AcceptedEvent, Delivery } from './event-router.ts';
 export type {
@@ -20,9 +25,10 @@ export type { EventBus, EventRule, RuleTarget } from './rules.ts';
 
 /**
  * The local EventBridge: a PutEvents endpoint (AWS JSON 1.1, what `EventBridgeClient` speaks) and the
- * rules of the synthesized template. Accepted events are matched and delivered after the response, as
- * on AWS, where PutEvents only means "accepted"; a failing target is retried a few times, then logged.
- * A test run can also let its tests create their own buses, rules and targets (`acceptsResourceChanges`).
+ * rules and archives of the synthesized template. Accepted events are matched and delivered after the
+ * response, as on AWS, where PutEvents only means "accepted"; a failing target is retried a few times,
+ * then logged. Archived events can be replayed (StartReplay and its companions). A test run can also
+ * let its tests create their own buses, rules and targets (`acceptsResourceChanges`).
  */
 export interface EventBridgeServiceOptions {
   buses: EventBus[];
@@ -43,6 +49,10 @@ export interface EventBridgeServiceOptions {
   acceptsResourceChanges?: boolean;
   /** Makes accepted events durable until delivered (the local cloud's `--persist`). */
   journal?: EventDeliveryJournal;
+  /** The template's archives: what PutEvents keeps for StartReplay. */
+  archives?: ArchiveDefinition[];
+  /** Where archived events and replays are kept across restarts (`--persist`). */
+  persistDir?: string;
 }
 
 export interface EventBridgeService extends LocalService {
@@ -78,20 +88,38 @@ export async function createEventBridgeService(
     journal,
     log,
   });
+  // What a previous run archived and replayed (`--persist`); the file then holds what is kept.
+  const persisted = options.persistDir ? ArchiveFile.open(options.persistDir) : undefined;
+  const archives = new EventArchives(options.archives ?? [], buses, { kept: persisted?.kept });
+  const replays = new Replays({
+    archives,
+    buses,
+    rulesByBus,
+    region,
+    accountId,
+    replayEvent: (bus, event, ruleFilter) => router.route(bus, event, { ruleFilter, journaled: false }),
+    journal: persisted?.journal,
+    kept: persisted?.replays ?? [],
+    log,
+  });
+  persisted?.journal.rewrite(archives.kept(), replays.all());
 
   const putEvents = async (entries: PutEventsEntry[]): Promise<PutEventsResult> => {
     if (router.stopped) throw new Error('The local EventBridge is stopped');
     const { result, accepted } = acceptEntries(entries, buses, { region, accountId });
     if (accepted.length > 0) journal?.accepted(accepted.map(({ bus, event }) => ({ bus: bus.name, event })));
+    const archived = accepted.flatMap(({ bus, event }) => archives.record(bus, event));
+    if (archived.length > 0) persisted?.journal.archived(archived);
     // EventBridge answers before it delivers: the caller gets its EventIds first.
     setImmediate(() => {
-      for (const { bus, event } of accepted) router.route(bus, event);
+      for (const { bus, event } of accepted) void router.route(bus, event);
     });
     return result;
   };
 
   const actions: Record<string, ApiAction> = {
     PutEvents: (input) => putEvents(input.Entries as PutEventsEntry[]),
+    ...archiveActions(archives, replays, buses),
     ...(options.acceptsResourceChanges
       ? resourceChangeActions({ buses, rulesByBus, region, accountId, log })
       : {}),
@@ -122,7 +150,7 @@ export async function createEventBridgeService(
     redeliver(events) {
       for (const { bus: name, event } of events) {
         const bus = buses.find((candidate) => candidate.name === name);
-        if (bus) router.route(bus, event);
+        if (bus) void router.route(bus, event);
         else {
           log.warn(`Event ${event.id} on bus ${name}, which no longer exists, is not delivered`);
           journal?.delivered(event.id);
@@ -130,9 +158,11 @@ export async function createEventBridgeService(
       }
     },
     async stop() {
+      const replaying = replays.stop();
       const routing = router.stop();
       await server.close();
       await routing;
+      await replaying;
     },
   };
 }

@@ -3,7 +3,7 @@ import type { Listeners } from '../kit/listeners.ts';
 import { describeError, type ServiceLog } from '../kit/service-log.ts';
 import type { EventDeliveryJournal } from './event-delivery-journal.ts';
 import type { EventBridgeEvent } from './put-events.ts';
-import type { CompiledRule, EventBus, RulesByBus, RuleTarget } from './rules.ts';
+import type { CompiledRule, EventBus, EventRule, RulesByBus, RuleTarget } from './rules.ts';
 
 /**
  * What happens to an accepted event after PutEvents has answered: it is matched against its bus's
@@ -39,6 +39,14 @@ export interface EventRouterOptions {
 /** `abandoned`: cut short by stop(), so not done: the journal keeps the event for the next start. */
 type DeliveryOutcome = 'done' | 'abandoned';
 
+/** How a replay routes an archived event: to some rules only, and outside the delivery journal. */
+export interface RouteOptions {
+  /** Only the matching rules this accepts get the event (a replay's FilterArns). */
+  ruleFilter?: (rule: EventRule) => boolean;
+  /** Default true. A replayed event keeps its id, which the journal must not mark delivered. */
+  journaled?: boolean;
+}
+
 export class EventRouter {
   readonly #options: EventRouterOptions;
   readonly #inFlight = new Set<Promise<unknown>>();
@@ -52,21 +60,25 @@ export class EventRouter {
     return this.#stopping.signal.aborted;
   }
 
-  route(bus: EventBus, event: EventBridgeEvent): void {
+  /** Settles once every delivery of the event is done: made, given up, or cut short by stop(). */
+  route(bus: EventBus, event: EventBridgeEvent, options: RouteOptions = {}): Promise<void> {
     // An event accepted while the cloud was stopping is not delivered rather than outliving stop().
-    if (this.stopped) return;
+    if (this.stopped) return Promise.resolve();
     const log = this.#logFor(event);
-    const matched = (this.#options.rulesByBus.get(bus.name) ?? []).filter((compiled) =>
-      compiled.matches(event),
+    const { ruleFilter = () => true, journaled = true } = options;
+    const matched = (this.#options.rulesByBus.get(bus.name) ?? []).filter(
+      (compiled) => ruleFilter(compiled.rule) && compiled.matches(event),
     );
     const matchedRules = matched.map(({ rule }) => rule.name);
+    const replay = event['replay-name'] ? `replay ${event['replay-name']}: ` : '';
     log.info(
-      `${event['detail-type']} from ${event.source} on ${bus.name}: ${matchedRules.length ? `matched ${matchedRules.join(', ')}` : 'matched no rule'}`,
+      `${replay}${event['detail-type']} from ${event.source} on ${bus.name}: ${matchedRules.length ? `matched ${matchedRules.join(', ')}` : 'matched no rule'}`,
       { eventId: event.id, bus: bus.name, matchedRules },
     );
     this.#options.listeners.emit({ bus: bus.name, event, matchedRules });
     const deliveries = matched.flatMap((compiled) => this.#deliverToTargets(compiled, bus, event));
-    this.#markDelivered(event, deliveries);
+    if (journaled) this.#markDelivered(event, deliveries);
+    return Promise.all(deliveries).then(() => undefined);
   }
 
   /** Cuts short the backoffs, and settles once the deliveries in flight have. */

@@ -17,6 +17,8 @@ export interface EventBridgeEvent {
   region: string;
   resources: string[];
   detail: Record<string, unknown>;
+  /** Set on an event a replay sends again: the replay's name (rules may match on it). */
+  'replay-name'?: string;
 }
 
 /** A PutEvents entry as the SDK sends it (`Time` in epoch seconds on the wire, a Date in process). */

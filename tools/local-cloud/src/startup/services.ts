@@ -156,6 +156,8 @@ async function startWorkflowServices(startup: Startup, inputs: ServiceInputs, in
     region,
     accountId: LOCAL_ACCOUNT_ID,
     ...(events ? { journal: events.journal } : {}),
+    archives: model.archives,
+    ...(persistDir ? { persistDir: join(persistDir, 'eventbridge') } : {}),
   });
   stoppers.add(() => eventBridge.stop());
 

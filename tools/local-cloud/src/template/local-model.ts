@@ -1,3 +1,4 @@
+import type { ArchiveDefinition } from '../eventbridge/event-archive.ts';
 import type { StateMachineSource } from '../stepfunctions/state-machines.ts';
 import type { AssemblyStack } from './cloud-assembly.ts';
 import {
@@ -32,6 +33,7 @@ export interface LocalModel {
   streams: StreamModel[];
   buses: BusModel[];
   rules: RuleModel[];
+  archives: ArchiveModel[];
   functions: FunctionModel[];
   eventSourceMappings: EventSourceMappingModel[];
   stateMachines: StateMachineModel[];
@@ -73,6 +75,9 @@ export interface BusModel {
   name: string;
   arn: string;
 }
+
+/** An event archive of a bus, for StartReplay. */
+export type ArchiveModel = ArchiveDefinition;
 
 export interface RuleModel {
   name: string;
@@ -131,6 +136,7 @@ export function buildLocalModel(
     streams: [],
     buses: [],
     rules: [],
+    archives: [],
     functions: [],
     eventSourceMappings: [],
     stateMachines: [],

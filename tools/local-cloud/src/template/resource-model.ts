@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { readArchive } from './archive-model.ts';
 import { readSecret, readUserPool } from './identity-model.ts';
 import type { TemplateResolver } from './intrinsics.ts';
 import type {
@@ -32,6 +33,9 @@ export function readResources(resolver: TemplateResolver, model: LocalModel): vo
         break;
       case 'AWS::Events::EventBus':
         model.buses.push(readBus(resolver, logicalId));
+        break;
+      case 'AWS::Events::Archive':
+        model.archives.push(readArchive(resolver, logicalId));
         break;
       case 'AWS::Lambda::Function': {
         const fn = readFunction(resolver, logicalId, stackName);

@@ -315,7 +315,7 @@ describe('the local EventBridge endpoint, with the real EventBridgeClient', () =
     });
   });
 
-  it('refuses operations other than PutEvents loudly', async () => {
+  it('refuses loudly the operations it does not serve', async () => {
     const { client, logs } = await start();
 
     await expect(client.send(new ListRulesCommand({}))).rejects.toMatchObject({
