@@ -81,7 +81,7 @@ const isObject = (value: unknown): value is Json =>
 export function taskHandler(plan: TaskPlan, services: TaskServices, execution: TaskExecution): TaskHandler {
   const { target } = plan;
   const authorize = (call: TaskCall) => services.authorize?.(execution.stateMachineArn, call);
-  const invokeAuthorized = (functionArn: string, functionName: string, payload: unknown) => {
+  const invokeAuthorized = async (functionArn: string, functionName: string, payload: unknown) => {
     authorizeInvoke(authorize, functionArn);
     return invokeFunction(services.invoker, functionName, payload);
   };
