@@ -1,4 +1,5 @@
 import { DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { awsClientConfig } from '@shop/shared/aws-clients';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalCloud, startLocalCloud } from '../../src/cloud.ts';
@@ -127,6 +128,44 @@ describe("the workflow's tasks", () => {
     expect(output.invokeError?.Cause).toMatch(
       /is not authorized to perform: lambda:InvokeFunction on resource: arn:aws:lambda:eu-west-1:000000000000:function:iam-sender because no identity-based policy allows the lambda:InvokeFunction action \(Service: AWSLambda; Status Code: 403; Error Code: AccessDeniedException; /,
     );
+  });
+});
+
+describe('a task callback', () => {
+  it('is authorized on the state machine whose execution issued the token', async () => {
+    const stateMachineArn = 'arn:aws:states:eu-west-1:000000000000:stateMachine:iam-test-callback';
+    const { executionArn } = await cloud.stepFunctions.startExecution(stateMachineArn, undefined, {});
+    const sqs = new SQSClient(awsClientConfig('sqs', { AWS_ENDPOINT_URL_SQS: cloud.endpoints.sqs }));
+    const queueUrl = cloud.model.queues.find((queue) => queue.name === 'iam-test-requests')?.url;
+    const taskToken = await eventually(async () => {
+      const { Messages = [] } = await sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: queueUrl, WaitTimeSeconds: 1 }),
+      );
+      return Messages.map((message) => JSON.parse(message.Body ?? '{}') as { taskToken?: string }).find(
+        (body) => body.taskToken,
+      )?.taskToken;
+    }, 20_000);
+    sqs.destroy();
+
+    const denied = await cloud.lambda.invoke('iam-reader', { call: 'send-task-success', taskToken });
+    expect(denied).toMatchObject({
+      ok: true,
+      payload: { ok: false, name: 'AccessDeniedException', status: 400 },
+    });
+    expect((denied as { payload: CallAnswer }).payload.message).toMatch(
+      new RegExp(
+        `is not authorized to perform: states:SendTaskSuccess on resource: ${stateMachineArn} because`,
+      ),
+    );
+    expect(await cloud.lambda.invoke('iam-sender', { call: 'send-task-success', taskToken })).toEqual({
+      ok: true,
+      payload: { ok: true },
+    });
+    const ended = await eventually(() => {
+      const execution = cloud.stepFunctions.describeExecution(executionArn);
+      return execution?.status === 'RUNNING' ? undefined : execution;
+    }, 20_000);
+    expect(ended).toMatchObject({ status: 'SUCCEEDED', output: '{"answered":true}' });
   });
 });
 

@@ -11,8 +11,9 @@ import { localCloudApp } from '../fixtures/local-cloud-app.ts';
  * A stack whose grants are what the tests probe: an orders table with a `byCustomer` index, granted
  * the way `bindTable` grants it (an imported table: its ARN, not its indexes) to `iam-reader`, and
  * with the index named to `iam-indexed-reader`; `iam-sender`, allowed to send to the queue but
- * denied it explicitly, and allowed PutEvents on the default bus; and a workflow whose role may
- * invoke `iam-reader` only.
+ * denied it explicitly, allowed PutEvents on the default bus and the answers to the callback
+ * workflow's tasks; a workflow whose role may invoke `iam-reader` only; and a callback workflow
+ * that hands its task token to the queue.
  */
 export function synthesizeIamStack(
   outdir: string,
@@ -106,6 +107,25 @@ export function synthesizeIamStack(
       }),
     ),
   });
+  // A callback task that hands its token to the queue; only `iam-sender` may answer it.
+  const callback = new sfn.StateMachine(stack, 'Callback', {
+    stateMachineName: 'iam-test-callback',
+    definitionBody: sfn.DefinitionBody.fromString(
+      stack.toJsonString({
+        StartAt: 'AwaitAnswer',
+        States: {
+          AwaitAnswer: {
+            Type: 'Task',
+            Resource: 'arn:aws:states:::sqs:sendMessage.waitForTaskToken',
+            Parameters: { QueueUrl: queue.queueUrl, MessageBody: { 'taskToken.$': '$$.Task.Token' } },
+            End: true,
+          },
+        },
+      }),
+    ),
+  });
+  queue.grantSendMessages(callback);
+  callback.grantTaskResponse(sender);
   customize({ stack, reader });
   app.synth();
 }

@@ -1,11 +1,13 @@
 import { DynamoDBClient, GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 
 // Makes the AWS call the event names, with the SDK's default credentials (the function's own, from
 // its environment), and answers what the service answered, so a test can see what AWS would do.
 const dynamodb = new DynamoDBClient({});
 const events = new EventBridgeClient({});
+const stepFunctions = new SFNClient({});
 // To the configured endpoint, not the queue URL's host, as the app's clients do (awsClientConfig).
 const sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
 const table = () => process.env.TABLE_NAME;
@@ -35,11 +37,13 @@ const calls = {
     events.send(
       new PutEventsCommand({ Entries: [{ Source: 'iam.test', DetailType: 'Tried', Detail: '{}' }] }),
     ),
+  'send-task-success': (taskToken) =>
+    stepFunctions.send(new SendTaskSuccessCommand({ taskToken, output: '{"answered":true}' })),
 };
 
-export const handler = async ({ call }) => {
+export const handler = async ({ call, taskToken }) => {
   try {
-    await calls[call]();
+    await calls[call](taskToken);
     return { ok: true };
   } catch (error) {
     return { ok: false, name: error.name, status: error.$metadata?.httpStatusCode, message: error.message };
