@@ -80,7 +80,8 @@ const IAM_SERVICES: Record<keyof LocalEndpoints, Exclude<IamService, 'lambda'>> 
 /**
  * EventBridge and Step Functions, then the functions, then their event sources. The first two
  * invoke functions, which are created after them (they need both endpoints): their invoker
- * forwards to the runtime once it exists.
+ * forwards to the runtime once it exists. With the templates' roles (`iam`), the functions are
+ * given an IAM gateway in front of each endpoint and credentials of their own.
  */
 export async function startServices(startup: Startup, inputs: ServiceInputs) {
   const { stoppers } = startup;
@@ -188,7 +189,10 @@ function roleCredentials(iam: LocalIam, functionName: string): Record<string, st
   return { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey };
 }
 
-/** What every function gets: the region, dummy credentials, and the local endpoint of each service. */
+/**
+ * What every function gets: the region, dummy credentials (each function's own replace them when
+ * IAM is enforced), and the local endpoint of each service.
+ */
 function functionEndpoints(region: string, endpoints: LocalEndpoints): Record<string, string> {
   return {
     AWS_REGION: region,
