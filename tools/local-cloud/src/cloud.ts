@@ -23,6 +23,7 @@ import { type LocalEndpoints, startIdentityServices, startServices } from './sta
 import { LOCAL_ACCOUNT_ID, type Startup, Stoppers } from './startup/startup.ts';
 import type { StepFunctionsService } from './stepfunctions/stepfunctions-service.ts';
 import { readAssemblyStacks } from './template/cloud-assembly.ts';
+import { readIamModel } from './template/iam-model.ts';
 import { buildLocalModel, type LocalModel } from './template/local-model.ts';
 import { createFlowPage, type FlowPage } from './ui/flow-page.ts';
 
@@ -65,6 +66,12 @@ export interface LocalCloudOptions {
    * template's timeouts.
    */
   maxVisibilityTimeoutSeconds?: number;
+  /**
+   * Checks every call a function makes (and a workflow's tasks make) against its role's policies in
+   * the templates, refused with the service's AccessDenied as on AWS. Default true; false turns it
+   * off (`--no-iam`). Calls signed with any other key (the tests', an AWS CLI's) are not checked.
+   */
+  iam?: boolean;
 }
 
 export interface LocalCloud {
@@ -85,6 +92,8 @@ export interface LocalCloud {
   api: HttpApi;
   /** The running SQS event source mappings, by function name. */
   eventSources: Map<string, SqsEventSource>;
+  /** Whether the functions' and workflows' calls are checked against their roles (see `iam`). */
+  iamEnforced: boolean;
   stop(): Promise<void>;
 }
 
@@ -123,6 +132,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     const clients = createEmulatorClients(emulators, region);
     const { userPools, secretsManager } = await startIdentityServices(startup, model);
     await createResources(model, clients);
+    const iamEnforced = options.iam !== false;
     const services = await startServices(startup, {
       model,
       emulators,
@@ -130,11 +140,23 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       faults,
       userPools,
       secretsManager,
+      ...(iamEnforced
+        ? {
+            iam: readIamModel(stacks, {
+              region,
+              accountId: LOCAL_ACCOUNT_ID,
+              sqsEndpoint: emulators.sqs.endpoint,
+              ssmParameters: model.ssmParameters,
+            }),
+          }
+        : {}),
       ...(options.retryIntervalScale !== undefined ? { retryIntervalScale: options.retryIntervalScale } : {}),
       ...(options.taskTimeoutScale !== undefined ? { taskTimeoutScale: options.taskTimeoutScale } : {}),
     });
-    const identity = localIdentity(model, userPools, region);
-    const secrets = localSecrets(model, secretsManager);
+    // Clients are pointed where the functions are: through the IAM gateways when IAM is on.
+    const { endpoints } = services;
+    const identity = localIdentity(model, { ...userPools, endpoint: endpoints.cognito }, region);
+    const secrets = localSecrets(model, { ...secretsManager, endpoint: endpoints.secretsmanager });
     const { undeliveredEvents, ...running } = services;
     const api = await startApiAndPage(startup, {
       port: options.port ?? 3000,
@@ -175,6 +197,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       model,
       api,
       ...running,
+      iamEnforced,
       stop: () => stoppers.stopAll(),
     };
   } catch (error) {

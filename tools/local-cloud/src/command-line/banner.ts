@@ -40,6 +40,12 @@ export function cloudSummary(
           ] as [string, string],
         ]
       : []),
+    [
+      'IAM',
+      cloud.iamEnforced
+        ? "enforced: each function's and workflow's calls are checked against its role (denials at WARN)"
+        : 'not enforced (--no-iam): every call is allowed, whatever the roles grant',
+    ],
     ...(options.rows ?? []),
     ...(options.faults
       ? [

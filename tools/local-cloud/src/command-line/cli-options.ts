@@ -28,6 +28,7 @@ const OPTIONS = {
   'retry-interval-scale': { type: 'string' },
   'fast-retries': { type: 'boolean', default: false },
   'max-visibility-timeout': { type: 'string' },
+  'no-iam': { type: 'boolean', default: false },
   plugin: { type: 'string', multiple: true },
   help: { type: 'boolean', default: false },
 } as const;
@@ -53,6 +54,8 @@ ${describeFaults(faults, '                          ')}
   --retry-interval-scale X   multiply the workflows' Retry intervals by X (never the retry counts)
   --fast-retries        the same as --retry-interval-scale 0.01
   --max-visibility-timeout S  cap the queues' visibility timeouts at S seconds (receive counts kept)
+  --no-iam              do not check the functions' and workflows' calls against their roles' policies
+                        (checked by default, refused with AccessDenied as on AWS)
   --plugin MODULE       load a plugin: a module whose default export is one (a path, or a package
                         resolved from this folder); may be given more than once
   --help                print this and exit`;
@@ -87,6 +90,7 @@ export function cliSettings(values: CliArguments, knownFaults: readonly FaultDef
       ...(faults ? { faults } : {}),
       ...(retryScale !== undefined ? { retryIntervalScale: Number(retryScale) } : {}),
       ...(maxVisibility !== undefined ? { maxVisibilityTimeoutSeconds: Number(maxVisibility) } : {}),
+      ...(values['no-iam'] ? { iam: false } : {}),
     },
   };
 }

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, request as httpRequest, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:http';
 import type { LocalService } from '../contracts.ts';
+import { forwardRequest } from '../kit/forward-request.ts';
+import { serveOnLoopback } from '../kit/http-server.ts';
 import type { FaultPlan } from './fault-plan.ts';
 
 /**
@@ -24,7 +25,7 @@ const DATA_PLANE = new Set([
 
 export async function startDynamoDbThrottleProxy(target: string, faults: FaultPlan): Promise<LocalService> {
   const upstream = new URL(target);
-  const server: Server = createServer((request, response) => {
+  const server = createServer((request, response) => {
     const operation =
       String(request.headers['x-amz-target'] ?? '')
         .split('.')
@@ -44,35 +45,8 @@ export async function startDynamoDbThrottleProxy(target: string, faults: FaultPl
       response.end(body);
       return;
     }
-    const forwarded = httpRequest(
-      {
-        hostname: upstream.hostname,
-        port: upstream.port,
-        method: request.method,
-        path: request.url,
-        headers: request.headers,
-      },
-      (answer) => {
-        response.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(response);
-      },
-    );
-    forwarded.on('error', (error) => {
-      if (!response.headersSent) response.writeHead(502, { 'content-type': 'text/plain' });
-      response.end(`DynamoDB proxy: ${error.message}`);
-    });
-    request.pipe(forwarded);
+    forwardRequest(request, response, upstream);
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  return {
-    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  const listening = await serveOnLoopback(server);
+  return { endpoint: listening.endpoint, stop: () => listening.close() };
 }

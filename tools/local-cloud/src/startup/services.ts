@@ -5,6 +5,9 @@ import type { Emulators } from '../emulators/emulators.ts';
 import { createEventBridgeService } from '../eventbridge/event-bridge-service.ts';
 import { EventDeliveryFile } from '../eventbridge/event-delivery-journal.ts';
 import type { FaultInjection } from '../faults/fault-injection.ts';
+import { startIamGateway } from '../iam/iam-gateway.ts';
+import { createLocalIam, type LocalIam } from '../iam/local-iam.ts';
+import type { IamService, ResourceNames } from '../iam/requested-access.ts';
 import { localSecret } from '../identity/local-identity.ts';
 import { createLambdaRuntime, type LambdaRuntime } from '../lambda/lambda-runtime.ts';
 import {
@@ -15,7 +18,9 @@ import { type SqsEventSource, startSqsEventSource } from '../sqs/event-source-ma
 import {
   createStepFunctionsService,
   type StepFunctionsService,
+  type TaskCall,
 } from '../stepfunctions/stepfunctions-service.ts';
+import type { IamModel } from '../template/iam-model.ts';
 import { functionNameFromArn, type LocalModel } from '../template/local-model.ts';
 import { dynamoDbClient, type EmulatorClients } from './local-resources.ts';
 import { deliverToTarget } from './rule-targets.ts';
@@ -57,16 +62,32 @@ export interface ServiceInputs {
   taskTimeoutScale?: number;
   userPools: UserPoolService;
   secretsManager: SecretsManagerService;
+  /** The templates' roles: with them, every call a function or a workflow makes is checked (src/iam). */
+  iam?: IamModel;
 }
+
+/** The service each endpoint serves, as IAM's action prefixes name it. */
+const IAM_SERVICES: Record<keyof LocalEndpoints, Exclude<IamService, 'lambda'>> = {
+  dynamodb: 'dynamodb',
+  sqs: 'sqs',
+  kinesis: 'kinesis',
+  eventbridge: 'events',
+  sfn: 'states',
+  cognito: 'cognito-idp',
+  secretsmanager: 'secretsmanager',
+};
 
 /**
  * EventBridge and Step Functions, then the functions, then their event sources. The first two
  * invoke functions, which are created after them (they need both endpoints): their invoker
- * forwards to the runtime once it exists.
+ * forwards to the runtime once it exists. With the templates' roles (`iam`), the functions are
+ * given an IAM gateway in front of each endpoint and credentials of their own.
  */
 export async function startServices(startup: Startup, inputs: ServiceInputs) {
   const { stoppers } = startup;
   const { model, emulators, faults } = inputs;
+  let stepFunctionsService: StepFunctionsService | undefined;
+  const iam = inputs.iam && startIam(startup, inputs, inputs.iam, () => stepFunctionsService);
   let runtime: LambdaRuntime | undefined;
   const invoker: LambdaInvoker = {
     invoke: (name, event) => {
@@ -78,8 +99,10 @@ export async function startServices(startup: Startup, inputs: ServiceInputs) {
     startup,
     inputs,
     invoker,
+    iam,
   );
-  const endpoints: LocalEndpoints = {
+  stepFunctionsService = stepFunctions;
+  const serviceEndpoints: LocalEndpoints = {
     dynamodb: faults?.dynamodbEndpoint ?? emulators.dynamodb.endpoint,
     sqs: emulators.sqs.endpoint,
     kinesis: emulators.kinesis.endpoint,
@@ -88,12 +111,13 @@ export async function startServices(startup: Startup, inputs: ServiceInputs) {
     cognito: inputs.userPools.endpoint,
     secretsmanager: inputs.secretsManager.endpoint,
   };
+  const endpoints = iam ? await guardedEndpoints(startup, serviceEndpoints, iam) : serviceEndpoints;
   const lambda = createLambdaRuntime({
     functions: model.functions.map((fn) => ({
       name: fn.name,
       handlerFile: fn.handlerFile,
       handlerExport: fn.handlerExport,
-      environment: fn.environment,
+      environment: { ...fn.environment, ...(iam ? roleCredentials(iam, fn.name) : {}) },
       timeoutSeconds: fn.timeoutSeconds,
       memoryMb: fn.memoryMb,
       ...(fn.reservedConcurrency ? { maxConcurrency: fn.reservedConcurrency } : {}),
@@ -112,7 +136,63 @@ export async function startServices(startup: Startup, inputs: ServiceInputs) {
   return { endpoints, eventBridge, stepFunctions, lambda, eventSources, undeliveredEvents };
 }
 
-/** What every function gets: the region, dummy credentials, and the local endpoint of each service. */
+/**
+ * IAM for the functions and workflows about to start; refuses to start (listing why) what it cannot
+ * judge. A task token is traced to its state machine by the Step Functions service, started later.
+ */
+function startIam(
+  { region, log }: Startup,
+  { model }: ServiceInputs,
+  iamModel: IamModel,
+  stepFunctions: () => StepFunctionsService | undefined,
+): LocalIam {
+  const running = new Set(model.functions.map((fn) => fn.name));
+  const names: ResourceNames = {
+    region,
+    accountId: LOCAL_ACCOUNT_ID,
+    secretArn: (id) =>
+      model.secrets.find(
+        (secret) => secret.arn === id || secret.name === id || secret.arn.startsWith(`${id}-`),
+      )?.arn,
+    stateMachineOfTaskToken: (token) => stepFunctions()?.stateMachineOfTaskToken(token),
+  };
+  return createLocalIam({
+    model: {
+      roles: iamModel.roles,
+      functionRoles: new Map([...iamModel.functionRoles].filter(([name]) => running.has(name))),
+    },
+    stateMachines: model.stateMachines,
+    names,
+    log,
+  });
+}
+
+/** A gateway in front of each endpoint, which checks the calls signed with a function's credentials. */
+async function guardedEndpoints(
+  { stoppers }: Startup,
+  endpoints: LocalEndpoints,
+  iam: LocalIam,
+): Promise<LocalEndpoints> {
+  const guarded = await Promise.all(
+    (Object.keys(endpoints) as (keyof LocalEndpoints)[]).map(async (name) => {
+      const gateway = await startIamGateway({ service: IAM_SERVICES[name], target: endpoints[name], iam });
+      stoppers.add(() => gateway.stop());
+      return [name, gateway.endpoint] as const;
+    }),
+  );
+  return Object.fromEntries(guarded) as LocalEndpoints;
+}
+
+/** A function's own credentials, which name its role to the gateways, in place of the shared ones. */
+function roleCredentials(iam: LocalIam, functionName: string): Record<string, string> {
+  const { accessKeyId, secretAccessKey } = iam.credentialsOf(functionName);
+  return { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey };
+}
+
+/**
+ * What every function gets: the region, dummy credentials (each function's own replace them when
+ * IAM is enforced), and the local endpoint of each service.
+ */
 function functionEndpoints(region: string, endpoints: LocalEndpoints): Record<string, string> {
   return {
     AWS_REGION: region,
@@ -131,7 +211,12 @@ function functionEndpoints(region: string, endpoints: LocalEndpoints): Record<st
   };
 }
 
-async function startWorkflowServices(startup: Startup, inputs: ServiceInputs, invoker: LambdaInvoker) {
+async function startWorkflowServices(
+  startup: Startup,
+  inputs: ServiceInputs,
+  invoker: LambdaInvoker,
+  iam: LocalIam | undefined,
+) {
   const { persistDir, region, log, stoppers } = startup;
   const { model, clients, faults } = inputs;
   const functionByArn = new Map(model.functions.map((fn) => [fn.arn, fn.name]));
@@ -176,6 +261,12 @@ async function startWorkflowServices(startup: Startup, inputs: ServiceInputs, in
     log,
     region,
     accountId: LOCAL_ACCOUNT_ID,
+    ...(iam
+      ? {
+          authorize: (stateMachineArn: string, call: TaskCall) =>
+            iam.authorizeTask(stateMachineArn, call.service, call.operation, call.input),
+        }
+      : {}),
     ...(inputs.retryIntervalScale !== undefined ? { retryIntervalScale: inputs.retryIntervalScale } : {}),
     ...(inputs.taskTimeoutScale !== undefined ? { taskTimeoutScale: inputs.taskTimeoutScale } : {}),
     ...(persistDir ? { persistDir: join(persistDir, 'stepfunctions') } : {}),

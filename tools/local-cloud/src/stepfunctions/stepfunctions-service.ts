@@ -10,7 +10,7 @@ import { ExecutionJournal } from './execution-journal.ts';
 import { ExecutionObserver, type StepFunctionsEvent } from './execution-observer.ts';
 import { Executions } from './executions.ts';
 import { type StateMachineSource, StateMachines } from './state-machines.ts';
-import type { PutEvents, TaskServices } from './task-handlers.ts';
+import type { PutEvents, TaskAuthorizer, TaskServices } from './task-handlers.ts';
 import { TaskTokens } from './task-tokens.ts';
 import { testState } from './test-state.ts';
 
@@ -22,7 +22,13 @@ export type {
   StateMachineListItem,
   StateMachineSource,
 } from './state-machines.ts';
-export type { PutEvents, PutEventsEntry, PutEventsResult } from './task-handlers.ts';
+export type {
+  PutEvents,
+  PutEventsEntry,
+  PutEventsResult,
+  TaskAuthorizer,
+  TaskCall,
+} from './task-handlers.ts';
 
 /**
  * The local Step Functions: the state machines of the app run on aws-local-stepfunctions, behind
@@ -37,6 +43,8 @@ export interface StepFunctionsServiceOptions {
   clients: { dynamodb: DynamoDBClient; sqs: SQSClient };
   /** The local EventBridge's PutEvents. */
   putEvents: PutEvents;
+  /** Checks the tasks' calls against their state machine's role (IAM); absent, none is checked. */
+  authorize?: TaskAuthorizer;
   log: LogSink;
   region: string;
   accountId: string;
@@ -86,6 +94,8 @@ export interface StepFunctionsService extends LocalService {
   describeExecution(executionArn: string): ExecutionDescription | undefined;
   /** Newest first, as ListExecutions returns them. */
   listExecutions(stateMachineArn?: string): ExecutionDescription[];
+  /** The state machine whose execution a task token was issued to, while the token is known. */
+  stateMachineOfTaskToken(token: string): string | undefined;
   /** Returns the function that unsubscribes. A listener that throws is logged, never propagated. */
   onEvent(listener: (event: StepFunctionsEvent) => void): () => void;
   /**
@@ -111,6 +121,7 @@ export async function createStepFunctionsService(
     clients: options.clients,
     putEvents: options.putEvents,
     tokens,
+    ...(options.authorize ? { authorize: options.authorize } : {}),
   };
   const executions: Executions = new Executions({
     machines,
@@ -159,6 +170,11 @@ export async function createStepFunctionsService(
       return record && describe(record);
     },
     listExecutions: (stateMachineArn) => executions.list(stateMachineArn).map(describe),
+    stateMachineOfTaskToken(token) {
+      // `...:execution:<machine>:<name>` names its machine `...:stateMachine:<machine>`.
+      const executionArn = tokens.executionOf(token);
+      return executionArn?.replace(':execution:', ':stateMachine:').replace(/:[^:]+$/, '');
+    },
     onEvent: (listener) => listeners.add(listener),
     resumeInterrupted: () => executions.resumeInterrupted(),
     async stop() {

@@ -47,7 +47,22 @@ export interface TaskServices {
   clients: { dynamodb: DynamoDBClient; sqs: SQSClient };
   putEvents: PutEvents;
   tokens: TaskTokens;
+  /** Checks each call a task makes against its state machine's role; absent, nothing is checked. */
+  authorize?: TaskAuthorizer;
 }
+
+/** A call a task makes for its state machine, in the service API's terms (`Invoke` and its FunctionName). */
+export interface TaskCall {
+  service: 'lambda' | 'dynamodb' | 'sqs' | 'events';
+  operation: string;
+  input: unknown;
+}
+
+/**
+ * Throws what the service answers a call the state machine's role may not make: an error named
+ * AccessDeniedException with the HTTP status in `$metadata`, as the SDK throws it (see src/iam).
+ */
+export type TaskAuthorizer = (stateMachineArn: string, call: TaskCall) => void;
 
 /** The execution a task runs in. */
 export interface TaskExecution {
@@ -67,27 +82,47 @@ const isObject = (value: unknown): value is Json =>
 
 export function taskHandler(plan: TaskPlan, services: TaskServices, execution: TaskExecution): TaskHandler {
   const { target } = plan;
+  const authorize = (call: TaskCall) => services.authorize?.(execution.stateMachineArn, call);
+  const invokeAuthorized = async (functionArn: string, functionName: string, payload: unknown) => {
+    authorizeInvoke(authorize, functionArn);
+    return invokeFunction(services.invoker, functionName, payload);
+  };
   switch (target.kind) {
     case 'lambda-function':
-      return (input) => invokeFunction(services.invoker, target.functionName, input);
+      return (input) => invokeAuthorized(plan.resource, target.functionName, input);
     case 'lambda:invoke':
       return target.waitForTaskToken
         ? waitForTaskToken(plan, services, execution, async (input) => {
-            const { functionName, payload } = lambdaParameters(input, services);
-            return lambdaInvokeResult(await invokeFunction(services.invoker, functionName, payload));
+            const { functionArn, functionName, payload } = lambdaParameters(input, services);
+            return lambdaInvokeResult(await invokeAuthorized(functionArn, functionName, payload));
           })
         : async (input) => {
-            const { functionName, payload } = lambdaParameters(input, services);
-            return lambdaInvokeResult(await invokeFunction(services.invoker, functionName, payload));
+            const { functionArn, functionName, payload } = lambdaParameters(input, services);
+            return lambdaInvokeResult(await invokeAuthorized(functionArn, functionName, payload));
           };
     case 'dynamodb':
-      return (input) => callDynamoDb(services.clients.dynamodb, target.action, input);
+      return (input) => callDynamoDb(services.clients.dynamodb, target.action, input, authorize);
     case 'sqs:sendMessage':
       return target.waitForTaskToken
-        ? waitForTaskToken(plan, services, execution, (input) => sendMessage(services.clients.sqs, input))
-        : (input) => sendMessage(services.clients.sqs, input);
+        ? waitForTaskToken(plan, services, execution, (input) =>
+            sendMessage(services.clients.sqs, input, authorize),
+          )
+        : (input) => sendMessage(services.clients.sqs, input, authorize);
     case 'events:putEvents':
-      return (input) => putEvents(services.putEvents, input, execution);
+      return (input) => putEvents(services.putEvents, input, execution, authorize);
+  }
+}
+
+/** A denied Invoke fails the task as Step Functions names it, with Lambda's own wording as the cause. */
+function authorizeInvoke(authorize: (call: TaskCall) => void, functionArn: string): void {
+  try {
+    authorize({ service: 'lambda', operation: 'Invoke', input: { FunctionName: functionArn } });
+  } catch (error) {
+    const failure = error as Error & { $metadata?: { httpStatusCode?: number; requestId?: string } };
+    throw taskError(
+      'Lambda.AWSLambdaException',
+      `${failure.message} (Service: AWSLambda; Status Code: ${failure.$metadata?.httpStatusCode ?? 403}; Error Code: ${failure.name}; Request ID: ${failure.$metadata?.requestId ?? randomUUID()}; Proxy: null)`,
+    );
   }
 }
 
@@ -126,7 +161,7 @@ function waitForTaskToken(
 function lambdaParameters(
   input: unknown,
   services: TaskServices,
-): { functionName: string; payload: unknown } {
+): { functionArn: string; functionName: string; payload: unknown } {
   if (!isObject(input) || typeof input.FunctionName !== 'string') {
     throw taskError('States.Runtime', 'lambda:invoke needs Parameters.FunctionName');
   }
@@ -134,7 +169,7 @@ function lambdaParameters(
   if (functionName === undefined) {
     throw taskError('Lambda.ResourceNotFoundException', `Function not found: ${input.FunctionName}`);
   }
-  return { functionName, payload: input.Payload ?? {} };
+  return { functionArn: input.FunctionName, functionName, payload: input.Payload ?? {} };
 }
 
 /** A function error becomes a States error named by its errorType, with Lambda's error JSON as cause. */
@@ -173,9 +208,11 @@ async function callDynamoDb(
   client: DynamoDBClient,
   action: DynamoDbAction,
   input: unknown,
+  authorize: (call: TaskCall) => void,
 ): Promise<unknown> {
   const parameters = fromStepFunctionsBinary(input);
   try {
+    authorize({ service: 'dynamodb', operation: action.charAt(0).toUpperCase() + action.slice(1), input });
     const response = await sendDynamoDb(client, action, parameters);
     const { $metadata, ...output } = response;
     return toJson({
@@ -200,7 +237,11 @@ function sendDynamoDb(client: DynamoDBClient, action: DynamoDbAction, parameters
   }
 }
 
-async function sendMessage(client: SQSClient, input: unknown): Promise<unknown> {
+async function sendMessage(
+  client: SQSClient,
+  input: unknown,
+  authorize: (call: TaskCall) => void,
+): Promise<unknown> {
   if (!isObject(input)) throw taskError('States.Runtime', 'sqs:sendMessage needs Parameters');
   const body = input.MessageBody;
   const parameters = {
@@ -209,6 +250,7 @@ async function sendMessage(client: SQSClient, input: unknown): Promise<unknown> 
     MessageBody: typeof body === 'string' ? body : JSON.stringify(body),
   } as SendMessageCommandInput;
   try {
+    authorize({ service: 'sqs', operation: 'SendMessage', input });
     const { $metadata, ...output } = await client.send(new SendMessageCommand(parameters));
     return toJson({ ...output, ...sdkMetadata($metadata.requestId ?? randomUUID(), 'text/xml') });
   } catch (error) {
@@ -221,7 +263,12 @@ async function sendMessage(client: SQSClient, input: unknown): Promise<unknown> 
  * execution's and state machine's ARNs are appended to Resources, and a FailedEntryCount above zero
  * fails the task with `EventBridge.FailedEntry` (the name AWS documents).
  */
-async function putEvents(send: PutEvents, input: unknown, execution: TaskExecution): Promise<unknown> {
+async function putEvents(
+  send: PutEvents,
+  input: unknown,
+  execution: TaskExecution,
+  authorize: (call: TaskCall) => void,
+): Promise<unknown> {
   const entries = isObject(input) ? input.Entries : undefined;
   if (!Array.isArray(entries) || !entries.every(isObject)) {
     throw taskError('States.Runtime', 'events:putEvents needs Parameters.Entries, an array of entries');
@@ -237,6 +284,7 @@ async function putEvents(send: PutEvents, input: unknown, execution: TaskExecuti
   })) as unknown as PutEventsEntry[];
   let result: PutEventsResult;
   try {
+    authorize({ service: 'events', operation: 'PutEvents', input: { Entries: request } });
     result = await send(request);
   } catch (error) {
     throw serviceError('EventBridge', 'EventBridge', error);

@@ -95,6 +95,11 @@ export class TaskTokens {
     if (task) this.#end(task);
   }
 
+  /** The execution a token was issued to, while the engine knows the token. */
+  executionOf(token: string): string | undefined {
+    return this.#tasks.get(token)?.executionArn;
+  }
+
   /** Every task of an execution that stopped. */
   endExecution(executionArn: string): void {
     for (const task of this.#tasks.values()) {

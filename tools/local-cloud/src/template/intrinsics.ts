@@ -181,6 +181,10 @@ export class TemplateResolver {
         const name = named('RoleName', `${this.stack.stackName}-${logicalId}`);
         return { ref: name, attributes: { Arn: `arn:aws:iam::${accountId}:role/${name}`, RoleId: name } };
       }
+      case 'AWS::IAM::ManagedPolicy': {
+        const arn = `arn:aws:iam::${accountId}:policy/${named('ManagedPolicyName')}`;
+        return { ref: arn, attributes: { PolicyArn: arn } };
+      }
       case 'AWS::Cognito::UserPool': {
         // The pool is in its stack's region, which CDK also writes into the issuer an authorizer names.
         const poolRegion = this.stack.region ?? region;
