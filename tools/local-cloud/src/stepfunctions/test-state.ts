@@ -156,5 +156,7 @@ function testedTask(
     executionArn: String(execution.Id),
     stateMachineArn: String((object.StateMachine as Json).Id),
     claimTaskToken: () => context.claimTaskToken(),
+    // A tested state has no execution history to record the hand-over in.
+    taskSubmitted: () => {},
   });
 }
