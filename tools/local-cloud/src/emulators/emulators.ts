@@ -6,7 +6,7 @@ import dynalite from 'dynalite';
 import kinesalite from 'kinesalite';
 import type { LocalService } from '../contracts.ts';
 import { listenOnLoopback } from '../kit/http-server.ts';
-import { startLocalFauxqs } from './local-fauxqs.ts';
+import { type LocalFauxqs, startLocalFauxqs } from './local-fauxqs.ts';
 
 /**
  * The real-protocol emulators, started in this process on loopback: dynalite (DynamoDB), fauxqs
@@ -16,7 +16,7 @@ import { startLocalFauxqs } from './local-fauxqs.ts';
  */
 export interface Emulators {
   dynamodb: LocalService;
-  sqs: LocalService;
+  sqs: LocalFauxqs;
   kinesis: LocalService;
   stop(): Promise<void>;
 }

@@ -1,5 +1,7 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { buildApp } from 'fauxqs';
+import type { HttpAnswer } from '../iam/access-denied.ts';
 import {
   LIST_DEAD_LETTER_SOURCE_QUEUES,
   listDeadLetterSourceQueues,
@@ -13,14 +15,25 @@ import { queueUrl } from '../sqs/queue-url.ts';
  * - with `persistDir`, its SQLite persistence is wired as its `startFauxqs` helper does (fauxqs 2.4,
  *   dist/app.js: load the persisted state into the stores before persistence is assigned, then give
  *   every store and loaded queue the manager, and close it before the server), which binds 0.0.0.0;
- * - ListDeadLetterSourceQueues, which fauxqs refuses, is answered by a hook before its router.
+ * - ListDeadLetterSourceQueues, which fauxqs refuses, is answered by a hook before its router;
+ * - with `guard`, a hook before that one can refuse a call (IAM, src/iam): on fauxqs itself, so that
+ *   a client that sends to the queue URL's host, the SDKs' default, is judged like one that sends to
+ *   the configured endpoint.
  * The stores are not in the package's exports: they are loaded from its dist folder, next to the
  * entry point the exports do name.
  */
 export interface LocalFauxqs {
   endpoint: string;
+  /** Judges every later request before fauxqs does: an answer is sent instead of fauxqs's. */
+  guard(judge: SqsGuard): void;
   stop(): Promise<void>;
 }
+
+/** The answer to send instead of fauxqs's, or undefined to let the request through. */
+export type SqsGuard = (
+  headers: IncomingHttpHeaders,
+  input: Record<string, unknown>,
+) => HttpAnswer | undefined;
 
 export interface LocalFauxqsOptions {
   /** The region of the ARNs of requests that do not sign with one. */
@@ -73,6 +86,13 @@ export async function startLocalFauxqs(options: LocalFauxqsOptions): Promise<Loc
     stores: { sqsStore, snsStore, s3Store },
   });
   if (persistence) app.addHook('preClose', () => persistence.close());
+  let judge: SqsGuard | undefined;
+  app.addHook('preHandler', async (request, reply) => {
+    const body = request.body;
+    const input = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
+    const answer = judge?.(request.headers, input);
+    if (answer) return reply.status(answer.status).headers(answer.headers).send(answer.body);
+  });
   app.addHook('preHandler', async (request, reply) => {
     if (request.headers['x-amz-target'] !== LIST_DEAD_LETTER_SOURCE_QUEUES) return;
     const answer = listDeadLetterSourceQueues(queues, options.accountId, request.body);
@@ -82,7 +102,13 @@ export async function startLocalFauxqs(options: LocalFauxqsOptions): Promise<Loc
   await app.listen({ host: '127.0.0.1', port: 0 });
   endpoint = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   repointQueueUrls(queues);
-  return { endpoint, stop: () => app.close() };
+  return {
+    endpoint,
+    guard: (next) => {
+      judge = next;
+    },
+    stop: () => app.close(),
+  };
 }
 
 /**

@@ -1,9 +1,9 @@
-import { createServer, type IncomingMessage } from 'node:http';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { LocalService } from '../contracts.ts';
 import { forwardRequest } from '../kit/forward-request.ts';
 import { serveOnLoopback } from '../kit/http-server.ts';
 import { readRequestBody } from '../kit/request-body.ts';
-import { accessDeniedAnswer } from './access-denied.ts';
+import { accessDeniedAnswer, type Caller, type HttpAnswer } from './access-denied.ts';
 import type { LocalIam } from './local-iam.ts';
 import type { IamService } from './requested-access.ts';
 
@@ -26,12 +26,8 @@ const MAX_BODY_BYTES = 16 * 1024 * 1024;
 export async function startIamGateway({ service, target, iam }: IamGatewayOptions): Promise<LocalService> {
   const upstream = new URL(target);
   const server = createServer((request, response) => {
-    const accessKeyId = signingKeyId(request);
-    const caller = accessKeyId === undefined ? undefined : iam.callerOf(accessKeyId);
-    const operation = String(request.headers['x-amz-target'] ?? '')
-      .split('.')
-      .at(-1);
-    if (!caller || !operation) {
+    const call = functionCallOf(iam, request.headers);
+    if (!call) {
       forwardRequest(request, response, upstream);
       return;
     }
@@ -42,14 +38,13 @@ export async function startIamGateway({ service, target, iam }: IamGatewayOption
           response.end(`The request body is larger than ${MAX_BODY_BYTES} bytes`);
           return;
         }
-        const result = iam.check(caller, service, operation, parsedInput(body));
-        if (result.allowed) {
+        const denied = deniedAnswer(iam, service, call, parsedInput(body));
+        if (!denied) {
           forwardRequest(request, response, upstream, body);
           return;
         }
-        const answer = accessDeniedAnswer(service, result.message);
-        response.writeHead(answer.status, answer.headers);
-        response.end(answer.body);
+        response.writeHead(denied.status, denied.headers);
+        response.end(denied.body);
       })
       .catch((error: unknown) => {
         if (!response.headersSent) response.writeHead(502, { 'content-type': 'text/plain' });
@@ -60,9 +55,36 @@ export async function startIamGateway({ service, target, iam }: IamGatewayOption
   return { endpoint: listening.endpoint, stop: () => listening.close() };
 }
 
+/** A call signed with a function's credentials: who makes it, and the operation its `X-Amz-Target` names. */
+export interface FunctionCall {
+  caller: Caller;
+  operation: string;
+}
+
+/** The function's call a request is, or undefined for a request signed with any other key, or none. */
+export function functionCallOf(iam: LocalIam, headers: IncomingHttpHeaders): FunctionCall | undefined {
+  const accessKeyId = signingKeyId(headers);
+  const caller = accessKeyId === undefined ? undefined : iam.callerOf(accessKeyId);
+  const operation = String(headers['x-amz-target'] ?? '')
+    .split('.')
+    .at(-1);
+  return caller && operation ? { caller, operation } : undefined;
+}
+
+/** The service's AccessDenied answer to a call its caller's role does not allow; undefined when it does. */
+export function deniedAnswer(
+  iam: LocalIam,
+  service: Exclude<IamService, 'lambda'>,
+  { caller, operation }: FunctionCall,
+  input: Record<string, unknown>,
+): HttpAnswer | undefined {
+  const result = iam.check(caller, service, operation, input);
+  return result.allowed ? undefined : accessDeniedAnswer(service, result.message);
+}
+
 /** `AWS4-HMAC-SHA256 Credential=<key id>/<date>/<region>/<service>/aws4_request, ...` */
-function signingKeyId(request: IncomingMessage): string | undefined {
-  const authorization = request.headers.authorization;
+function signingKeyId(headers: IncomingHttpHeaders): string | undefined {
+  const { authorization } = headers;
   return authorization ? /Credential=([^/,\s]+)\//.exec(authorization)?.[1] : undefined;
 }
 

@@ -2,10 +2,11 @@ import { join } from 'node:path';
 import { createUserPoolService, type UserPoolService } from '../cognito/user-pool-service.ts';
 import type { LambdaInvoker } from '../contracts.ts';
 import type { Emulators } from '../emulators/emulators.ts';
+import type { LocalFauxqs } from '../emulators/local-fauxqs.ts';
 import { createEventBridgeService } from '../eventbridge/event-bridge-service.ts';
 import { EventDeliveryFile } from '../eventbridge/event-delivery-journal.ts';
 import type { FaultInjection } from '../faults/fault-injection.ts';
-import { startIamGateway } from '../iam/iam-gateway.ts';
+import { deniedAnswer, functionCallOf, startIamGateway } from '../iam/iam-gateway.ts';
 import { createLocalIam, type LocalIam } from '../iam/local-iam.ts';
 import type { IamService, ResourceNames } from '../iam/requested-access.ts';
 import { localSecret } from '../identity/local-identity.ts';
@@ -66,10 +67,9 @@ export interface ServiceInputs {
   iam?: IamModel;
 }
 
-/** The service each endpoint serves, as IAM's action prefixes name it. */
-const IAM_SERVICES: Record<keyof LocalEndpoints, Exclude<IamService, 'lambda'>> = {
+/** The service each gated endpoint serves, as IAM's action prefixes name it. */
+const IAM_SERVICES: Record<Exclude<keyof LocalEndpoints, 'sqs'>, Exclude<IamService, 'lambda'>> = {
   dynamodb: 'dynamodb',
-  sqs: 'sqs',
   kinesis: 'kinesis',
   eventbridge: 'events',
   sfn: 'states',
@@ -111,7 +111,9 @@ export async function startServices(startup: Startup, inputs: ServiceInputs) {
     cognito: inputs.userPools.endpoint,
     secretsmanager: inputs.secretsManager.endpoint,
   };
-  const endpoints = iam ? await guardedEndpoints(startup, serviceEndpoints, iam) : serviceEndpoints;
+  const endpoints = iam
+    ? await guardedEndpoints(startup, serviceEndpoints, emulators.sqs, iam)
+    : serviceEndpoints;
   const lambda = createLambdaRuntime({
     functions: model.functions.map((fn) => ({
       name: fn.name,
@@ -167,20 +169,30 @@ function startIam(
   });
 }
 
-/** A gateway in front of each endpoint, which checks the calls signed with a function's credentials. */
+/**
+ * A gateway in front of each endpoint, which checks the calls signed with a function's credentials.
+ * SQS is checked on fauxqs itself, whose endpoint is the host of every queue URL: a client that
+ * sends to the queue URL (the SDKs' default) reaches it past any gateway.
+ */
 async function guardedEndpoints(
   { stoppers }: Startup,
   endpoints: LocalEndpoints,
+  sqs: LocalFauxqs,
   iam: LocalIam,
 ): Promise<LocalEndpoints> {
+  sqs.guard((headers, input) => {
+    const call = functionCallOf(iam, headers);
+    return call && deniedAnswer(iam, 'sqs', call, input);
+  });
+  const { sqs: sqsEndpoint, ...gated } = endpoints;
   const guarded = await Promise.all(
-    (Object.keys(endpoints) as (keyof LocalEndpoints)[]).map(async (name) => {
+    (Object.keys(gated) as (keyof typeof gated)[]).map(async (name) => {
       const gateway = await startIamGateway({ service: IAM_SERVICES[name], target: endpoints[name], iam });
       stoppers.add(() => gateway.stop());
       return [name, gateway.endpoint] as const;
     }),
   );
-  return Object.fromEntries(guarded) as LocalEndpoints;
+  return { ...(Object.fromEntries(guarded) as typeof gated), sqs: sqsEndpoint };
 }
 
 /** A function's own credentials, which name its role to the gateways, in place of the shared ones. */

@@ -91,6 +91,15 @@ describe("a function's calls", () => {
     );
   });
 
+  it("refuse it as well from a client that sends to the queue URL's host, the SDK's default", async () => {
+    const answer = await call(cloud, 'iam-reader', 'send-message-to-queue-url-host');
+
+    expect(answer).toMatchObject({ ok: false, name: 'AccessDenied', status: 403 });
+    expect(answer.message).toMatch(
+      / is not authorized to perform: sqs:sendmessage on resource: arn:aws:sqs:/,
+    );
+  });
+
   it('refuse what an explicit Deny covers, even where another statement allows it', async () => {
     const answer = await call(cloud, 'iam-sender', 'send-message');
 

@@ -8,8 +8,10 @@ import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 const dynamodb = new DynamoDBClient({});
 const events = new EventBridgeClient({});
 const stepFunctions = new SFNClient({});
-// To the configured endpoint, not the queue URL's host, as the app's clients do (awsClientConfig).
+// To the configured endpoint, not the queue URL's host, as the app's clients do (awsClientConfig)...
 const sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
+// ...and to the queue URL's host, the SDK's default.
+const sqsByQueueUrl = new SQSClient({});
 const table = () => process.env.TABLE_NAME;
 
 const calls = {
@@ -33,6 +35,10 @@ const calls = {
     ),
   'send-message': () =>
     sqs.send(new SendMessageCommand({ QueueUrl: process.env.QUEUE_URL, MessageBody: '{"hello":true}' })),
+  'send-message-to-queue-url-host': () =>
+    sqsByQueueUrl.send(
+      new SendMessageCommand({ QueueUrl: process.env.QUEUE_URL, MessageBody: '{"hello":true}' }),
+    ),
   'put-events': () =>
     events.send(
       new PutEventsCommand({ Entries: [{ Source: 'iam.test', DetailType: 'Tried', Detail: '{}' }] }),
