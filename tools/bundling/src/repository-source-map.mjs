@@ -12,6 +12,8 @@ import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
  * - Anywhere else (the copy in a CDK assembly, `cdk.out/asset.<hash>/`), a runner that knows where the
  *   repository is only has to replace `sourceRoot`: the local cloud does (its src/lambda/source-root.ts).
  * Sources outside the file system (the `builtin-require:` modules of the bundle's plugin) are kept.
+ * A package esbuild found outside the repository through a linked node_modules (a workspace copy that
+ * links the original's packages) is named from its `node_modules/` folder, where the repository links it.
  */
 export async function rootSourceMapAtRepository(mapFile, repositoryRoot) {
   const map = JSON.parse(await readFile(mapFile, 'utf8'));
@@ -21,10 +23,11 @@ export async function rootSourceMapAtRepository(mapFile, repositoryRoot) {
     if (/^[a-z-]+:/.test(source)) return source;
     const path = resolve(mapDir, map.sourceRoot ?? '', source);
     const fromRoot = toRepository(path);
-    if (isAbsolute(fromRoot) || fromRoot.startsWith('..')) {
-      throw new Error(`${mapFile}: the source ${source} is outside the repository ${repositoryRoot}`);
-    }
-    return fromRoot;
+    if (!isAbsolute(fromRoot) && !fromRoot.startsWith('..')) return fromRoot;
+    const posixPath = path.split(sep).join('/');
+    const linkedPackage = posixPath.indexOf('/node_modules/');
+    if (linkedPackage >= 0) return posixPath.slice(linkedPackage + 1);
+    throw new Error(`${mapFile}: the source ${source} is outside the repository ${repositoryRoot}`);
   });
   map.sourceRoot = `${relative(mapDir, repositoryRoot).split(sep).join('/')}/`;
   await writeFile(mapFile, JSON.stringify(map));
