@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { createEvent, type EventData } from '@shop/shared/events';
+import { EVENTS, type EventData } from '@shop/contracts/events';
 import { newId } from '@shop/shared/ids';
+import { createEvent } from '@shop/shared/messages';
 import type { Order, OrderEvent, OrderEventType } from '../src/domain/order.ts';
 
 /** A customer id as the sign-in token's `sub` carries it: a Cognito user's UUID. */
@@ -76,7 +77,7 @@ export function anEvent<T extends OrderEventType>(
   orderId: string,
   data: Partial<EventData<T>> = {},
 ): OrderEvent {
-  return createEvent(type, { ...sampleData[type](orderId), ...data } as EventData<T>, {
+  return createEvent(EVENTS[type], { ...sampleData[type](orderId), ...data } as EventData<T>, {
     correlationId: randomUUID(),
   }) as OrderEvent;
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   applyEvent,
   isCancellable,
-  ORDER_EVENT_TYPES,
+  ORDER_EVENTS,
   ORDER_STATUSES,
   type OrderEventType,
   type OrderStatus,
@@ -22,9 +22,7 @@ const expected: Partial<Record<`${OrderStatus} + ${OrderEventType}`, OrderStatus
   'CANCELLED + PaymentRefunded': 'CANCELLED',
 };
 
-const everyPair = ORDER_STATUSES.flatMap((status) =>
-  ORDER_EVENT_TYPES.map((type) => [status, type] as const),
-);
+const everyPair = ORDER_STATUSES.flatMap((status) => ORDER_EVENTS.map(({ type }) => [status, type] as const));
 
 describe('the order transition table', () => {
   it('covers every status and every event type the order consumes', () => {

@@ -1,6 +1,6 @@
-import type { CommandOf } from '@shop/shared/commands';
+import type { CommandOf } from '@shop/contracts/commands';
+import type { DomainEvent } from '@shop/contracts/events';
 import { ValidationError } from '@shop/shared/errors';
-import type { DomainEvent } from '@shop/shared/events';
 import { requestHash } from '@shop/shared/idempotency-key';
 import { deterministicId, isId } from '@shop/shared/ids';
 import { describe, expect, it } from 'vitest';

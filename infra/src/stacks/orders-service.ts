@@ -1,3 +1,4 @@
+import { EVENTS } from '@shop/contracts/events';
 import { CfnOutput, Duration } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
@@ -8,7 +9,6 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { EVENT_SOURCES } from '../events.ts';
 import { PARAMETERS, type ParameterRef, publishParameter, readParameter } from '../parameters.ts';
 import { metricNamespace, physicalName } from '../stages.ts';
 import { ServiceStack, type ServiceStackProps } from './service-stack.ts';
@@ -62,10 +62,12 @@ export class OrdersService extends ServiceStack {
       .bindEventBus(data.eventBus);
 
     const orderEvents = this.addQueue('OrderEventsQueue', 'order-events', consumerTimeout);
-    this.subscribe('OrderEventsRule', orderEvents, {
-      sources: [EVENT_SOURCES.payments, EVENT_SOURCES.invoices],
-      types: ['PaymentCaptured', 'PaymentFailed', 'InvoiceIssued', 'PaymentRefunded'],
-    });
+    this.subscribe('OrderEventsRule', orderEvents, [
+      EVENTS.PaymentCaptured,
+      EVENTS.PaymentFailed,
+      EVENTS.InvoiceIssued,
+      EVENTS.PaymentRefunded,
+    ]);
     this.addFunction('ApplyOrderEventFunction', {
       handler: 'apply-order-event',
       description: 'Moves orders on PaymentCaptured, PaymentFailed, InvoiceIssued and PaymentRefunded.',

@@ -1,10 +1,10 @@
+import { EVENTS } from '@shop/contracts/events';
 import { ArnFormat, Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { PaymentWorkflow } from '../constructs/payment-workflow.ts';
-import { EVENT_SOURCES } from '../events.ts';
 import { PARAMETERS, publishParameter, readParameter } from '../parameters.ts';
 import { physicalName } from '../stages.ts';
 import { ServiceStack, type ServiceStackProps } from './service-stack.ts';
@@ -103,10 +103,7 @@ export class PaymentsService extends ServiceStack {
       'payment-cancellations',
       consumerTimeout,
     );
-    this.subscribe('PaymentCancellationsRule', paymentCancellations, {
-      sources: [EVENT_SOURCES.orders],
-      types: ['OrderCancelled'],
-    });
+    this.subscribe('PaymentCancellationsRule', paymentCancellations, [EVENTS.OrderCancelled]);
     this.addFunction('CancelPaymentFunction', {
       handler: 'cancel-payment',
       description:

@@ -1,5 +1,6 @@
-import { createEvent, type EventOf } from '@shop/shared/events';
+import { EVENTS, type EventOf } from '@shop/contracts/events';
 import { deterministicId } from '@shop/shared/ids';
+import { createEvent } from '@shop/shared/messages';
 import type { Invoice } from './invoice.ts';
 
 /**
@@ -11,7 +12,7 @@ export function invoiceIssued(
   options: { correlationId: string },
 ): EventOf<'InvoiceIssued'> {
   return createEvent(
-    'InvoiceIssued',
+    EVENTS.InvoiceIssued,
     {
       orderId: invoice.orderId,
       invoiceId: invoice.invoiceId,

@@ -1,7 +1,8 @@
-import type { CommandOf } from '@shop/shared/commands';
+import type { CommandOf } from '@shop/contracts/commands';
+import type { Currency } from '@shop/contracts/money';
 import { NotFoundError, ValidationError } from '@shop/shared/errors';
 import { deterministicId } from '@shop/shared/ids';
-import { type Currency, includedTax, multiply, sum } from '@shop/shared/money';
+import { includedTax, multiply, sum } from '@shop/shared/money';
 
 /**
  * An invoice for a paid order. Prices are tax-inclusive: the total is what the customer paid (the

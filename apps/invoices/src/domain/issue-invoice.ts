@@ -1,4 +1,4 @@
-import type { CommandOf } from '@shop/shared/commands';
+import type { CommandOf } from '@shop/contracts/commands';
 import { type Invoice, invoiceOf } from './invoice.ts';
 import { invoiceIssued } from './invoice-issued.ts';
 import type { EventPublisher, InvoicesStore } from './ports.ts';

@@ -1,6 +1,7 @@
+import { EVENTS } from '@shop/contracts/events';
 import { ConflictError } from '@shop/shared/errors';
-import { createEvent } from '@shop/shared/events';
 import { deterministicId } from '@shop/shared/ids';
+import { createEvent } from '@shop/shared/messages';
 import { getOrder } from './get-order.ts';
 import { ConcurrentOrderUpdateError, isCancellable, type Order } from './order.ts';
 import type { EventPublisher, OrdersStore } from './ports.ts';
@@ -71,7 +72,7 @@ async function publishCancellation(
   }
   await deps.events.publish(
     createEvent(
-      'OrderCancelled',
+      EVENTS.OrderCancelled,
       { orderId, previousStatus: cancelledFrom },
       {
         correlationId,

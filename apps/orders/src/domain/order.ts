@@ -1,7 +1,8 @@
-import type { OrderLine, PaymentMethod } from '@shop/shared/commands';
+import type { OrderLine, PaymentMethod } from '@shop/contracts/commands';
+import type { Compensation, EventOf, PaymentFailureReason } from '@shop/contracts/events';
+import { EVENTS } from '@shop/contracts/events';
+import type { Currency } from '@shop/contracts/money';
 import { NotFoundError } from '@shop/shared/errors';
-import type { Compensation, EventOf, PaymentFailureReason } from '@shop/shared/events';
-import type { Currency } from '@shop/shared/money';
 
 export const ORDER_STATUSES = ['PENDING_PAYMENT', 'PAID', 'INVOICED', 'PAYMENT_FAILED', 'CANCELLED'] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
@@ -60,13 +61,13 @@ export class ConcurrentOrderUpdateError extends Error {
 }
 
 /** The events from other services that move an order, as the order-events queue delivers them. */
-export const ORDER_EVENT_TYPES = [
-  'PaymentCaptured',
-  'PaymentFailed',
-  'InvoiceIssued',
-  'PaymentRefunded',
+export const ORDER_EVENTS = [
+  EVENTS.PaymentCaptured,
+  EVENTS.PaymentFailed,
+  EVENTS.InvoiceIssued,
+  EVENTS.PaymentRefunded,
 ] as const;
-export type OrderEventType = (typeof ORDER_EVENT_TYPES)[number];
+export type OrderEventType = (typeof ORDER_EVENTS)[number]['type'];
 export type OrderEvent = EventOf<OrderEventType>;
 
 /** The attributes a transition sets on the order. */

@@ -1,11 +1,13 @@
-import { type CommandOf, createCommand } from '@shop/shared/commands';
+import { COMMANDS, type CommandOf } from '@shop/contracts/commands';
+import { EVENTS } from '@shop/contracts/events';
+import { CURRENCIES, MAX_AMOUNT } from '@shop/contracts/money';
+import * as z from '@shop/contracts/zod';
 import { ValidationError } from '@shop/shared/errors';
-import { createEvent } from '@shop/shared/events';
 import { requestHash } from '@shop/shared/idempotency-key';
 import { deterministicId, newId } from '@shop/shared/ids';
-import { CURRENCIES, MAX_AMOUNT, multiply, sum } from '@shop/shared/money';
+import { createCommand, createEvent } from '@shop/shared/messages';
+import { multiply, sum } from '@shop/shared/money';
 import { parseWith } from '@shop/shared/validation';
-import * as z from '@shop/shared/zod';
 import type { Order, OrderStatus } from './order.ts';
 import type { EventPublisher, IdempotencyStore, OrdersStore, PaymentRequests } from './ports.ts';
 
@@ -140,7 +142,7 @@ export async function placeOrder(
   try {
     await deps.events.publish(
       createEvent(
-        'OrderPlaced',
+        EVENTS.OrderPlaced,
         {
           orderId,
           customerId: order.customerId,
@@ -191,7 +193,7 @@ function requestPayment(
   correlationId: string,
 ): CommandOf<'RequestPayment'> {
   return createCommand(
-    'RequestPayment',
+    COMMANDS.RequestPayment,
     {
       orderId: order.orderId,
       customerId: order.customerId,

@@ -1,4 +1,4 @@
-import type { CommandOf } from '@shop/shared/commands';
+import type { CommandOf } from '@shop/contracts/commands';
 import type { CancellableStatus, Order, OrderChanges, OrderStatus } from './order.ts';
 
 // Every port of the orders service: what the domain needs from outside, implemented in

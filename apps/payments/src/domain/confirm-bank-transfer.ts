@@ -1,8 +1,8 @@
+import { CURRENCIES, type Currency, MAX_AMOUNT } from '@shop/contracts/money';
+import * as z from '@shop/contracts/zod';
 import { ConflictError } from '@shop/shared/errors';
 import { isId } from '@shop/shared/ids';
-import { CURRENCIES, type Currency, MAX_AMOUNT } from '@shop/shared/money';
 import { parseWith } from '@shop/shared/validation';
-import * as z from '@shop/shared/zod';
 import { PaymentNotFoundError, type PaymentRecord, PaymentStateConflictError } from './payment.ts';
 import type { PaymentsStore, TaskCallbacks } from './ports.ts';
 

@@ -1,8 +1,9 @@
+import { compensationSchema, EVENTS, type EventData, type EventOf } from '@shop/contracts/events';
+import { CURRENCIES, type Currency } from '@shop/contracts/money';
+import * as z from '@shop/contracts/zod';
 import { ConflictError, NotFoundError } from '@shop/shared/errors';
-import { compensationSchema, createEvent, type EventData, type EventOf } from '@shop/shared/events';
 import { deterministicId } from '@shop/shared/ids';
-import { CURRENCIES, type Currency } from '@shop/shared/money';
-import * as z from '@shop/shared/zod';
+import { createEvent } from '@shop/shared/messages';
 
 /**
  * A payment: one record per order in the Payments table, written by the payment workflow's own
@@ -148,7 +149,7 @@ export function paymentRefunded(
   refund: EventData<'PaymentRefunded'>,
   options: { correlationId: string; refundedAt: Date },
 ): EventOf<'PaymentRefunded'> {
-  return createEvent('PaymentRefunded', refund, {
+  return createEvent(EVENTS.PaymentRefunded, refund, {
     correlationId: options.correlationId,
     id: deterministicId('evt', 'PaymentRefunded', refund.orderId),
     occurredAt: options.refundedAt,

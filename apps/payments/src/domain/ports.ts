@@ -1,5 +1,5 @@
-import type { CommandOf, PaymentMethod } from '@shop/shared/commands';
-import type { Currency } from '@shop/shared/money';
+import type { CommandOf, PaymentMethod } from '@shop/contracts/commands';
+import type { Currency } from '@shop/contracts/money';
 import type { PaymentRecord, PaymentStatus } from './payment.ts';
 
 // Every port of the payments service: what the domain needs from outside, implemented in

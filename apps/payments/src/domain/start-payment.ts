@@ -1,4 +1,4 @@
-import type { CommandOf } from '@shop/shared/commands';
+import type { CommandOf } from '@shop/contracts/commands';
 import type { PaymentWorkflow } from './ports.ts';
 
 /**

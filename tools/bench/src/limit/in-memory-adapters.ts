@@ -5,6 +5,8 @@
  * delivered at once, with no emulator and no polling.
  */
 
+import type { CommandOf } from '@shop/contracts/commands';
+import type { DomainEvent } from '@shop/contracts/events';
 import type { Invoice } from '@shop/invoices/domain/invoice';
 import type { InvoicesStore } from '@shop/invoices/domain/ports';
 import type { PaymentRequests } from '@shop/orders/domain/ports';
@@ -17,9 +19,7 @@ import type {
   PaymentWorkflowInput,
   TaskCallbacks,
 } from '@shop/payments/domain/ports';
-import type { CommandOf } from '@shop/shared/commands';
 import type { EventPublisher } from '@shop/shared/event-bus';
-import type { DomainEvent } from '@shop/shared/events';
 import type { IdempotencyStore } from '@shop/shared/idempotency-key';
 
 export const wiring = {
