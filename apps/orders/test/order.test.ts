@@ -1,11 +1,11 @@
+import { ORDER_STATUSES, type OrderStatus, orderSchema } from '@shop/contracts/http';
+import { deterministicId } from '@shop/shared/ids';
 import { describe, expect, it } from 'vitest';
 import {
   applyEvent,
   isCancellable,
   ORDER_EVENTS,
-  ORDER_STATUSES,
   type OrderEventType,
-  type OrderStatus,
   orderView,
 } from '../src/domain/order.ts';
 import { aCancelledOrder, anEvent, anOrder } from './builders.ts';
@@ -217,6 +217,16 @@ describe('the order view', () => {
       reason: 'provider_unavailable',
       compensation: { action: 'refund_failed' },
     });
+  });
+
+  it.each(ORDER_STATUSES)('answers an order %s in the shape of the API contract', (status) => {
+    const order = anOrder({
+      status,
+      payment: { method: 'card', status: 'FAILED', attempts: 2, reason: 'card_declined' },
+      invoiceId: deterministicId('inv', 'ord_1'),
+      refund: { refundId: 'ref_1', amount: 2500 },
+    });
+    expect(orderSchema.safeParse(orderView(order)).error).toBeUndefined();
   });
 
   it('shows a refund but not the cancellation bookkeeping', () => {

@@ -1,8 +1,8 @@
 import { COMMANDS, type CommandOf } from '@shop/contracts/commands';
 import { EVENTS, type EventOf } from '@shop/contracts/events';
+import type { BankTransferNotice } from '@shop/contracts/http';
 import { newId } from '@shop/shared/ids';
 import { createCommand, createEvent } from '@shop/shared/messages';
-import type { BankTransferNotice } from '../src/domain/confirm-bank-transfer.ts';
 import type { PaymentRecord } from '../src/domain/payment.ts';
 
 /** A card payment as the workflow records it when it starts; every test gets its own order. */

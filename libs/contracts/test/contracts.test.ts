@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { COMMANDS } from '../src/commands.ts';
 import { ENVELOPE_FIELDS, EVENT_SOURCE_PREFIX, envelopeOf, SERVICES } from '../src/envelope.ts';
 import { EVENT_TYPES, EVENTS } from '../src/events.ts';
+import { ERROR_STATUS, placeOrderRequestSchema } from '../src/http.ts';
 
 const sampleEvent = {
   id: 'evt_1',
@@ -76,5 +77,25 @@ describe('envelopeOf', () => {
   it('leaves occurredAt out of a command', () => {
     const envelope = envelopeOf(COMMANDS.IssueInvoice, { id: 'cmd_1', correlationId: 'c', data: {} });
     expect(Object.keys(envelope)).toEqual(['id', 'type', 'version', 'correlationId', 'data']);
+  });
+});
+
+describe('the HTTP contract', () => {
+  it('answers every error status of the API with a code of its own', () => {
+    expect([...new Set(Object.values(ERROR_STATUS))].sort()).toEqual([
+      400, 401, 404, 405, 409, 413, 415, 422, 500,
+    ]);
+  });
+
+  it('refuses an order body that names its customer, saying where the customer comes from', () => {
+    const result = placeOrderRequestSchema.safeParse({
+      customerId: 'someone-else',
+      currency: 'EUR',
+      items: [{ sku: 'BOOK-42', quantity: 1, unitPrice: 1250 }],
+      payment: { method: 'card', token: 'tok_visa' },
+    });
+    expect(result.error?.issues.map((issue) => issue.message)).toEqual([
+      'The customer comes from the sign-in token: remove customerId from the body',
+    ]);
   });
 });

@@ -307,6 +307,7 @@ const checkpoints: Record<string, { title: string; check: () => void | Promise<v
     title: 'add a field end to end',
     check: () => {
       requireFiles([
+        'libs/contracts/src/http.ts',
         'apps/orders/src/domain/place-order.ts',
         'apps/orders/src/domain/order.ts',
         'apps/orders/src/adapters/orders-store.ts',
@@ -316,6 +317,7 @@ const checkpoints: Record<string, { title: string; check: () => void | Promise<v
         'apps/orders/test/get-order-handler.test.ts',
         'tools/e2e/test/e2e-flow.test.ts',
       ]);
+      typecheck('libs/contracts');
       typecheck('apps/orders');
       runTests('apps/orders');
     },

@@ -1,4 +1,5 @@
 import type { CommandOf } from '@shop/contracts/commands';
+import type { InvoiceView } from '@shop/contracts/http';
 import type { Currency } from '@shop/contracts/money';
 import { NotFoundError, ValidationError } from '@shop/shared/errors';
 import { deterministicId } from '@shop/shared/ids';
@@ -73,9 +74,6 @@ export function invoiceOf(
     issuedAt: options.issuedAt.toISOString(),
   };
 }
-
-/** The invoice as served over HTTP: everything but the customer, who is the one asking. */
-export type InvoiceView = Omit<Invoice, 'customerId'>;
 
 /**
  * The invoice as `GET /invoices/{invoiceId}` returns it. Fields are picked one by one so that an

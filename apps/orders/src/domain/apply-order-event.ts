@@ -1,10 +1,5 @@
-import {
-  applyEvent,
-  ConcurrentOrderUpdateError,
-  type OrderEvent,
-  OrderNotFoundError,
-  type OrderStatus,
-} from './order.ts';
+import type { OrderStatus } from '@shop/contracts/http';
+import { applyEvent, ConcurrentOrderUpdateError, type OrderEvent, OrderNotFoundError } from './order.ts';
 import type { OrdersStore } from './ports.ts';
 
 /** How many times an event is re-evaluated when the order's status moves under it. */

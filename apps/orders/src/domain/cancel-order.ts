@@ -1,4 +1,5 @@
 import { EVENTS } from '@shop/contracts/events';
+import type { CancelledOrder } from '@shop/contracts/http';
 import { ConflictError } from '@shop/shared/errors';
 import { deterministicId } from '@shop/shared/ids';
 import { createEvent } from '@shop/shared/messages';
@@ -31,7 +32,7 @@ export async function cancelOrder(
   orderId: string,
   context: { correlationId: string; customerId: string },
   deps: CancelOrderDependencies,
-): Promise<{ orderId: string; status: 'CANCELLED' }> {
+): Promise<CancelledOrder> {
   const now = () => (deps.now?.() ?? new Date()).toISOString();
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     const order = await getOrder(orderId, context, deps);
@@ -65,7 +66,7 @@ async function publishCancellation(
   correlationId: string,
   deps: CancelOrderDependencies,
   now: () => string,
-): Promise<{ orderId: string; status: 'CANCELLED' }> {
+): Promise<CancelledOrder> {
   const { orderId, cancelledFrom, cancelledAt } = order;
   if (!cancelledFrom || !cancelledAt) {
     throw new Error(`Cancelled order ${orderId} does not record the status it was cancelled from`);

@@ -1,11 +1,9 @@
 import type { OrderLine, PaymentMethod } from '@shop/contracts/commands';
 import type { Compensation, EventOf, PaymentFailureReason } from '@shop/contracts/events';
 import { EVENTS } from '@shop/contracts/events';
+import type { OrderStatus, OrderView, PaymentStatus } from '@shop/contracts/http';
 import type { Currency } from '@shop/contracts/money';
 import { NotFoundError } from '@shop/shared/errors';
-
-export const ORDER_STATUSES = ['PENDING_PAYMENT', 'PAID', 'INVOICED', 'PAYMENT_FAILED', 'CANCELLED'] as const;
-export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
 export const TERMINAL_STATUSES: readonly OrderStatus[] = ['INVOICED', 'PAYMENT_FAILED', 'CANCELLED'];
 
@@ -16,8 +14,6 @@ export type CancellableStatus = (typeof CANCELLABLE_STATUSES)[number];
 export function isCancellable(status: OrderStatus): status is CancellableStatus {
   return (CANCELLABLE_STATUSES as readonly OrderStatus[]).includes(status);
 }
-
-export type PaymentStatus = 'PENDING' | 'CAPTURED' | 'FAILED' | 'REFUNDED';
 
 /** What the order knows about its payment; the payment itself lives in the payments service. */
 export interface OrderPayment {
@@ -173,7 +169,7 @@ export function applyEvent<T extends OrderEventType>(order: Order, event: EventO
 }
 
 /** The order as GET /orders/{orderId} shows it: no bookkeeping attributes. */
-export function orderView(order: Order) {
+export function orderView(order: Order): OrderView {
   return {
     orderId: order.orderId,
     customerId: order.customerId,

@@ -1,5 +1,6 @@
 import type { CommandOf } from '@shop/contracts/commands';
-import type { CancellableStatus, Order, OrderChanges, OrderStatus } from './order.ts';
+import type { OrderStatus } from '@shop/contracts/http';
+import type { CancellableStatus, Order, OrderChanges } from './order.ts';
 
 // Every port of the orders service: what the domain needs from outside, implemented in
 // src/adapters. The bus and the idempotency records are ports of the shared library.
