@@ -1,3 +1,4 @@
+import { COMMANDS } from '@shop/contracts/commands';
 import { EVENTS } from '@shop/contracts/events';
 import { ArnFormat, Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -82,7 +83,11 @@ export class PaymentsService extends ServiceStack {
       ),
     );
 
-    const paymentRequests = this.addQueue('PaymentRequestsQueue', 'payment-requests', consumerTimeout);
+    const paymentRequests = this.addQueue(
+      'PaymentRequestsQueue',
+      COMMANDS.RequestPayment.queue,
+      consumerTimeout,
+    );
     this.addFunction('StartPaymentFunction', {
       handler: 'start-payment',
       description: 'Starts the PaymentWorkflow of each RequestPayment command (execution name = order id).',

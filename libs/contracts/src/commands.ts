@@ -31,7 +31,15 @@ function command<
   TData extends z.ZodMiniObject,
 >(
   type: TType,
-  definition: { sender: TSender; receiver: TReceiver; version: TVersion; description: string; data: TData },
+  definition: {
+    sender: TSender;
+    receiver: TReceiver;
+    /** The receiver's queue, by its name without the stage prefix. */
+    queue: string;
+    version: TVersion;
+    description: string;
+    data: TData;
+  },
 ) {
   return {
     ...definition,
@@ -44,6 +52,7 @@ export const COMMANDS = {
   RequestPayment: command('RequestPayment', {
     sender: 'orders',
     receiver: 'payments',
+    queue: 'payment-requests',
     version: 1,
     description: "Take the payment of a placed order: starts the order's payment workflow.",
     data: z.object({
@@ -58,6 +67,7 @@ export const COMMANDS = {
   IssueInvoice: command('IssueInvoice', {
     sender: 'payments',
     receiver: 'invoices',
+    queue: 'invoice-requests',
     version: 1,
     description: 'Issue the invoice of an order whose payment was captured.',
     data: z.object({

@@ -1,5 +1,5 @@
 import { COMPENSATION_ACTIONS, PAYMENT_FAILURE_REASONS } from './events.ts';
-import { isId } from './ids.ts';
+import { idPattern } from './ids.ts';
 import { CURRENCIES, MAX_AMOUNT } from './money.ts';
 import * as z from './zod.ts';
 
@@ -16,7 +16,7 @@ const currency = z.enum(CURRENCIES);
 const amount = z.int().check(z.minimum(0));
 const timestamp = z.iso.datetime();
 const prefixedId = (prefix: string, what: string) =>
-  z.string().check(z.refine((value) => isId(value, prefix), `Expected ${what}`));
+  z.string().check(z.regex(idPattern(prefix), `Expected ${what}`));
 const orderId = () => prefixedId('ord', 'an order id');
 const sku = z
   .string()
