@@ -292,8 +292,9 @@ export class PaymentWorkflow extends Construct {
         }),
       )
       .next(
-        sfn.Fail.jsonPath(this, 'PaymentFailed', {
-          error: 'PaymentFailed',
+        // The execution ends failed, under the name of the event it published.
+        sfn.Fail.jsonPath(this, EVENTS.PaymentFailed.type, {
+          error: EVENTS.PaymentFailed.type,
           cause: 'The payment failed; see its reason in the Payments table',
         }),
       );

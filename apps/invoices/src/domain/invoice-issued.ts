@@ -10,7 +10,7 @@ import type { Invoice } from './invoice.ts';
 export function invoiceIssued(
   invoice: Invoice,
   options: { correlationId: string },
-): EventOf<'InvoiceIssued'> {
+): EventOf<typeof EVENTS.InvoiceIssued.type> {
   return createEvent(
     EVENTS.InvoiceIssued,
     {
@@ -21,7 +21,7 @@ export function invoiceIssued(
     },
     {
       correlationId: options.correlationId,
-      id: deterministicId('evt', 'InvoiceIssued', invoice.orderId),
+      id: deterministicId('evt', EVENTS.InvoiceIssued.type, invoice.orderId),
       occurredAt: new Date(invoice.issuedAt),
     },
   );

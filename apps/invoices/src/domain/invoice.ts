@@ -1,4 +1,4 @@
-import type { CommandOf } from '@shop/contracts/commands';
+import type { COMMANDS, CommandOf } from '@shop/contracts/commands';
 import type { InvoiceView } from '@shop/contracts/http';
 import type { Currency } from '@shop/contracts/money';
 import { NotFoundError, ValidationError } from '@shop/shared/errors';
@@ -31,7 +31,7 @@ export interface InvoiceLine {
   amount: number;
 }
 
-export type IssueInvoiceData = CommandOf<'IssueInvoice'>['data'];
+export type IssueInvoiceData = CommandOf<typeof COMMANDS.IssueInvoice.type>['data'];
 
 export class InvoiceNotFoundError extends NotFoundError {
   override readonly name = 'InvoiceNotFoundError';

@@ -77,7 +77,7 @@ async function publishCancellation(
       { orderId, previousStatus: cancelledFrom },
       {
         correlationId,
-        id: deterministicId('evt', 'OrderCancelled', orderId),
+        id: deterministicId('evt', EVENTS.OrderCancelled.type, orderId),
         occurredAt: new Date(cancelledAt),
       },
     ),

@@ -141,7 +141,7 @@ export const TRANSITIONS: TransitionTable = {
 };
 
 /** The order's payment once PaymentFailed says so, with the compensation when the event carries one. */
-function failedPayment(order: Order, { data }: EventOf<'PaymentFailed'>): OrderPayment {
+function failedPayment(order: Order, { data }: EventOf<typeof EVENTS.PaymentFailed.type>): OrderPayment {
   const { compensation } = data;
   return {
     ...order.payment,

@@ -105,7 +105,10 @@ export async function placeOrder(
           currency: order.currency,
           paymentMethod: order.payment.method,
         },
-        { correlationId: context.correlationId, id: deterministicId('evt', 'OrderPlaced', orderId) },
+        {
+          correlationId: context.correlationId,
+          id: deterministicId('evt', EVENTS.OrderPlaced.type, orderId),
+        },
       ),
     );
   } catch (error) {
@@ -146,7 +149,7 @@ function requestPayment(
   order: Order,
   request: PlaceOrderRequest,
   correlationId: string,
-): CommandOf<'RequestPayment'> {
+): CommandOf<typeof COMMANDS.RequestPayment.type> {
   return createCommand(
     COMMANDS.RequestPayment,
     {

@@ -1,4 +1,4 @@
-import type { CommandOf } from '@shop/contracts/commands';
+import type { COMMANDS, CommandOf } from '@shop/contracts/commands';
 import type { OrderStatus } from '@shop/contracts/http';
 import type { CancellableStatus, Order, OrderChanges } from './order.ts';
 
@@ -45,5 +45,5 @@ export interface OrdersStore {
 
 /** The queue that hands RequestPayment commands to the payments service. */
 export interface PaymentRequests {
-  send(command: CommandOf<'RequestPayment'>): Promise<void>;
+  send(command: CommandOf<typeof COMMANDS.RequestPayment.type>): Promise<void>;
 }

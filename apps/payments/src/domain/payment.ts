@@ -95,7 +95,7 @@ export type CancellationAction =
   | { kind: 'repeat-transfer-failure'; taskToken: string }
   | { kind: 'refund'; captureId: string; amount: number; currency: Currency }
   /** Already REFUNDED: publish the fact again, in case a crash came between the write and the publish. */
-  | { kind: 'republish-refund'; refund: EventData<'PaymentRefunded'>; refundedAt: Date }
+  | { kind: 'republish-refund'; refund: EventData<typeof EVENTS.PaymentRefunded.type>; refundedAt: Date }
   | { kind: 'nothing-to-do' };
 
 export function decideCancellation(payment: PaymentRecord | undefined): CancellationAction {
@@ -146,12 +146,12 @@ export function decideCancellation(payment: PaymentRecord | undefined): Cancella
  * after a crash is the same event, and consumers deduplicate it.
  */
 export function paymentRefunded(
-  refund: EventData<'PaymentRefunded'>,
+  refund: EventData<typeof EVENTS.PaymentRefunded.type>,
   options: { correlationId: string; refundedAt: Date },
-): EventOf<'PaymentRefunded'> {
+): EventOf<typeof EVENTS.PaymentRefunded.type> {
   return createEvent(EVENTS.PaymentRefunded, refund, {
     correlationId: options.correlationId,
-    id: deterministicId('evt', 'PaymentRefunded', refund.orderId),
+    id: deterministicId('evt', EVENTS.PaymentRefunded.type, refund.orderId),
     occurredAt: options.refundedAt,
   });
 }

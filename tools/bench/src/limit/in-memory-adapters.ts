@@ -1,3 +1,4 @@
+import type { COMMANDS } from '@shop/contracts/commands';
 /**
  * Every `#adapters/*` module of the apps, in memory, for the limit: the limit bundle resolves each
  * `#adapters/<name>` import of the handlers to this one module (see limit.ts). What a queue, the
@@ -23,7 +24,7 @@ import type { EventPublisher } from '@shop/shared/event-bus';
 import type { IdempotencyStore } from '@shop/shared/idempotency-key';
 
 export const wiring = {
-  requestPayment: (_command: CommandOf<'RequestPayment'>): void => {
+  requestPayment: (_command: CommandOf<typeof COMMANDS.RequestPayment.type>): void => {
     throw new Error('The limit harness has not wired requestPayment');
   },
   runWorkflow: async (_input: PaymentWorkflowInput): Promise<void> => {
