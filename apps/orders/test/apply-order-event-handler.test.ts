@@ -4,7 +4,8 @@ import { busEvent, lambdaContext, sqsEvent } from '@shop/testing/events';
 import { scanTable } from '@shop/testing/resources';
 import type { SQSEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import type { Order, OrderEvent } from '../src/domain/order.ts';
+import type { Order } from '../src/domain/order.ts';
+import type { OrderEvent } from '../src/domain/order-events.ts';
 import { aCancelledOrder, anEvent, anOrder } from './builders.ts';
 import { createOrdersTable } from './handler-support.ts';
 

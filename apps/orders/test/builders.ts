@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { EVENTS, type EventData } from '@shop/contracts/events';
 import { newId } from '@shop/shared/ids';
 import { createEvent } from '@shop/shared/messages';
-import type { Order, OrderEvent, OrderEventType } from '../src/domain/order.ts';
+import type { Order } from '../src/domain/order.ts';
+import type { OrderEvent, OrderEventType } from '../src/domain/order-events.ts';
 
 /** A customer id as the sign-in token's `sub` carries it: a Cognito user's UUID. */
 export function aCustomerId(): string {

@@ -1,13 +1,8 @@
 import { ORDER_STATUSES, type OrderStatus, orderSchema } from '@shop/contracts/http';
 import { deterministicId } from '@shop/shared/ids';
 import { describe, expect, it } from 'vitest';
-import {
-  applyEvent,
-  isCancellable,
-  ORDER_EVENTS,
-  type OrderEventType,
-  orderView,
-} from '../src/domain/order.ts';
+import { applyEvent, isCancellable, orderView } from '../src/domain/order.ts';
+import { ORDER_EVENTS, type OrderEventType } from '../src/domain/order-events.ts';
 import { aCancelledOrder, anEvent, anOrder } from './builders.ts';
 
 /** The documented transitions (docs/architecture.md), written out independently of the code's table. */

@@ -1,6 +1,6 @@
+import type { BankTransferNotice } from '@shop/contracts/bank-webhook';
 import { COMMANDS, type CommandOf } from '@shop/contracts/commands';
 import { EVENTS, type EventOf } from '@shop/contracts/events';
-import type { BankTransferNotice } from '@shop/contracts/http';
 import { newId } from '@shop/shared/ids';
 import { createCommand, createEvent } from '@shop/shared/messages';
 import type { PaymentRecord } from '../src/domain/payment.ts';

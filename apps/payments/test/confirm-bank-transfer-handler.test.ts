@@ -1,4 +1,4 @@
-import type { BankTransferNotice } from '@shop/contracts/http';
+import type { BankTransferNotice } from '@shop/contracts/bank-webhook';
 import { signBankTransfer, signWebhook } from '@shop/testing/bank-webhook';
 import { localEndpoints } from '@shop/testing/endpoints';
 import { httpEvent, lambdaContext } from '@shop/testing/events';

@@ -1,4 +1,4 @@
-import type { BankTransferNotice } from '@shop/contracts/http';
+import type { BankTransferNotice } from '@shop/contracts/bank-webhook';
 import { describe, expect, it } from 'vitest';
 import {
   BankTransferMismatchError,

@@ -1,6 +1,7 @@
 import { COMMANDS } from '@shop/contracts/commands';
 import { type EveryDataField, envelopeOf } from '@shop/contracts/envelope';
-import { type CompensationAction, EVENTS, type EventDefinition } from '@shop/contracts/events';
+import { EVENTS, type EventDefinition } from '@shop/contracts/events';
+import type { CompensationAction } from '@shop/contracts/payment-outcomes';
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';

@@ -1,5 +1,6 @@
 import { EVENT_SOURCE_PREFIX, envelopeSchema, type Service } from './envelope.ts';
 import { CURRENCIES } from './money.ts';
+import { COMPENSATION_ACTIONS, PAYMENT_FAILURE_REASONS } from './payment-outcomes.ts';
 import * as z from './zod.ts';
 
 /**
@@ -13,22 +14,6 @@ const amount = z.int().check(z.minimum(0));
 const currency = z.enum(CURRENCIES);
 const attempts = z.int().check(z.minimum(0));
 
-export const PAYMENT_FAILURE_REASONS = [
-  'card_declined',
-  'provider_unavailable',
-  'bank_transfer_timeout',
-  'cancelled',
-] as const;
-export type PaymentFailureReason = (typeof PAYMENT_FAILURE_REASONS)[number];
-
-/**
- * What the payment workflow did to undo a failed payment: nothing was taken (`none_needed`: the
- * payment failed before a capture), the capture attempt was refunded (`refunded`: a capture that
- * failed or timed out may still have been made), or that refund failed too (`refund_failed`: an
- * operator acts on the refund function's alarm, docs/runbook.md).
- */
-export const COMPENSATION_ACTIONS = ['none_needed', 'refunded', 'refund_failed'] as const;
-export type CompensationAction = (typeof COMPENSATION_ACTIONS)[number];
 export const compensationSchema = z.object({
   action: z.enum(COMPENSATION_ACTIONS),
   refundId: z.optional(id),

@@ -1,6 +1,7 @@
-import { COMPENSATION_ACTIONS, PAYMENT_FAILURE_REASONS } from './events.ts';
-import { idPattern } from './ids.ts';
-import { CURRENCIES, MAX_AMOUNT } from './money.ts';
+import { ERROR_STATUS, type ErrorCode } from './errors.ts';
+import { amount, currency, orderId, prefixedId, statusAnswer, timestamp } from './fields.ts';
+import { MAX_AMOUNT } from './money.ts';
+import { COMPENSATION_ACTIONS, PAYMENT_FAILURE_REASONS } from './payment-outcomes.ts';
 import * as z from './zod.ts';
 
 /**
@@ -12,12 +13,6 @@ import * as z from './zod.ts';
 export const MAX_ITEMS = 100;
 export const MAX_QUANTITY = 1000;
 
-const currency = z.enum(CURRENCIES);
-const amount = z.int().check(z.minimum(0));
-const timestamp = z.iso.datetime();
-const prefixedId = (prefix: string, what: string) =>
-  z.string().check(z.regex(idPattern(prefix), `Expected ${what}`));
-const orderId = () => prefixedId('ord', 'an order id');
 const sku = z
   .string()
   .check(
@@ -89,29 +84,9 @@ export const orderSchema = z.strictObject({
 });
 export type OrderView = z.infer<typeof orderSchema>;
 
-/** An order's id and the status a request moved it to. */
-const statusAnswer = <const TStatus extends string>(status: TStatus) =>
-  z.strictObject({ orderId: orderId(), status: z.literal(status) });
-
 /** `202` to `POST /orders/{orderId}/cancel`. */
 export const cancelledOrderSchema = statusAnswer('CANCELLED');
 export type CancelledOrder = z.infer<typeof cancelledOrderSchema>;
-
-/** `POST /webhooks/bank-transfers`: the bank's notice of a transfer received for an order, signed. */
-export const bankTransferNoticeSchema = z.strictObject({
-  orderId: orderId(),
-  amount: z.int().check(z.minimum(1), z.maximum(MAX_AMOUNT)),
-  currency,
-  reference: z
-    .string()
-    .check(z.regex(/^[A-Za-z0-9_-]{1,64}$/, 'Expected 1 to 64 of A-Z, a-z, 0-9, "_" and "-"')),
-  paidAt: z.iso.datetime({ offset: true }),
-});
-export type BankTransferNotice = z.infer<typeof bankTransferNoticeSchema>;
-
-/** `202` to the bank's notice. */
-export const transferConfirmationSchema = statusAnswer('TRANSFER_CONFIRMED');
-export type TransferConfirmation = z.infer<typeof transferConfirmationSchema>;
 
 /** `200` to `GET /invoices/{invoiceId}`: everything but the customer, who is the one asking. */
 export const invoiceSchema = z.strictObject({
@@ -126,22 +101,6 @@ export const invoiceSchema = z.strictObject({
   issuedAt: timestamp,
 });
 export type InvoiceView = z.infer<typeof invoiceSchema>;
-
-/** Every error's code and the status it answers with. A 500 never carries what went wrong. */
-export const ERROR_STATUS = {
-  validation_failed: 400,
-  malformed_json: 400,
-  unauthorized: 401,
-  invalid_signature: 401,
-  not_found: 404,
-  method_not_allowed: 405,
-  conflict: 409,
-  payload_too_large: 413,
-  unsupported_media_type: 415,
-  idempotency_key_reused: 422,
-  internal_error: 500,
-} as const;
-export type ErrorCode = keyof typeof ERROR_STATUS;
 
 /** `{"error":{"code","message","details?"}}`: details name each bad field of a 400. */
 export const errorBodySchema = z.object({

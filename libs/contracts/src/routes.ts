@@ -1,12 +1,11 @@
+import { bankTransferNoticeSchema, transferConfirmationSchema } from './bank-webhook.ts';
+import type { ErrorCode } from './errors.ts';
 import {
-  bankTransferNoticeSchema,
   cancelledOrderSchema,
-  type ErrorCode,
   invoiceSchema,
   orderSchema,
   placedOrderSchema,
   placeOrderRequestSchema,
-  transferConfirmationSchema,
 } from './http.ts';
 import type * as z from './zod.ts';
 

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { COMMANDS } from '../src/commands.ts';
 import { ENVELOPE_FIELDS, EVENT_SOURCE_PREFIX, envelopeOf, SERVICES } from '../src/envelope.ts';
+import { ERROR_STATUS } from '../src/errors.ts';
 import { EVENT_TYPES, EVENTS } from '../src/events.ts';
-import { ERROR_STATUS, placeOrderRequestSchema } from '../src/http.ts';
+import { placeOrderRequestSchema } from '../src/http.ts';
 
 const sampleEvent = {
   id: 'evt_1',

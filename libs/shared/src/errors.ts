@@ -1,4 +1,4 @@
-import type { ErrorCode } from '@shop/contracts/http';
+import type { ErrorCode } from '@shop/contracts/errors';
 /**
  * Typed errors, thrown anywhere below the edge and mapped to HTTP only by the HTTP handler wrapper.
  * `code` is the stable, machine-readable part of the error shape of the HTTP contract (docs/architecture.md).

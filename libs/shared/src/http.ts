@@ -1,5 +1,5 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { ERROR_STATUS } from '@shop/contracts/http';
+import { ERROR_STATUS } from '@shop/contracts/errors';
 import type {
   APIGatewayProxyEventV2,
   APIGatewayProxyEventV2WithJWTAuthorizer,

@@ -1,4 +1,5 @@
-import { ERROR_STATUS, type ErrorCode, errorBodySchema } from '@shop/contracts/http';
+import { ERROR_STATUS, type ErrorCode } from '@shop/contracts/errors';
+import { errorBodySchema } from '@shop/contracts/http';
 import { type HeaderContract, RESPONSE_HEADERS, ROUTES, type RouteContract } from '@shop/contracts/routes';
 import * as z from '@shop/contracts/zod';
 import type { ApiModel } from './api-model.ts';

@@ -1,9 +1,10 @@
 import type { OrderLine, PaymentMethod } from '@shop/contracts/commands';
-import type { Compensation, EventOf, PaymentFailureReason } from '@shop/contracts/events';
-import { EVENTS } from '@shop/contracts/events';
+import type { Compensation, EVENTS, EventOf } from '@shop/contracts/events';
 import type { OrderStatus, OrderView, PaymentStatus } from '@shop/contracts/http';
 import type { Currency } from '@shop/contracts/money';
+import type { PaymentFailureReason } from '@shop/contracts/payment-outcomes';
 import { NotFoundError } from '@shop/shared/errors';
+import type { OrderEventType } from './order-events.ts';
 
 export const TERMINAL_STATUSES: readonly OrderStatus[] = ['INVOICED', 'PAYMENT_FAILED', 'CANCELLED'];
 
@@ -55,16 +56,6 @@ export class OrderNotFoundError extends NotFoundError {
 export class ConcurrentOrderUpdateError extends Error {
   override readonly name = 'ConcurrentOrderUpdateError';
 }
-
-/** The events from other services that move an order, as the order-events queue delivers them. */
-export const ORDER_EVENTS = [
-  EVENTS.PaymentCaptured,
-  EVENTS.PaymentFailed,
-  EVENTS.InvoiceIssued,
-  EVENTS.PaymentRefunded,
-] as const;
-export type OrderEventType = (typeof ORDER_EVENTS)[number]['type'];
-export type OrderEvent = EventOf<OrderEventType>;
 
 /** The attributes a transition sets on the order. */
 export type OrderChanges = Pick<Order, 'status'> & Partial<Pick<Order, 'payment' | 'invoiceId' | 'refund'>>;

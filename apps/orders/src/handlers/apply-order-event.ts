@@ -3,7 +3,7 @@ import { sqsBatchHandler } from '@shop/shared/sqs';
 import { ordersStore } from '#adapters/orders-store';
 import { observability } from '#observability';
 import { applyOrderEvent } from '../domain/apply-order-event.ts';
-import { ORDER_EVENTS } from '../domain/order.ts';
+import { ORDER_EVENTS } from '../domain/order-events.ts';
 
 const { logger, metrics } = observability;
 

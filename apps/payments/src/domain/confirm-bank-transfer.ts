@@ -2,7 +2,7 @@ import {
   type BankTransferNotice,
   bankTransferNoticeSchema,
   type TransferConfirmation,
-} from '@shop/contracts/http';
+} from '@shop/contracts/bank-webhook';
 import type { Currency } from '@shop/contracts/money';
 import { ConflictError } from '@shop/shared/errors';
 import { parseWith } from '@shop/shared/validation';

@@ -9,7 +9,7 @@ import { EVENTS } from '@shop/contracts/events';
 
 import type { DomainEvent } from '@shop/contracts/events';
 import { handler as invoiceHandler } from '@shop/invoices/handlers/issue-invoice';
-import { ORDER_EVENTS } from '@shop/orders/domain/order';
+import { ORDER_EVENTS } from '@shop/orders/domain/order-events';
 import { handler as applyOrderEvent } from '@shop/orders/handlers/apply-order-event';
 import { handler as placeOrder } from '@shop/orders/handlers/place-order';
 import { handler as authorize } from '@shop/payments/handlers/authorize';
