@@ -72,11 +72,23 @@ export default {
     {
       name: 'shared-bundles-no-workspace-package',
       comment:
-        'libs/shared/src is bundled into every function: it imports npm packages, Node and itself ' +
-        'only, never test support, tools, services or infra.',
+        'libs/shared/src is bundled into every function: it imports npm packages, Node, the contracts ' +
+        'and itself only, never test support, tools, services or infra.',
       severity: 'error',
       from: { path: '^libs/shared/src/' },
-      to: { path: `^${packageRoot}/`, pathNot: '^libs/shared/' },
+      to: { path: `^${packageRoot}/`, pathNot: '^libs/(shared|contracts)/' },
+    },
+    {
+      name: 'contracts-stand-alone',
+      comment:
+        'libs/contracts/src is read by every function, infra and the tools: it imports zod and itself ' +
+        'only, so any of them can use it without pulling in anything else.',
+      severity: 'error',
+      from: { path: '^libs/contracts/src/' },
+      to: {
+        path: [`^${packageRoot}/`, '(^|/)node_modules/'],
+        pathNot: ['^libs/contracts/', '(^|/)node_modules/zod/'],
+      },
     },
   ],
   options: {

@@ -1,4 +1,5 @@
-import { type CommandOf, createCommand } from '@shop/shared/commands';
+import { COMMANDS, type CommandOf } from '@shop/contracts/commands';
+import { createCommand } from '@shop/shared/messages';
 import type { IssueInvoiceData } from '../src/domain/invoice.ts';
 
 /** The data of an IssueInvoice command for a paid order: 2 × 12.50 + 1 × 9.99 = 34.99 EUR. */
@@ -18,5 +19,5 @@ export function anIssueInvoice(overrides: Partial<IssueInvoiceData> = {}): Issue
 
 /** An IssueInvoice command envelope, as the payment workflow sends it to the invoice-requests queue. */
 export function anIssueInvoiceCommand(overrides: Partial<IssueInvoiceData> = {}): CommandOf<'IssueInvoice'> {
-  return createCommand('IssueInvoice', anIssueInvoice(overrides), { correlationId: 'corr-1' });
+  return createCommand(COMMANDS.IssueInvoice, anIssueInvoice(overrides), { correlationId: 'corr-1' });
 }

@@ -1,5 +1,6 @@
-import { parseEvent } from '@shop/shared/events';
+import { EVENTS } from '@shop/contracts/events';
 import { deterministicId } from '@shop/shared/ids';
+import { parseEvent } from '@shop/shared/messages';
 import { describe, expect, it } from 'vitest';
 import { invoiceOf } from '../src/domain/invoice.ts';
 import { invoiceIssued } from '../src/domain/invoice-issued.ts';
@@ -13,7 +14,7 @@ describe('the InvoiceIssued event', () => {
 
   it('announces the invoice with an id derived from the order, valid against the event schema', () => {
     const event = invoiceIssued(invoice, { correlationId: 'corr-1' });
-    expect(parseEvent(event, ['InvoiceIssued'])).toEqual({
+    expect(parseEvent(event, [EVENTS.InvoiceIssued])).toEqual({
       id: deterministicId('evt', 'InvoiceIssued', invoice.orderId),
       type: 'InvoiceIssued',
       version: 1,

@@ -1,3 +1,4 @@
+import { invoiceSchema } from '@shop/contracts/http';
 import { ValidationError } from '@shop/shared/errors';
 import { deterministicId } from '@shop/shared/ids';
 import { describe, expect, it } from 'vitest';
@@ -105,5 +106,9 @@ describe('the invoice view', () => {
       taxRateBasisPoints: 2000,
       issuedAt: '2025-03-01T10:00:00.000Z',
     });
+  });
+
+  it('answers in the shape of the API contract', () => {
+    expect(invoiceSchema.safeParse(invoiceView(invoice)).error).toBeUndefined();
   });
 });

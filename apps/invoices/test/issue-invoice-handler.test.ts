@@ -1,5 +1,6 @@
-import { parseEvent } from '@shop/shared/events';
+import { EVENTS } from '@shop/contracts/events';
 import { deterministicId } from '@shop/shared/ids';
+import { parseEvent } from '@shop/shared/messages';
 import { lambdaContext, sqsEvent } from '@shop/testing/events';
 import { importIsolated } from '@shop/testing/import-isolated';
 import { createTestBus, createTestTable, scanTable } from '@shop/testing/resources';
@@ -33,7 +34,7 @@ const publishedEvents = async () =>
   (await bus.events()).map((arrived) => ({
     source: arrived.source,
     detailType: arrived['detail-type'],
-    event: parseEvent(arrived.detail, ['InvoiceIssued']),
+    event: parseEvent(arrived.detail, [EVENTS.InvoiceIssued]),
   }));
 
 describe('issue-invoice', () => {

@@ -1,4 +1,4 @@
-import type { DomainEvent } from '@shop/shared/events';
+import type { DomainEvent } from '@shop/contracts/events';
 import { deterministicId } from '@shop/shared/ids';
 import { describe, expect, it } from 'vitest';
 import type { Invoice } from '../src/domain/invoice.ts';

@@ -1,9 +1,11 @@
-import { createEvent } from '@shop/shared/events';
+import { EVENTS } from '@shop/contracts/events';
+import { createEvent } from '@shop/shared/messages';
 import { busEvent, lambdaContext, sqsEvent } from '@shop/testing/events';
 import { scanTable } from '@shop/testing/resources';
 import type { SQSEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import type { Order, OrderEvent } from '../src/domain/order.ts';
+import type { Order } from '../src/domain/order.ts';
+import type { OrderEvent } from '../src/domain/order-events.ts';
 import { aCancelledOrder, anEvent, anOrder } from './builders.ts';
 import { createOrdersTable } from './handler-support.ts';
 
@@ -152,7 +154,7 @@ describe('applying payment and invoice events from the order-events queue', () =
     const failed = await stored(anOrder());
     const unknownOrder = anEvent('PaymentCaptured', 'ord_01JD3V5Q3Z8N2X4G7K9M1P6R0T');
     const wrongType = createEvent(
-      'OrderPlaced',
+      EVENTS.OrderPlaced,
       { orderId: paid.orderId, customerId: 'c', total: 1, currency: 'EUR', paymentMethod: 'card' },
       { correlationId: 'c' },
     ) as unknown as OrderEvent;

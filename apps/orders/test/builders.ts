@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { createEvent, type EventData } from '@shop/shared/events';
+import { EVENTS, type EventData } from '@shop/contracts/events';
 import { newId } from '@shop/shared/ids';
-import type { Order, OrderEvent, OrderEventType } from '../src/domain/order.ts';
+import { createEvent } from '@shop/shared/messages';
+import type { Order } from '../src/domain/order.ts';
+import type { OrderEvent, OrderEventType } from '../src/domain/order-events.ts';
 
 /** A customer id as the sign-in token's `sub` carries it: a Cognito user's UUID. */
 export function aCustomerId(): string {
@@ -76,7 +78,7 @@ export function anEvent<T extends OrderEventType>(
   orderId: string,
   data: Partial<EventData<T>> = {},
 ): OrderEvent {
-  return createEvent(type, { ...sampleData[type](orderId), ...data } as EventData<T>, {
+  return createEvent(EVENTS[type], { ...sampleData[type](orderId), ...data } as EventData<T>, {
     correlationId: randomUUID(),
   }) as OrderEvent;
 }

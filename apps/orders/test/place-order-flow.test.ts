@@ -1,8 +1,9 @@
-import type { CommandOf } from '@shop/shared/commands';
+import type { CommandOf } from '@shop/contracts/commands';
+import type { DomainEvent } from '@shop/contracts/events';
+import { isId } from '@shop/contracts/ids';
 import { ValidationError } from '@shop/shared/errors';
-import type { DomainEvent } from '@shop/shared/events';
 import { requestHash } from '@shop/shared/idempotency-key';
-import { deterministicId, isId } from '@shop/shared/ids';
+import { deterministicId } from '@shop/shared/ids';
 import { describe, expect, it } from 'vitest';
 import type { Order } from '../src/domain/order.ts';
 import {

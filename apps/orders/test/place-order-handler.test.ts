@@ -1,10 +1,10 @@
+import type { PlacedOrder } from '@shop/contracts/http';
 import { deterministicId } from '@shop/shared/ids';
 import { localEndpoints } from '@shop/testing/endpoints';
 import { httpEvent, lambdaContext } from '@shop/testing/events';
 import { importIsolated } from '@shop/testing/import-isolated';
 import { drainQueue, scanTable } from '@shop/testing/resources';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { PlacedOrder } from '../src/domain/place-order.ts';
 import { aCustomerId, anOrderRequest } from './builders.ts';
 import { bodyOf, createPlaceOrderResources, type ErrorBody, publishedEvents } from './handler-support.ts';
 

@@ -1,4 +1,4 @@
-import { MAX_AMOUNT } from '@shop/shared/money';
+import { MAX_AMOUNT } from '@shop/contracts/money';
 import { httpEvent, lambdaContext } from '@shop/testing/events';
 import { drainQueue, scanTable } from '@shop/testing/resources';
 import { describe, expect, it } from 'vitest';

@@ -1,5 +1,5 @@
+import { MAX_AMOUNT } from '@shop/contracts/money';
 import { ValidationError } from '@shop/shared/errors';
-import { MAX_AMOUNT } from '@shop/shared/money';
 import { describe, expect, it } from 'vitest';
 import { parsePlaceOrderRequest } from '../src/domain/place-order.ts';
 import { aLine, anOrderRequest, withoutUndefined } from './builders.ts';

@@ -1,7 +1,8 @@
-import { type CommandOf, createCommand } from '@shop/shared/commands';
-import { createEvent, type EventOf } from '@shop/shared/events';
+import type { BankTransferNotice } from '@shop/contracts/bank-webhook';
+import { COMMANDS, type CommandOf } from '@shop/contracts/commands';
+import { EVENTS, type EventOf } from '@shop/contracts/events';
 import { newId } from '@shop/shared/ids';
-import type { BankTransferNotice } from '../src/domain/confirm-bank-transfer.ts';
+import { createCommand, createEvent } from '@shop/shared/messages';
 import type { PaymentRecord } from '../src/domain/payment.ts';
 
 /** A card payment as the workflow records it when it starts; every test gets its own order. */
@@ -22,7 +23,7 @@ export function aRequestPayment(
   data: Partial<CommandOf<'RequestPayment'>['data']> = {},
 ): CommandOf<'RequestPayment'> {
   return createCommand(
-    'RequestPayment',
+    COMMANDS.RequestPayment,
     {
       orderId: newId('ord'),
       customerId: 'cus_1',
@@ -37,7 +38,11 @@ export function aRequestPayment(
 }
 
 export function anOrderCancelled(orderId: string): EventOf<'OrderCancelled'> {
-  return createEvent('OrderCancelled', { orderId, previousStatus: 'PAID' }, { correlationId: newId('cor') });
+  return createEvent(
+    EVENTS.OrderCancelled,
+    { orderId, previousStatus: 'PAID' },
+    { correlationId: newId('cor') },
+  );
 }
 
 /** A notice of a transfer that pays an order in full. */

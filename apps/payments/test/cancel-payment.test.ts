@@ -1,4 +1,4 @@
-import type { DomainEvent } from '@shop/shared/events';
+import type { DomainEvent } from '@shop/contracts/events';
 import { describe, expect, it } from 'vitest';
 import { cancelPayment } from '../src/domain/cancel-payment.ts';
 import type { PaymentRecord } from '../src/domain/payment.ts';

@@ -1,3 +1,4 @@
+import type { BankTransferNotice } from '@shop/contracts/bank-webhook';
 import { signBankTransfer, signWebhook } from '@shop/testing/bank-webhook';
 import { localEndpoints } from '@shop/testing/endpoints';
 import { httpEvent, lambdaContext } from '@shop/testing/events';
@@ -5,7 +6,6 @@ import { importIsolated } from '@shop/testing/import-isolated';
 import { capturedWhile } from '@shop/testing/output-capture';
 import { createTestWorkflow } from '@shop/testing/resources';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { BankTransferNotice } from '../src/domain/confirm-bank-transfer.ts';
 import type { PaymentRecord } from '../src/domain/payment.ts';
 import { aWebhookSecret, createWebhookSecret } from './bank-webhook.ts';
 import { aBankTransferNotice, aPayment } from './builders.ts';

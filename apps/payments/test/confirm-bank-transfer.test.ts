@@ -1,7 +1,7 @@
+import type { BankTransferNotice } from '@shop/contracts/bank-webhook';
 import { describe, expect, it } from 'vitest';
 import {
   BankTransferMismatchError,
-  type BankTransferNotice,
   confirmBankTransfer,
   parseBankTransferNotice,
 } from '../src/domain/confirm-bank-transfer.ts';

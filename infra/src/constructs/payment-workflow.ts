@@ -1,3 +1,7 @@
+import { COMMANDS } from '@shop/contracts/commands';
+import { type EveryDataField, envelopeOf } from '@shop/contracts/envelope';
+import { EVENTS, type EventDefinition } from '@shop/contracts/events';
+import type { CompensationAction } from '@shop/contracts/payment-outcomes';
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -10,7 +14,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { APP_NAME, physicalName, type StageConfig } from '../stages.ts';
+import { physicalName, type StageConfig } from '../stages.ts';
 
 export interface PaymentWorkflowProps {
   readonly stage: StageConfig;
@@ -28,8 +32,8 @@ export interface PaymentWorkflowProps {
 // Error names the task functions throw (apps/payments/src/domain) and the workflow retries or catches.
 const PROVIDER_UNAVAILABLE = 'ProviderUnavailableError';
 const CARD_DECLINED = 'CardDeclinedError';
-/** The error cancel-payment fails a waiting bank transfer with (SendTaskFailure). */
-const ORDER_CANCELLED = 'OrderCancelled';
+/** The error cancel-payment fails a waiting bank transfer with (SendTaskFailure): the event's name. */
+const ORDER_CANCELLED = EVENTS.OrderCancelled.type;
 const CONDITIONAL_CHECK_FAILED = 'DynamoDB.ConditionalCheckFailedException';
 /** Lambda's own transient failures (AWS's guidance for every Lambda task), and a function that ran out of time. */
 const LAMBDA_SERVICE_ERRORS = [
@@ -178,7 +182,7 @@ export class PaymentWorkflow extends Construct {
     });
     retryTransientErrors(recordCapture, [CONDITIONAL_CHECK_FAILED]);
 
-    const publishCaptured = this.publish('PublishPaymentCaptured', props.eventBus, 'PaymentCaptured', {
+    const publishCaptured = this.publish('PublishPaymentCaptured', props.eventBus, EVENTS.PaymentCaptured, {
       orderId: stringAt('$.orderId'),
       captureId: stringAt('$.capture.captureId'),
       amount: numberAt('$.amount'),
@@ -188,20 +192,19 @@ export class PaymentWorkflow extends Construct {
 
     const requestInvoice = tasks.SqsSendMessage.jsonPath(this, 'RequestInvoice', {
       queue: props.invoiceRequestsQueue,
-      // The IssueInvoice command of libs/shared/src/commands.ts.
-      messageBody: sfn.TaskInput.fromObject({
-        id: sfn.JsonPath.uuid(),
-        type: 'IssueInvoice',
-        version: 1,
-        correlationId: stringAt('$.correlationId'),
-        data: {
-          orderId: stringAt('$.orderId'),
-          customerId: stringAt('$.customerId'),
-          currency: stringAt('$.currency'),
-          items: sfn.JsonPath.listAt('$.items'),
-          captureId: stringAt('$.capture.captureId'),
-        },
-      }),
+      messageBody: sfn.TaskInput.fromObject(
+        envelopeOf(COMMANDS.IssueInvoice, {
+          id: sfn.JsonPath.uuid(),
+          correlationId: stringAt('$.correlationId'),
+          data: {
+            orderId: stringAt('$.orderId'),
+            customerId: stringAt('$.customerId'),
+            currency: stringAt('$.currency'),
+            items: sfn.JsonPath.listAt('$.items'),
+            captureId: stringAt('$.capture.captureId'),
+          } satisfies EveryDataField<typeof COMMANDS.IssueInvoice, unknown>,
+        }),
+      ),
       resultPath: sfn.JsonPath.DISCARD,
     });
     retryTransientErrors(requestInvoice);
@@ -282,7 +285,7 @@ export class PaymentWorkflow extends Construct {
     retryTransientErrors(recordFailure, [CONDITIONAL_CHECK_FAILED]);
     recordFailure
       .next(
-        this.publish('PublishPaymentFailed', props.eventBus, 'PaymentFailed', {
+        this.publish('PublishPaymentFailed', props.eventBus, EVENTS.PaymentFailed, {
           orderId: stringAt('$.orderId'),
           reason: stringAt('$.failure.reason'),
           attempts: numberAt('$.failed.attempts'),
@@ -290,8 +293,9 @@ export class PaymentWorkflow extends Construct {
         }),
       )
       .next(
-        sfn.Fail.jsonPath(this, 'PaymentFailed', {
-          error: 'PaymentFailed',
+        // The execution ends failed, under the name of the event it published.
+        sfn.Fail.jsonPath(this, EVENTS.PaymentFailed.type, {
+          error: EVENTS.PaymentFailed.type,
           cause: 'The payment failed; see its reason in the Payments table',
         }),
       );
@@ -342,27 +346,27 @@ export class PaymentWorkflow extends Construct {
     return refund;
   }
 
-  /** PutEvents of one domain event, in the envelope of libs/shared/src/events.ts. */
-  private publish(
+  /** PutEvents of one domain event, with its contract's source, detail-type and envelope. */
+  private publish<TEvent extends EventDefinition>(
     id: string,
     bus: events.IEventBus,
-    type: string,
-    data: Record<string, unknown>,
+    event: TEvent,
+    data: EveryDataField<TEvent, unknown>,
   ): tasks.EventBridgePutEvents {
     const task = tasks.EventBridgePutEvents.jsonPath(this, id, {
       entries: [
         {
           eventBus: bus,
-          source: `${APP_NAME}.payments`,
-          detailType: type,
-          detail: sfn.TaskInput.fromObject({
-            id: sfn.JsonPath.uuid(),
-            type,
-            version: 1,
-            occurredAt: sfn.JsonPath.stateEnteredTime,
-            correlationId: stringAt('$.correlationId'),
-            data,
-          }),
+          source: event.source,
+          detailType: event.type,
+          detail: sfn.TaskInput.fromObject(
+            envelopeOf(event, {
+              id: sfn.JsonPath.uuid(),
+              occurredAt: sfn.JsonPath.stateEnteredTime,
+              correlationId: stringAt('$.correlationId'),
+              data,
+            }),
+          ),
         },
       ],
       resultPath: sfn.JsonPath.DISCARD,
@@ -414,7 +418,6 @@ function paymentTaskInput(fields: Record<string, unknown> = {}): sfn.TaskInput {
   });
 }
 
-type CompensationAction = 'none_needed' | 'refunded' | 'refund_failed';
 interface CompensationSpec {
   readonly action: CompensationAction;
   /** A JSONPath to the refund's id in the state's input. */
@@ -428,7 +431,7 @@ type FailureEntry = (
 ) => sfn.Pass;
 
 /**
- * A compensation twice: as PaymentFailed's data carries it (`compensation`, libs/shared/src/events.ts),
+ * A compensation twice: as PaymentFailed's data carries it (`compensation`, @shop/contracts/events),
  * and as DynamoDB's JSON for the Payments item (`compensationItem`): without variables or JSONata,
  * the update's map value has to be in the state's input already typed.
  */

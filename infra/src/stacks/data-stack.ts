@@ -1,3 +1,4 @@
+import { EVENT_SOURCE_PREFIX } from '@shop/contracts/envelope';
 import { Duration, RemovalPolicy, Size, Stack, type StackProps } from 'aws-cdk-lib';
 import * as budgets from 'aws-cdk-lib/aws-budgets';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -13,7 +14,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import { DeadLetterQueue } from '../constructs/queue-with-dlq.ts';
 import { PARAMETERS, publishParameter } from '../parameters.ts';
-import { APP_NAME, physicalName, type StageConfig } from '../stages.ts';
+import { physicalName, type StageConfig } from '../stages.ts';
 
 export interface DataStackProps extends StackProps {
   readonly stage: StageConfig;
@@ -97,9 +98,9 @@ export class DataStack extends Stack {
 
     this.eventBus = new events.EventBus(this, 'EventBus', {
       eventBusName: physicalName(stage, 'events'),
-      description: 'Domain events of every service (source serverless-commerce.<service>).',
+      description: `Domain events of every service (source ${EVENT_SOURCE_PREFIX}.<service>).`,
     });
-    const domainEvents: events.EventPattern = { source: events.Match.prefix(`${APP_NAME}.`) };
+    const domainEvents: events.EventPattern = { source: events.Match.prefix(`${EVENT_SOURCE_PREFIX}.`) };
     const busArchive = this.eventBus.archive('EventBusArchive', {
       archiveName: physicalName(stage, 'events'),
       description: 'Every domain event, for replay after an incident or into a new consumer.',
@@ -121,7 +122,7 @@ export class DataStack extends Stack {
       eventPattern: domainEvents,
       targets: [
         new targets.KinesisStream(this.eventStream, {
-          // Every domain event carries data.orderId (libs/shared/src/events.ts): one order's events
+          // Every domain event carries data.orderId (@shop/contracts/events): one order's events
           // land on one shard, in order.
           partitionKeyPath: '$.detail.data.orderId',
           deadLetterQueue: this.streamDeliveryFailures.queue,

@@ -1,3 +1,4 @@
+import { COMMANDS } from '@shop/contracts/commands';
 import { Duration } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { PARAMETERS, publishParameter } from '../parameters.ts';
@@ -15,7 +16,11 @@ export class InvoicesService extends ServiceStack {
     const invoicesTable = data.table('invoices');
 
     const consumerTimeout = Duration.seconds(30);
-    const invoiceRequests = this.addQueue('InvoiceRequestsQueue', 'invoice-requests', consumerTimeout);
+    const invoiceRequests = this.addQueue(
+      'InvoiceRequestsQueue',
+      COMMANDS.IssueInvoice.queue,
+      consumerTimeout,
+    );
     this.addFunction('IssueInvoiceFunction', {
       handler: 'issue-invoice',
       description:

@@ -1,3 +1,5 @@
+import { EVENTS } from '@shop/contracts/events';
+import type { RouteKey } from '@shop/contracts/routes';
 import { CfnOutput, Duration } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
@@ -8,13 +10,12 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { EVENT_SOURCES } from '../events.ts';
 import { PARAMETERS, type ParameterRef, publishParameter, readParameter } from '../parameters.ts';
 import { metricNamespace, physicalName } from '../stages.ts';
 import { ServiceStack, type ServiceStackProps } from './service-stack.ts';
 
-/** The one route without a customer token (POST): the bank signs its calls instead (Standard Webhooks). */
-const BANK_TRANSFER_WEBHOOK_PATH = '/webhooks/bank-transfers';
+/** The one route without a customer token: the bank signs its calls instead (Standard Webhooks). */
+const BANK_TRANSFER_WEBHOOK: RouteKey = 'POST /webhooks/bank-transfers';
 
 /**
  * Orders: the application's HTTP API, the order functions behind it, and the order-events queue
@@ -62,10 +63,12 @@ export class OrdersService extends ServiceStack {
       .bindEventBus(data.eventBus);
 
     const orderEvents = this.addQueue('OrderEventsQueue', 'order-events', consumerTimeout);
-    this.subscribe('OrderEventsRule', orderEvents, {
-      sources: [EVENT_SOURCES.payments, EVENT_SOURCES.invoices],
-      types: ['PaymentCaptured', 'PaymentFailed', 'InvoiceIssued', 'PaymentRefunded'],
-    });
+    this.subscribe('OrderEventsRule', orderEvents, [
+      EVENTS.PaymentCaptured,
+      EVENTS.PaymentFailed,
+      EVENTS.InvoiceIssued,
+      EVENTS.PaymentRefunded,
+    ]);
     this.addFunction('ApplyOrderEventFunction', {
       handler: 'apply-order-event',
       description: 'Moves orders on PaymentCaptured, PaymentFailed, InvoiceIssued and PaymentRefunded.',
@@ -118,35 +121,34 @@ export class OrdersService extends ServiceStack {
       },
     });
 
+    /** A route of the HTTP contract, by its route key. */
     const route = (
-      method: apigwv2.HttpMethod,
-      path: string,
+      routeKey: RouteKey,
       id: string,
       handler: lambda.IFunction,
       authorizer?: apigwv2.IHttpRouteAuthorizer,
     ) => {
+      const [method, path = ''] = routeKey.split(' ') as [apigwv2.HttpMethod, string];
       const [added] = api.addRoutes({
         path,
         methods: [method],
         integration: new HttpLambdaIntegration(id, handler),
         ...(authorizer ? { authorizer } : {}),
       });
-      if (added) this.routes.set(`${method} ${path}`, added);
+      if (added) this.routes.set(routeKey, added);
     };
-    route(apigwv2.HttpMethod.POST, '/orders', 'PlaceOrderIntegration', placeOrder.target);
-    route(apigwv2.HttpMethod.GET, '/orders/{orderId}', 'GetOrderIntegration', getOrder.target);
-    route(apigwv2.HttpMethod.POST, '/orders/{orderId}/cancel', 'CancelOrderIntegration', cancelOrder.target);
+    route('POST /orders', 'PlaceOrderIntegration', placeOrder.target);
+    route('GET /orders/{orderId}', 'GetOrderIntegration', getOrder.target);
+    route('POST /orders/{orderId}/cancel', 'CancelOrderIntegration', cancelOrder.target);
     route(
-      apigwv2.HttpMethod.POST,
-      BANK_TRANSFER_WEBHOOK_PATH,
+      BANK_TRANSFER_WEBHOOK,
       'ConfirmBankTransferIntegration',
       this.publishedFunction('ConfirmBankTransferFunction', PARAMETERS.confirmBankTransferFunctionArn),
       // The bank has no customer token: confirm-bank-transfer verifies the webhook's signature.
       new apigwv2.HttpNoneAuthorizer(),
     );
     route(
-      apigwv2.HttpMethod.GET,
-      '/invoices/{invoiceId}',
+      'GET /invoices/{invoiceId}',
       'GetInvoiceIntegration',
       this.publishedFunction('GetInvoiceFunction', PARAMETERS.getInvoiceFunctionArn),
     );
@@ -183,7 +185,7 @@ export class OrdersService extends ServiceStack {
       logGroup: accessLogs,
       filterPattern: logs.FilterPattern.all(
         logs.FilterPattern.stringValue('$.status', '=', '401'),
-        logs.FilterPattern.stringValue('$.routeKey', '!=', `POST ${BANK_TRANSFER_WEBHOOK_PATH}`),
+        logs.FilterPattern.stringValue('$.routeKey', '!=', BANK_TRANSFER_WEBHOOK),
       ),
       metricNamespace: metricNamespace(stage),
       metricName: 'HttpApiUnauthorized',

@@ -1,10 +1,11 @@
+import { COMMANDS } from '@shop/contracts/commands';
+import { EVENTS } from '@shop/contracts/events';
 import { ArnFormat, Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { PaymentWorkflow } from '../constructs/payment-workflow.ts';
-import { EVENT_SOURCES } from '../events.ts';
 import { PARAMETERS, publishParameter, readParameter } from '../parameters.ts';
 import { physicalName } from '../stages.ts';
 import { ServiceStack, type ServiceStackProps } from './service-stack.ts';
@@ -82,7 +83,11 @@ export class PaymentsService extends ServiceStack {
       ),
     );
 
-    const paymentRequests = this.addQueue('PaymentRequestsQueue', 'payment-requests', consumerTimeout);
+    const paymentRequests = this.addQueue(
+      'PaymentRequestsQueue',
+      COMMANDS.RequestPayment.queue,
+      consumerTimeout,
+    );
     this.addFunction('StartPaymentFunction', {
       handler: 'start-payment',
       description: 'Starts the PaymentWorkflow of each RequestPayment command (execution name = order id).',
@@ -103,10 +108,7 @@ export class PaymentsService extends ServiceStack {
       'payment-cancellations',
       consumerTimeout,
     );
-    this.subscribe('PaymentCancellationsRule', paymentCancellations, {
-      sources: [EVENT_SOURCES.orders],
-      types: ['OrderCancelled'],
-    });
+    this.subscribe('PaymentCancellationsRule', paymentCancellations, [EVENTS.OrderCancelled]);
     this.addFunction('CancelPaymentFunction', {
       handler: 'cancel-payment',
       description:

@@ -1,3 +1,4 @@
+import type { EventDefinition } from '@shop/contracts/events';
 import { type Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -12,7 +13,6 @@ import {
   type ServiceFunctionProps,
   type ServiceName,
 } from '../constructs/service-function.ts';
-import type { DomainEventType } from '../events.ts';
 import { SharedData } from '../shared-data.ts';
 import { physicalName, type StageConfig } from '../stages.ts';
 
@@ -74,19 +74,17 @@ export abstract class ServiceStack extends Stack {
   }
 
   /**
-   * A rule on the application's bus that feeds `queue`. Events the rule cannot deliver go to the
-   * queue's own DLQ, where the same alarm sees them.
+   * A rule on the application's bus that feeds `queue` the events given, matched on the source and
+   * detail-type their contracts name. Events the rule cannot deliver go to the queue's own DLQ,
+   * where the same alarm sees them.
    */
-  protected subscribe(
-    id: string,
-    queue: QueueWithDlq,
-    pattern: { sources: string[]; types: DomainEventType[] },
-  ): events.Rule {
+  protected subscribe(id: string, queue: QueueWithDlq, subscribed: readonly EventDefinition[]): events.Rule {
+    const types = subscribed.map((event) => event.type);
     return new events.Rule(this, id, {
       ruleName: physicalName(this.stage, queue.name),
-      description: `${pattern.types.join(', ')} for the ${this.service} service.`,
+      description: `${types.join(', ')} for the ${this.service} service.`,
       eventBus: this.data.eventBus,
-      eventPattern: { source: pattern.sources, detailType: pattern.types },
+      eventPattern: { source: [...new Set(subscribed.map((event) => event.source))], detailType: types },
       targets: [new targets.SqsQueue(queue.queue, { deadLetterQueue: queue.deadLetterQueue.queue })],
     });
   }

@@ -1,3 +1,4 @@
+import type { ErrorCode } from '@shop/contracts/errors';
 /**
  * Typed errors, thrown anywhere below the edge and mapped to HTTP only by the HTTP handler wrapper.
  * `code` is the stable, machine-readable part of the error shape of the HTTP contract (docs/architecture.md).
@@ -10,7 +11,7 @@ export interface ErrorDetail {
 }
 
 export abstract class AppError extends Error {
-  abstract readonly code: string;
+  abstract readonly code: ErrorCode;
   readonly details: ErrorDetail[] | undefined;
 
   constructor(message: string, details?: ErrorDetail[]) {

@@ -1,4 +1,5 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { ERROR_STATUS } from '@shop/contracts/errors';
 import type {
   APIGatewayProxyEventV2,
   APIGatewayProxyEventV2WithJWTAuthorizer,
@@ -17,19 +18,6 @@ import { type LambdaHandler, type Observability, withObservability } from './obs
 
 /** Request bodies larger than this are refused with 413 before they are parsed. */
 export const MAX_BODY_BYTES = 64 * 1024;
-
-const STATUS_BY_CODE: Record<string, number> = {
-  validation_failed: 400,
-  malformed_json: 400,
-  unauthorized: 401,
-  invalid_signature: 401,
-  not_found: 404,
-  method_not_allowed: 405,
-  conflict: 409,
-  payload_too_large: 413,
-  unsupported_media_type: 415,
-  idempotency_key_reused: 422,
-};
 
 export interface HttpRequest {
   /** The correlation id of this request: API Gateway's request id. Returned as `x-correlation-id`. */
@@ -90,7 +78,7 @@ export function httpHandler(
       return respond(await handle(request, context), request.correlationId);
     } catch (error) {
       if (error instanceof AppError) {
-        const status = STATUS_BY_CODE[error.code] ?? 400;
+        const status = ERROR_STATUS[error.code];
         logger.info('Request refused', { status, code: error.code, reason: error.message });
         const body = {
           error: {

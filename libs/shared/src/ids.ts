@@ -26,10 +26,3 @@ export function deterministicId(prefix: string, ...parts: string[]): string {
 export function digestOf(...parts: (string | number)[]): Buffer {
   return createHash('sha256').update(parts.join('\u0000')).digest();
 }
-
-const ID_PATTERN = /^[a-z]{2,4}_[0-9A-Z]{26}$/;
-
-/** True when `value` has the shape of an id made by this module with the given prefix. */
-export function isId(value: string, prefix: string): boolean {
-  return ID_PATTERN.test(value) && value.startsWith(`${prefix}_`);
-}

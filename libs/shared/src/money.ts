@@ -1,13 +1,9 @@
+import { CURRENCIES, type Currency } from '@shop/contracts/money';
+
 /**
  * Money is an integer number of minor units (cents) and a currency. Never a float: floats cannot
  * represent most decimal amounts exactly, and sums of them drift.
  */
-export const CURRENCIES = ['EUR', 'USD', 'GBP', 'CHF', 'SEK', 'NOK', 'DKK', 'PLN'] as const;
-export type Currency = (typeof CURRENCIES)[number];
-
-/** The largest amount the shop handles in one order, in minor units (10 million in major units). */
-export const MAX_AMOUNT = 1_000_000_000;
-
 export interface Money {
   amount: number;
   currency: Currency;

@@ -1,5 +1,5 @@
+import type * as z from '@shop/contracts/zod';
 import { ValidationError } from './errors.ts';
-import type * as z from './zod.ts';
 
 /** Parses `input` with `schema`, or throws a ValidationError whose details name every bad field. */
 export function parseWith<T>(schema: z.ZodMiniType<T>, input: unknown, what: string): T {

@@ -1,9 +1,10 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { EVENTS } from '@shop/contracts/events';
 import { createTestBus } from '@shop/testing/resources';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { awsClientConfig } from '../src/aws-clients.ts';
 import { createEventPublisher, EventPublishError } from '../src/event-bus.ts';
-import { createEvent } from '../src/events.ts';
+import { createEvent } from '../src/messages.ts';
 
 // The real client against the test EventBridge (the local cloud's endpoint): what arrives on the bus is
 // what the publisher put.
@@ -18,7 +19,7 @@ const publisher = (busName = bus.name) =>
   });
 const placed = () =>
   createEvent(
-    'OrderPlaced',
+    EVENTS.OrderPlaced,
     { orderId: 'ord_1', customerId: 'c1', total: 100, currency: 'EUR', paymentMethod: 'card' },
     { correlationId: 'corr' },
   );
@@ -42,6 +43,18 @@ describe('the event publisher', () => {
   it('turns a partial PutEvents failure into an error instead of losing the event', async () => {
     // EventBridge accepts the request and rejects the entry: its bus does not exist.
     await expect(publisher('no-such-bus').publish(placed())).rejects.toThrow(EventPublishError);
+  });
+
+  it("refuses another service's event and puts nothing on the bus", async () => {
+    const captured = createEvent(
+      EVENTS.PaymentCaptured,
+      { orderId: 'ord_1', captureId: 'cap_1', amount: 100, currency: 'EUR', attempts: 1 },
+      { correlationId: 'corr' },
+    );
+    await expect(publisher().publish(placed(), captured)).rejects.toThrow(
+      'orders cannot publish PaymentCaptured: its contract names payments as its publisher',
+    );
+    expect(await bus.events()).toEqual([]);
   });
 
   it('sends nothing when there is nothing to publish', async () => {

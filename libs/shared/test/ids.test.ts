@@ -1,5 +1,6 @@
+import { isId } from '@shop/contracts/ids';
 import { describe, expect, it } from 'vitest';
-import { deterministicId, isId, newId } from '../src/ids.ts';
+import { deterministicId, newId } from '../src/ids.ts';
 
 describe('ids', () => {
   it('makes prefixed ids that sort by creation time', () => {

@@ -1,5 +1,6 @@
+import { MAX_AMOUNT } from '@shop/contracts/money';
 import { describe, expect, it } from 'vitest';
-import { includedTax, isCurrency, MAX_AMOUNT, multiply, sum } from '../src/money.ts';
+import { includedTax, isCurrency, multiply, sum } from '../src/money.ts';
 
 describe('money in integer minor units', () => {
   it('multiplies a unit price by a quantity exactly', () => {

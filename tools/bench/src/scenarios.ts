@@ -1,9 +1,10 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { COMMANDS } from '@shop/contracts/commands';
+import { EVENTS } from '@shop/contracts/events';
 import type { LocalCloud } from '@shop/local-cloud/cloud';
-import { createCommand } from '@shop/shared/commands';
-import { createEvent } from '@shop/shared/events';
 import { deterministicId, newId } from '@shop/shared/ids';
+import { createCommand, createEvent } from '@shop/shared/messages';
 import { signBankTransfer } from '@shop/testing/bank-webhook';
 import { busEvent, httpEvent, sqsEvent } from '@shop/testing/events';
 import { BENCH_CUSTOMER_ID, BENCH_ORDER } from './bench-order.ts';
@@ -114,7 +115,7 @@ export function createScenarios(
 
   const requestPayment = (orderId: string) =>
     createCommand(
-      'RequestPayment',
+      COMMANDS.RequestPayment,
       {
         orderId,
         customerId,
@@ -179,7 +180,7 @@ export function createScenarios(
       event: async () => {
         const orderId = await pendingOrder();
         const captured = createEvent(
-          'PaymentCaptured',
+          EVENTS.PaymentCaptured,
           { orderId, captureId: newId('cap'), amount: total, currency: 'EUR', attempts: 1 },
           { correlationId: newId('cor') },
         );
@@ -251,7 +252,7 @@ export function createScenarios(
       event: async () => {
         const orderId = await payment('CAPTURED', { captureId: newId('cap'), authorizationId: newId('aut') });
         const cancelled = createEvent(
-          'OrderCancelled',
+          EVENTS.OrderCancelled,
           { orderId, previousStatus: 'PAID' },
           { correlationId: newId('cor') },
         );
@@ -263,7 +264,7 @@ export function createScenarios(
       event: async () =>
         sqsEvent([
           createCommand(
-            'IssueInvoice',
+            COMMANDS.IssueInvoice,
             {
               orderId: newId('ord'),
               customerId,
@@ -281,7 +282,7 @@ export function createScenarios(
         storedInvoice ??= (async () => {
           const orderId = newId('ord');
           const command = createCommand(
-            'IssueInvoice',
+            COMMANDS.IssueInvoice,
             { orderId, customerId, currency: 'EUR', items, captureId: newId('cap') },
             { correlationId: newId('cor') },
           );

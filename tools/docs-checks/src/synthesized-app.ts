@@ -19,6 +19,8 @@ export interface SynthesizedResource {
   readonly stackName: string;
   /** The construct path inside its stack, e.g. `PlaceOrderFunction/Function`. */
   readonly path: string;
+  /** Its id in the template, which other resources of the stack reference it by. */
+  readonly logicalId: string;
   readonly type: string;
   /** The name it has in AWS with the stage replaced by `<stage>`, when the template sets one. */
   readonly physicalName?: string;
@@ -111,6 +113,7 @@ function resourcesOf(stack: Stack, stage: string, stageName: string | undefined)
         stage,
         stackName: generic(stack.stackName),
         path: paths.get(logicalId) ?? logicalId,
+        logicalId,
         type: resource.Type,
         properties: resource.Properties ?? {},
         ...(name === undefined ? {} : { physicalName: generic(name) }),

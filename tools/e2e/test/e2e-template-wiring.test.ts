@@ -32,8 +32,11 @@ describe('a stack the local cloud has never seen, run by its command', () => {
   it('runs its queue and consumer as synthesized: environment, batch size and partial batch responses', async () => {
     synthesizeExtraStack();
     const logs: LogEntry[] = [];
+    // The failed message must come back within the test, so the template's 30 s visibility timeout is
+    // capped; at 5 s, not 1: a batch still in its consumer when the timeout ends is delivered again
+    // (SQS's at-least-once), and a cold consumer on a loaded machine took more than a second.
     const started = startCommand(
-      ['--assembly', outdir, '--port', '0', '--json', '--max-visibility-timeout', '1'],
+      ['--assembly', outdir, '--port', '0', '--json', '--max-visibility-timeout', '5'],
       logs,
     );
     child = started.child;
@@ -61,7 +64,7 @@ describe('a stack the local cloud has never seen, run by its command', () => {
     await eventually(
       async () => received().map((entry) => `${entry.fields?.body}#${entry.fields?.receiveCount}`),
       (seen) => seen.includes('fail-once#2'),
-      20_000,
+      40_000,
     );
     expect(received()[0]).toMatchObject({
       source: 'extra-consumer',
@@ -73,7 +76,8 @@ describe('a stack the local cloud has never seen, run by its command', () => {
     expect(timesReceived('fail-once')).toBe(2);
     // Seven messages at once, in batches of at most the template's five.
     expect(Math.max(...received().map((entry) => Number(entry.fields?.batchSize)))).toBeLessThanOrEqual(5);
-  });
+    // A child process to start, a cold consumer, and a 5 s visibility timeout to wait out once.
+  }, 60_000);
 });
 
 function synthesizeExtraStack(): void {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { EVENTS } from '@shop/contracts/events';
 import { startLocalCloud } from '@shop/local-cloud';
 import {
   createEventBridgeService,
@@ -10,7 +11,7 @@ import {
   type EventDeliveryJournal,
 } from '@shop/local-cloud/eventbridge/event-bridge-service';
 import { EventDeliveryFile } from '@shop/local-cloud/eventbridge/event-delivery-journal';
-import { createEvent } from '@shop/shared/events';
+import { createEvent } from '@shop/shared/messages';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { apiClient, eventually } from './e2e-support.ts';
 
@@ -227,7 +228,7 @@ describe('the local cloud on a --persist folder', () => {
 
     // What a process killed right after the workflow's PutEvents had answered leaves in the journal.
     const failure = createEvent(
-      'PaymentFailed',
+      EVENTS.PaymentFailed,
       { orderId, reason: 'card_declined', attempts: 1 },
       { correlationId: 'restart-test' },
     );

@@ -307,6 +307,7 @@ const checkpoints: Record<string, { title: string; check: () => void | Promise<v
     title: 'add a field end to end',
     check: () => {
       requireFiles([
+        'libs/contracts/src/http.ts',
         'apps/orders/src/domain/place-order.ts',
         'apps/orders/src/domain/order.ts',
         'apps/orders/src/adapters/orders-store.ts',
@@ -316,6 +317,7 @@ const checkpoints: Record<string, { title: string; check: () => void | Promise<v
         'apps/orders/test/get-order-handler.test.ts',
         'tools/e2e/test/e2e-flow.test.ts',
       ]);
+      typecheck('libs/contracts');
       typecheck('apps/orders');
       runTests('apps/orders');
     },
@@ -325,19 +327,19 @@ const checkpoints: Record<string, { title: string; check: () => void | Promise<v
     check: () => {
       requireFiles([
         'CONTRIBUTING.md',
-        'libs/shared/src/events.ts',
-        'libs/shared/src/commands.ts',
-        'libs/shared/test/events.test.ts',
-        'infra/src/events.ts',
+        'libs/contracts/src/events.ts',
+        'libs/contracts/src/commands.ts',
+        'libs/contracts/test/contracts.test.ts',
+        'libs/shared/src/messages.ts',
         'infra/src/parameters.ts',
         'infra/src/constructs/queue-with-dlq.ts',
         'infra/src/stacks/invoices-service.ts',
         'infra/test/services.test.ts',
         'apps/invoices/src/handlers/issue-invoice.ts',
       ]);
-      typecheck('libs/shared');
+      typecheck('libs/contracts');
       typecheck('infra');
-      runTests('libs/shared', ['test/events.test.ts']);
+      runTests('libs/contracts', ['test/contracts.test.ts']);
       runTests('infra', ['test/services.test.ts']);
     },
   },

@@ -120,6 +120,18 @@ const brokenBoundaries: BrokenBoundary[] = [
     imports: "import { startEngine } from '@shop/local-cloud/engine';",
     reported: ['tools/local-cloud/src/engine.ts (shared-bundles-no-workspace-package)'],
   },
+  {
+    name: 'the contracts importing shared code',
+    file: 'libs/contracts/src/commands.ts',
+    imports: "import { newId } from '@shop/shared/ids';",
+    reported: ['libs/shared/src/ids.ts (contracts-stand-alone)'],
+  },
+  {
+    name: 'the contracts importing an npm package other than zod',
+    file: 'libs/contracts/src/commands.ts',
+    imports: "import { ulid } from 'ulid';",
+    reported: ['node_modules/ulid/index.js (contracts-stand-alone)'],
+  },
 ];
 
 describe('the boundary rules', () => {

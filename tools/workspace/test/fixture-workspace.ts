@@ -5,7 +5,7 @@ import { dirname, join, relative } from 'node:path';
 /**
  * A small copy of this workspace's shape, written to a temporary folder: packages with the same
  * exports and #imports as the real ones, linked under node_modules/@shop as npm workspaces link
- * them, an AWS SDK stand-in, and one file per kind of import the boundary rules allow.
+ * them, stand-ins for the npm packages the rules name, and one file per kind of import the boundary rules allow.
  */
 const packages: Record<string, object> = {
   'apps/orders': {
@@ -22,6 +22,7 @@ const packages: Record<string, object> = {
     exports: { './handlers/*': './src/handlers/*.ts', './domain/*': './src/domain/*.ts' },
     imports: { '#adapters/*': './src/adapters/*.ts' },
   },
+  'libs/contracts': { name: '@shop/contracts', exports: { './*': './src/*.ts' } },
   'libs/shared': { name: '@shop/shared', exports: { './*': './src/*.ts' } },
   'libs/testing': { name: '@shop/testing', exports: { './*': './src/*.ts' } },
   'tools/local-cloud': { name: '@shop/local-cloud', exports: { './*': './src/*.ts' } },
@@ -49,8 +50,13 @@ const allowedImports: Record<string, string> = {
     'handler(busEvent);\n',
   'apps/payments/src/domain/payment.ts':
     "import { newId } from '@shop/shared/ids';\n\nexport const aPayment = () => ({ id: newId() });\n",
+  'libs/contracts/src/zod.ts': "export * from 'zod/mini';\n",
+  'libs/contracts/src/events.ts':
+    "import * as z from './zod.ts';\n\nexport const EVENTS = { OrderPlaced: z.object({}) };\n",
   'libs/shared/src/ids.ts':
     "import { randomUUID } from 'node:crypto';\n\nexport const newId = () => randomUUID();\n",
+  'libs/shared/src/messages.ts':
+    "import { EVENTS } from '@shop/contracts/events';\n\nexport const eventTypes = Object.keys(EVENTS);\n",
   'libs/shared/test/ids.test.ts':
     "import { busEvent } from '@shop/testing/events';\nimport { newId } from '../src/ids.ts';\n\nnewId(busEvent);\n",
   'libs/testing/src/events.ts':
@@ -67,7 +73,7 @@ const allowedImports: Record<string, string> = {
     "import { handler } from '@shop/orders/handlers/place-order';\n\nexport const app = handler;\n",
 };
 
-const awsSdkStandIns = ['@aws-sdk/client-dynamodb', '@smithy/types'];
+const npmStandIns = ['@aws-sdk/client-dynamodb', '@smithy/types', 'zod/mini', 'ulid'];
 
 export interface FixtureWorkspace {
   root: string;
@@ -89,9 +95,14 @@ export function aFixtureWorkspace(extraFiles: Record<string, string> = {}): Fixt
     mkdirSync(dirname(link), { recursive: true });
     symlinkSync(relative(dirname(link), join(root, folder)), link);
   }
-  for (const name of awsSdkStandIns) {
-    write(`node_modules/${name}/package.json`, JSON.stringify({ name, exports: { '.': './index.js' } }));
-    write(`node_modules/${name}/index.js`, 'export {};\n');
+  for (const specifier of npmStandIns) {
+    const [name = specifier, subpath] = specifier.startsWith('@') ? [specifier] : specifier.split('/');
+    const entry = subpath ? `./${subpath}.js` : './index.js';
+    write(
+      `node_modules/${name}/package.json`,
+      JSON.stringify({ name, exports: { [subpath ? `./${subpath}` : '.']: entry } }),
+    );
+    write(`node_modules/${name}/${entry.slice(2)}`, 'export {};\n');
   }
   const sources = { ...allowedImports, ...extraFiles };
   for (const [file, content] of Object.entries(sources)) write(file, content);

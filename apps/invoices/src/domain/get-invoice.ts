@@ -1,4 +1,4 @@
-import { isId } from '@shop/shared/ids';
+import { isId } from '@shop/contracts/ids';
 import { type Invoice, InvoiceNotFoundError } from './invoice.ts';
 import type { InvoicesStore } from './ports.ts';
 

@@ -1,5 +1,6 @@
-import { createEvent, type EventOf } from '@shop/shared/events';
+import { EVENTS, type EventOf } from '@shop/contracts/events';
 import { deterministicId } from '@shop/shared/ids';
+import { createEvent } from '@shop/shared/messages';
 import type { Invoice } from './invoice.ts';
 
 /**
@@ -9,9 +10,9 @@ import type { Invoice } from './invoice.ts';
 export function invoiceIssued(
   invoice: Invoice,
   options: { correlationId: string },
-): EventOf<'InvoiceIssued'> {
+): EventOf<typeof EVENTS.InvoiceIssued.type> {
   return createEvent(
-    'InvoiceIssued',
+    EVENTS.InvoiceIssued,
     {
       orderId: invoice.orderId,
       invoiceId: invoice.invoiceId,
@@ -20,7 +21,7 @@ export function invoiceIssued(
     },
     {
       correlationId: options.correlationId,
-      id: deterministicId('evt', 'InvoiceIssued', invoice.orderId),
+      id: deterministicId('evt', EVENTS.InvoiceIssued.type, invoice.orderId),
       occurredAt: new Date(invoice.issuedAt),
     },
   );

@@ -1,7 +1,9 @@
-import type { CommandOf } from '@shop/shared/commands';
+import type { COMMANDS, CommandOf } from '@shop/contracts/commands';
+import type { InvoiceView } from '@shop/contracts/http';
+import type { Currency } from '@shop/contracts/money';
 import { NotFoundError, ValidationError } from '@shop/shared/errors';
 import { deterministicId } from '@shop/shared/ids';
-import { type Currency, includedTax, multiply, sum } from '@shop/shared/money';
+import { includedTax, multiply, sum } from '@shop/shared/money';
 
 /**
  * An invoice for a paid order. Prices are tax-inclusive: the total is what the customer paid (the
@@ -29,7 +31,7 @@ export interface InvoiceLine {
   amount: number;
 }
 
-export type IssueInvoiceData = CommandOf<'IssueInvoice'>['data'];
+export type IssueInvoiceData = CommandOf<typeof COMMANDS.IssueInvoice.type>['data'];
 
 export class InvoiceNotFoundError extends NotFoundError {
   override readonly name = 'InvoiceNotFoundError';
@@ -72,9 +74,6 @@ export function invoiceOf(
     issuedAt: options.issuedAt.toISOString(),
   };
 }
-
-/** The invoice as served over HTTP: everything but the customer, who is the one asking. */
-export type InvoiceView = Omit<Invoice, 'customerId'>;
 
 /**
  * The invoice as `GET /invoices/{invoiceId}` returns it. Fields are picked one by one so that an

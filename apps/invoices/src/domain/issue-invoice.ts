@@ -1,4 +1,4 @@
-import type { CommandOf } from '@shop/shared/commands';
+import type { COMMANDS, CommandOf } from '@shop/contracts/commands';
 import { type Invoice, invoiceOf } from './invoice.ts';
 import { invoiceIssued } from './invoice-issued.ts';
 import type { EventPublisher, InvoicesStore } from './ports.ts';
@@ -18,7 +18,7 @@ export interface IssueInvoiceDependencies {
  * derived from the order, so consumers drop the duplicates.
  */
 export async function issueInvoice(
-  command: CommandOf<'IssueInvoice'>,
+  command: CommandOf<typeof COMMANDS.IssueInvoice.type>,
   deps: IssueInvoiceDependencies,
 ): Promise<Invoice> {
   const issuedAt = deps.now?.() ?? new Date();

@@ -1,4 +1,5 @@
-import { parseCommand } from '@shop/shared/commands';
+import { COMMANDS } from '@shop/contracts/commands';
+import { parseCommand } from '@shop/shared/messages';
 import { sqsBatchHandler } from '@shop/shared/sqs';
 import { eventPublisher } from '#adapters/event-bus';
 import { invoicesStore } from '#adapters/invoices-store';
@@ -10,7 +11,7 @@ const { logger } = observability;
 
 /** The invoice-requests queue: IssueInvoice commands from the payment workflow. */
 export const handler = sqsBatchHandler(observability, {
-  parse: (body) => parseCommand('IssueInvoice', body),
+  parse: (body) => parseCommand(COMMANDS.IssueInvoice, body),
   handle: async (command) => {
     const invoice = await issueInvoice(command, {
       invoices: invoicesStore,

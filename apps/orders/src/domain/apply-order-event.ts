@@ -1,10 +1,6 @@
-import {
-  applyEvent,
-  ConcurrentOrderUpdateError,
-  type OrderEvent,
-  OrderNotFoundError,
-  type OrderStatus,
-} from './order.ts';
+import type { OrderStatus } from '@shop/contracts/http';
+import { applyEvent, ConcurrentOrderUpdateError, OrderNotFoundError } from './order.ts';
+import type { OrderEvent } from './order-events.ts';
 import type { OrdersStore } from './ports.ts';
 
 /** How many times an event is re-evaluated when the order's status moves under it. */

@@ -1,6 +1,8 @@
+import { EVENTS } from '@shop/contracts/events';
+import type { CancelledOrder } from '@shop/contracts/http';
 import { ConflictError } from '@shop/shared/errors';
-import { createEvent } from '@shop/shared/events';
 import { deterministicId } from '@shop/shared/ids';
+import { createEvent } from '@shop/shared/messages';
 import { getOrder } from './get-order.ts';
 import { ConcurrentOrderUpdateError, isCancellable, type Order } from './order.ts';
 import type { EventPublisher, OrdersStore } from './ports.ts';
@@ -30,7 +32,7 @@ export async function cancelOrder(
   orderId: string,
   context: { correlationId: string; customerId: string },
   deps: CancelOrderDependencies,
-): Promise<{ orderId: string; status: 'CANCELLED' }> {
+): Promise<CancelledOrder> {
   const now = () => (deps.now?.() ?? new Date()).toISOString();
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     const order = await getOrder(orderId, context, deps);
@@ -64,18 +66,18 @@ async function publishCancellation(
   correlationId: string,
   deps: CancelOrderDependencies,
   now: () => string,
-): Promise<{ orderId: string; status: 'CANCELLED' }> {
+): Promise<CancelledOrder> {
   const { orderId, cancelledFrom, cancelledAt } = order;
   if (!cancelledFrom || !cancelledAt) {
     throw new Error(`Cancelled order ${orderId} does not record the status it was cancelled from`);
   }
   await deps.events.publish(
     createEvent(
-      'OrderCancelled',
+      EVENTS.OrderCancelled,
       { orderId, previousStatus: cancelledFrom },
       {
         correlationId,
-        id: deterministicId('evt', 'OrderCancelled', orderId),
+        id: deterministicId('evt', EVENTS.OrderCancelled.type, orderId),
         occurredAt: new Date(cancelledAt),
       },
     ),

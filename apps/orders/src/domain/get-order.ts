@@ -1,4 +1,4 @@
-import { isId } from '@shop/shared/ids';
+import { isId } from '@shop/contracts/ids';
 import { type Order, OrderNotFoundError } from './order.ts';
 import type { OrdersStore } from './ports.ts';
 

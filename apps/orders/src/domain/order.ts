@@ -1,10 +1,10 @@
-import type { OrderLine, PaymentMethod } from '@shop/shared/commands';
+import type { OrderLine, PaymentMethod } from '@shop/contracts/commands';
+import type { Compensation, EVENTS, EventOf } from '@shop/contracts/events';
+import type { OrderStatus, OrderView, PaymentStatus } from '@shop/contracts/http';
+import type { Currency } from '@shop/contracts/money';
+import type { PaymentFailureReason } from '@shop/contracts/payment-outcomes';
 import { NotFoundError } from '@shop/shared/errors';
-import type { Compensation, EventOf, PaymentFailureReason } from '@shop/shared/events';
-import type { Currency } from '@shop/shared/money';
-
-export const ORDER_STATUSES = ['PENDING_PAYMENT', 'PAID', 'INVOICED', 'PAYMENT_FAILED', 'CANCELLED'] as const;
-export type OrderStatus = (typeof ORDER_STATUSES)[number];
+import type { OrderEventType } from './order-events.ts';
 
 export const TERMINAL_STATUSES: readonly OrderStatus[] = ['INVOICED', 'PAYMENT_FAILED', 'CANCELLED'];
 
@@ -15,8 +15,6 @@ export type CancellableStatus = (typeof CANCELLABLE_STATUSES)[number];
 export function isCancellable(status: OrderStatus): status is CancellableStatus {
   return (CANCELLABLE_STATUSES as readonly OrderStatus[]).includes(status);
 }
-
-export type PaymentStatus = 'PENDING' | 'CAPTURED' | 'FAILED' | 'REFUNDED';
 
 /** What the order knows about its payment; the payment itself lives in the payments service. */
 export interface OrderPayment {
@@ -58,16 +56,6 @@ export class OrderNotFoundError extends NotFoundError {
 export class ConcurrentOrderUpdateError extends Error {
   override readonly name = 'ConcurrentOrderUpdateError';
 }
-
-/** The events from other services that move an order, as the order-events queue delivers them. */
-export const ORDER_EVENT_TYPES = [
-  'PaymentCaptured',
-  'PaymentFailed',
-  'InvoiceIssued',
-  'PaymentRefunded',
-] as const;
-export type OrderEventType = (typeof ORDER_EVENT_TYPES)[number];
-export type OrderEvent = EventOf<OrderEventType>;
 
 /** The attributes a transition sets on the order. */
 export type OrderChanges = Pick<Order, 'status'> & Partial<Pick<Order, 'payment' | 'invoiceId' | 'refund'>>;
@@ -144,7 +132,7 @@ export const TRANSITIONS: TransitionTable = {
 };
 
 /** The order's payment once PaymentFailed says so, with the compensation when the event carries one. */
-function failedPayment(order: Order, { data }: EventOf<'PaymentFailed'>): OrderPayment {
+function failedPayment(order: Order, { data }: EventOf<typeof EVENTS.PaymentFailed.type>): OrderPayment {
   const { compensation } = data;
   return {
     ...order.payment,
@@ -172,7 +160,7 @@ export function applyEvent<T extends OrderEventType>(order: Order, event: EventO
 }
 
 /** The order as GET /orders/{orderId} shows it: no bookkeeping attributes. */
-export function orderView(order: Order) {
+export function orderView(order: Order): OrderView {
   return {
     orderId: order.orderId,
     customerId: order.customerId,

@@ -1,51 +1,15 @@
-import { type CommandOf, createCommand } from '@shop/shared/commands';
+import { COMMANDS, type CommandOf } from '@shop/contracts/commands';
+import { EVENTS } from '@shop/contracts/events';
+import { type PlacedOrder, type PlaceOrderRequest, placeOrderRequestSchema } from '@shop/contracts/http';
+import { MAX_AMOUNT } from '@shop/contracts/money';
 import { ValidationError } from '@shop/shared/errors';
-import { createEvent } from '@shop/shared/events';
 import { requestHash } from '@shop/shared/idempotency-key';
 import { deterministicId, newId } from '@shop/shared/ids';
-import { CURRENCIES, MAX_AMOUNT, multiply, sum } from '@shop/shared/money';
+import { createCommand, createEvent } from '@shop/shared/messages';
+import { multiply, sum } from '@shop/shared/money';
 import { parseWith } from '@shop/shared/validation';
-import * as z from '@shop/shared/zod';
-import type { Order, OrderStatus } from './order.ts';
+import type { Order } from './order.ts';
 import type { EventPublisher, IdempotencyStore, OrdersStore, PaymentRequests } from './ports.ts';
-
-const MAX_ITEMS = 100;
-const MAX_QUANTITY = 1000;
-
-const sku = z
-  .string()
-  .check(
-    z.minLength(1),
-    z.maxLength(64),
-    z.regex(/^[A-Za-z0-9._-]*$/, 'Use only letters, digits, ".", "_" and "-"'),
-  );
-
-/**
- * The body of POST /orders. Strict at every level: a misspelt field is an error, never dropped.
- * The customer is whoever signed in; a body that still names one is told so by name.
- */
-const placeOrderRequestSchema = z.strictObject({
-  customerId: z.optional(
-    z.never({ error: 'The customer comes from the sign-in token: remove customerId from the body' }),
-  ),
-  currency: z.enum(CURRENCIES),
-  items: z
-    .array(
-      z.strictObject({
-        sku,
-        quantity: z.int().check(z.minimum(1), z.maximum(MAX_QUANTITY)),
-        // Minor units (cents): an integer, never a float.
-        unitPrice: z.int().check(z.minimum(1), z.maximum(MAX_AMOUNT)),
-      }),
-    )
-    .check(z.minLength(1), z.maxLength(MAX_ITEMS)),
-  payment: z.discriminatedUnion('method', [
-    z.strictObject({ method: z.literal('card'), token: z.string().check(z.minLength(1), z.maxLength(128)) }),
-    z.strictObject({ method: z.literal('bank_transfer') }),
-  ]),
-});
-
-export type PlaceOrderRequest = Omit<z.infer<typeof placeOrderRequestSchema>, 'customerId'>;
 
 /** Validates a POST /orders body and computes its total; throws ValidationError naming every bad field. */
 export function parsePlaceOrderRequest(body: unknown): PlaceOrderRequest & { total: number } {
@@ -67,13 +31,6 @@ export interface PlaceOrderDependencies {
   /** Told when an accepted order's OrderPlaced could not be published: someone must look at it. */
   onOrderPlacedUnpublished: (orderId: string, error: unknown) => void;
   now?: () => Date;
-}
-
-export interface PlacedOrder {
-  orderId: string;
-  status: OrderStatus;
-  total: number;
-  currency: Order['currency'];
 }
 
 export interface PlaceOrderContext {
@@ -140,7 +97,7 @@ export async function placeOrder(
   try {
     await deps.events.publish(
       createEvent(
-        'OrderPlaced',
+        EVENTS.OrderPlaced,
         {
           orderId,
           customerId: order.customerId,
@@ -148,7 +105,10 @@ export async function placeOrder(
           currency: order.currency,
           paymentMethod: order.payment.method,
         },
-        { correlationId: context.correlationId, id: deterministicId('evt', 'OrderPlaced', orderId) },
+        {
+          correlationId: context.correlationId,
+          id: deterministicId('evt', EVENTS.OrderPlaced.type, orderId),
+        },
       ),
     );
   } catch (error) {
@@ -189,9 +149,9 @@ function requestPayment(
   order: Order,
   request: PlaceOrderRequest,
   correlationId: string,
-): CommandOf<'RequestPayment'> {
+): CommandOf<typeof COMMANDS.RequestPayment.type> {
   return createCommand(
-    'RequestPayment',
+    COMMANDS.RequestPayment,
     {
       orderId: order.orderId,
       customerId: order.customerId,

@@ -1,5 +1,6 @@
-import type { CommandOf } from '@shop/shared/commands';
-import type { CancellableStatus, Order, OrderChanges, OrderStatus } from './order.ts';
+import type { COMMANDS, CommandOf } from '@shop/contracts/commands';
+import type { OrderStatus } from '@shop/contracts/http';
+import type { CancellableStatus, Order, OrderChanges } from './order.ts';
 
 // Every port of the orders service: what the domain needs from outside, implemented in
 // src/adapters. The bus and the idempotency records are ports of the shared library.
@@ -44,5 +45,5 @@ export interface OrdersStore {
 
 /** The queue that hands RequestPayment commands to the payments service. */
 export interface PaymentRequests {
-  send(command: CommandOf<'RequestPayment'>): Promise<void>;
+  send(command: CommandOf<typeof COMMANDS.RequestPayment.type>): Promise<void>;
 }

@@ -1,3 +1,4 @@
+import { EVENTS } from '@shop/contracts/events';
 import {
   type CancellationAction,
   decideCancellation,
@@ -14,9 +15,9 @@ export interface CancelPaymentDeps {
   now: Date;
 }
 
-/** The error the waiting workflow step fails with; the workflow's Catch matches on it. */
+/** The error the waiting workflow step fails with, named after the event; the workflow's Catch matches on it. */
 const ORDER_CANCELLED = {
-  error: 'OrderCancelled',
+  error: EVENTS.OrderCancelled.type,
   cause: 'The order was cancelled while its transfer was awaited',
 };
 

@@ -1,31 +1,16 @@
+import {
+  type BankTransferNotice,
+  bankTransferNoticeSchema,
+  type TransferConfirmation,
+} from '@shop/contracts/bank-webhook';
+import type { Currency } from '@shop/contracts/money';
 import { ConflictError } from '@shop/shared/errors';
-import { isId } from '@shop/shared/ids';
-import { CURRENCIES, type Currency, MAX_AMOUNT } from '@shop/shared/money';
 import { parseWith } from '@shop/shared/validation';
-import * as z from '@shop/shared/zod';
 import { PaymentNotFoundError, type PaymentRecord, PaymentStateConflictError } from './payment.ts';
 import type { PaymentsStore, TaskCallbacks } from './ports.ts';
 
-/** The bank's notice of a transfer received for an order: the body of POST /webhooks/bank-transfers. */
-const bankTransferNoticeSchema = z.strictObject({
-  orderId: z.string().check(z.refine((value) => isId(value, 'ord'), 'Expected an order id')),
-  // Minor units (cents), as the payment's amount.
-  amount: z.int().check(z.minimum(1), z.maximum(MAX_AMOUNT)),
-  currency: z.enum(CURRENCIES),
-  reference: z
-    .string()
-    .check(z.regex(/^[A-Za-z0-9_-]{1,64}$/, 'Expected 1 to 64 of A-Z, a-z, 0-9, "_" and "-"')),
-  paidAt: z.iso.datetime({ offset: true }),
-});
-export type BankTransferNotice = z.infer<typeof bankTransferNoticeSchema>;
-
 export function parseBankTransferNotice(body: unknown): BankTransferNotice {
   return parseWith(bankTransferNoticeSchema, body, 'Bank transfer notice');
-}
-
-export interface TransferConfirmation {
-  orderId: string;
-  status: 'TRANSFER_CONFIRMED';
 }
 
 /** The transfer's amount or currency is not the payment's: an operator must look (an underpayment). */

@@ -1,8 +1,9 @@
+import { compensationSchema, EVENTS, type EventData, type EventOf } from '@shop/contracts/events';
+import { CURRENCIES, type Currency } from '@shop/contracts/money';
+import * as z from '@shop/contracts/zod';
 import { ConflictError, NotFoundError } from '@shop/shared/errors';
-import { compensationSchema, createEvent, type EventData, type EventOf } from '@shop/shared/events';
 import { deterministicId } from '@shop/shared/ids';
-import { CURRENCIES, type Currency } from '@shop/shared/money';
-import * as z from '@shop/shared/zod';
+import { createEvent } from '@shop/shared/messages';
 
 /**
  * A payment: one record per order in the Payments table, written by the payment workflow's own
@@ -94,7 +95,7 @@ export type CancellationAction =
   | { kind: 'repeat-transfer-failure'; taskToken: string }
   | { kind: 'refund'; captureId: string; amount: number; currency: Currency }
   /** Already REFUNDED: publish the fact again, in case a crash came between the write and the publish. */
-  | { kind: 'republish-refund'; refund: EventData<'PaymentRefunded'>; refundedAt: Date }
+  | { kind: 'republish-refund'; refund: EventData<typeof EVENTS.PaymentRefunded.type>; refundedAt: Date }
   | { kind: 'nothing-to-do' };
 
 export function decideCancellation(payment: PaymentRecord | undefined): CancellationAction {
@@ -145,12 +146,12 @@ export function decideCancellation(payment: PaymentRecord | undefined): Cancella
  * after a crash is the same event, and consumers deduplicate it.
  */
 export function paymentRefunded(
-  refund: EventData<'PaymentRefunded'>,
+  refund: EventData<typeof EVENTS.PaymentRefunded.type>,
   options: { correlationId: string; refundedAt: Date },
-): EventOf<'PaymentRefunded'> {
-  return createEvent('PaymentRefunded', refund, {
+): EventOf<typeof EVENTS.PaymentRefunded.type> {
+  return createEvent(EVENTS.PaymentRefunded, refund, {
     correlationId: options.correlationId,
-    id: deterministicId('evt', 'PaymentRefunded', refund.orderId),
+    id: deterministicId('evt', EVENTS.PaymentRefunded.type, refund.orderId),
     occurredAt: options.refundedAt,
   });
 }

@@ -1,5 +1,5 @@
-import type { CommandOf, PaymentMethod } from '@shop/shared/commands';
-import type { Currency } from '@shop/shared/money';
+import type { COMMANDS, CommandOf, PaymentMethod } from '@shop/contracts/commands';
+import type { Currency } from '@shop/contracts/money';
 import type { PaymentRecord, PaymentStatus } from './payment.ts';
 
 // Every port of the payments service: what the domain needs from outside, implemented in
@@ -72,7 +72,9 @@ export interface RefundRequest {
 }
 
 /** The PaymentWorkflow's input: the RequestPayment command's data and its correlation id. */
-export type PaymentWorkflowInput = CommandOf<'RequestPayment'>['data'] & { correlationId: string };
+export type PaymentWorkflowInput = CommandOf<typeof COMMANDS.RequestPayment.type>['data'] & {
+  correlationId: string;
+};
 
 /** Starts the one payment workflow of an order. */
 export interface PaymentWorkflow {

@@ -1,4 +1,4 @@
-import type { CommandOf } from '@shop/shared/commands';
+import type { COMMANDS, CommandOf } from '@shop/contracts/commands';
 import type { PaymentWorkflow } from './ports.ts';
 
 /**
@@ -6,7 +6,7 @@ import type { PaymentWorkflow } from './ports.ts';
  * correlation id. A repeated command starts nothing: an order has one workflow (`already-started`).
  */
 export function startPayment(
-  command: CommandOf<'RequestPayment'>,
+  command: CommandOf<typeof COMMANDS.RequestPayment.type>,
   deps: { workflow: PaymentWorkflow },
 ): Promise<'started' | 'already-started'> {
   return deps.workflow.start({ ...command.data, correlationId: command.correlationId });

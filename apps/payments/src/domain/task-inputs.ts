@@ -1,5 +1,5 @@
+import { CURRENCIES, type Currency, MAX_AMOUNT } from '@shop/contracts/money';
 import { type ErrorDetail, ValidationError } from '@shop/shared/errors';
-import { CURRENCIES, type Currency, MAX_AMOUNT } from '@shop/shared/money';
 
 /**
  * What the payment workflow passes to each of its Lambda tasks: the contract between the state

@@ -1,4 +1,5 @@
-import { parseBusEventBody } from '@shop/shared/events';
+import { EVENTS } from '@shop/contracts/events';
+import { parseBusEventBody } from '@shop/shared/messages';
 import { sqsBatchHandler } from '@shop/shared/sqs';
 import { eventPublisher } from '#adapters/event-bus';
 import { paymentProvider } from '#adapters/payment-provider';
@@ -11,7 +12,7 @@ const { logger } = observability;
 
 /** Consumes OrderCancelled events: stops a waiting bank transfer or refunds a captured payment. */
 export const handler = sqsBatchHandler(observability, {
-  parse: (body) => parseBusEventBody(body, ['OrderCancelled']),
+  parse: (body) => parseBusEventBody(body, [EVENTS.OrderCancelled]),
   handle: async ({ data, correlationId }) => {
     const action = await cancelPayment(
       { orderId: data.orderId, correlationId },

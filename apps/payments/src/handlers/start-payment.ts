@@ -1,4 +1,5 @@
-import { parseCommand } from '@shop/shared/commands';
+import { COMMANDS } from '@shop/contracts/commands';
+import { parseCommand } from '@shop/shared/messages';
 import { sqsBatchHandler } from '@shop/shared/sqs';
 import { paymentWorkflow } from '#adapters/payment-workflow';
 import { observability } from '#observability';
@@ -8,7 +9,7 @@ const { logger } = observability;
 
 /** Consumes RequestPayment commands and starts the order's payment workflow. */
 export const handler = sqsBatchHandler(observability, {
-  parse: (body) => parseCommand('RequestPayment', body),
+  parse: (body) => parseCommand(COMMANDS.RequestPayment, body),
   handle: async (command) => {
     const outcome = await startPayment(command, { workflow: paymentWorkflow });
     logger.info(outcome === 'started' ? 'Payment workflow started' : 'Payment workflow already started', {

@@ -1,18 +1,21 @@
+import { COMMANDS } from '@shop/contracts/commands';
+import { EVENTS } from '@shop/contracts/events';
+
 // The limit (bundled by ../limit.ts with every `#adapters/*` import resolved to
 // in-memory-adapters.ts, and run in a process of its own): the handlers and domain code of the flow
 // POST /orders → INVOICED, called directly, with what queues, the bus and the workflow would carry
 // delivered at once. No emulator, no polling, no serialization beyond what the handlers do.
 //   node harness.mjs '<levels as JSON>'    (answers over IPC)
 
+import type { DomainEvent } from '@shop/contracts/events';
 import { handler as invoiceHandler } from '@shop/invoices/handlers/issue-invoice';
-import { ORDER_EVENT_TYPES } from '@shop/orders/domain/order';
+import { ORDER_EVENTS } from '@shop/orders/domain/order-events';
 import { handler as applyOrderEvent } from '@shop/orders/handlers/apply-order-event';
 import { handler as placeOrder } from '@shop/orders/handlers/place-order';
 import { handler as authorize } from '@shop/payments/handlers/authorize';
 import { handler as capture } from '@shop/payments/handlers/capture';
 import { handler as startPayment } from '@shop/payments/handlers/start-payment';
-import { createCommand } from '@shop/shared/commands';
-import { createEvent, type DomainEvent } from '@shop/shared/events';
+import { createCommand, createEvent } from '@shop/shared/messages';
 import { busEvent, httpEvent, lambdaContext, sqsEvent } from '@shop/testing/events';
 import type { Context } from 'aws-lambda';
 import { BENCH_CUSTOMER_ID, BENCH_ORDER } from '../bench-order.ts';
@@ -35,7 +38,7 @@ function deliver<T>(handler: (event: T, context: Context) => Promise<unknown>, e
   });
 }
 
-const orderEventTypes: readonly string[] = ORDER_EVENT_TYPES;
+const orderEventTypes: readonly string[] = ORDER_EVENTS.map(({ type }) => type);
 
 wiring.requestPayment = (command) => deliver(startPayment, sqsEvent([command]), 'start-payment');
 wiring.publish = (event: DomainEvent) => {
@@ -88,13 +91,13 @@ wiring.runWorkflow = async (input) => {
   if (payment) Object.assign(payment, { status: 'CAPTURED', captureId, updatedAt: new Date().toISOString() });
   wiring.publish(
     createEvent(
-      'PaymentCaptured',
+      EVENTS.PaymentCaptured,
       { orderId, captureId, amount, currency, attempts: payment?.attempts ?? 1 },
       { correlationId },
     ),
   );
   const issue = createCommand(
-    'IssueInvoice',
+    COMMANDS.IssueInvoice,
     { orderId, customerId: input.customerId, currency, items: input.items, captureId },
     { correlationId },
   );

@@ -1,3 +1,4 @@
+import type { COMMANDS } from '@shop/contracts/commands';
 /**
  * Every `#adapters/*` module of the apps, in memory, for the limit: the limit bundle resolves each
  * `#adapters/<name>` import of the handlers to this one module (see limit.ts). What a queue, the
@@ -5,6 +6,8 @@
  * delivered at once, with no emulator and no polling.
  */
 
+import type { CommandOf } from '@shop/contracts/commands';
+import type { DomainEvent } from '@shop/contracts/events';
 import type { Invoice } from '@shop/invoices/domain/invoice';
 import type { InvoicesStore } from '@shop/invoices/domain/ports';
 import type { PaymentRequests } from '@shop/orders/domain/ports';
@@ -17,13 +20,11 @@ import type {
   PaymentWorkflowInput,
   TaskCallbacks,
 } from '@shop/payments/domain/ports';
-import type { CommandOf } from '@shop/shared/commands';
 import type { EventPublisher } from '@shop/shared/event-bus';
-import type { DomainEvent } from '@shop/shared/events';
 import type { IdempotencyStore } from '@shop/shared/idempotency-key';
 
 export const wiring = {
-  requestPayment: (_command: CommandOf<'RequestPayment'>): void => {
+  requestPayment: (_command: CommandOf<typeof COMMANDS.RequestPayment.type>): void => {
     throw new Error('The limit harness has not wired requestPayment');
   },
   runWorkflow: async (_input: PaymentWorkflowInput): Promise<void> => {

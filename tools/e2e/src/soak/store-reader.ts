@@ -13,6 +13,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { EVENTS } from '@shop/contracts/events';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 
 /**
@@ -259,7 +260,7 @@ function parseCaptured(text: string): { id: string; orderId: string; captureId: 
       detail?: { id?: string; type?: string; data?: Record<string, unknown> };
     };
     const detail = event.detail;
-    if (detail?.type !== 'PaymentCaptured' || !detail.data) return undefined;
+    if (detail?.type !== EVENTS.PaymentCaptured.type || !detail.data) return undefined;
     return {
       id: String(detail.id),
       orderId: String(detail.data.orderId),

@@ -1,52 +1,41 @@
+import { COMMANDS } from '@shop/contracts/commands';
+import { EVENTS } from '@shop/contracts/events';
 import { busEvent } from '@shop/testing/events';
 import { describe, expect, it } from 'vitest';
-import { createCommand, parseCommand } from '../src/commands.ts';
 import { ValidationError } from '../src/errors.ts';
 import {
+  createCommand,
   createEvent,
-  EVENT_TYPES,
   parseBusEventBody,
+  parseCommand,
   parseEvent,
   UnexpectedEventError,
-} from '../src/events.ts';
+} from '../src/messages.ts';
 
 const captured = () =>
   createEvent(
-    'PaymentCaptured',
+    EVENTS.PaymentCaptured,
     { orderId: 'ord_1', captureId: 'cap_1', amount: 1000, currency: 'EUR', attempts: 1 },
     { correlationId: 'corr-1' },
   );
 
 describe('domain-event envelopes', () => {
-  it('covers every event of the design', () => {
-    expect(EVENT_TYPES.sort()).toEqual(
-      [
-        'InvoiceIssued',
-        'OrderCancelled',
-        'OrderPlaced',
-        'PaymentCaptured',
-        'PaymentFailed',
-        'PaymentRefunded',
-      ].sort(),
-    );
-  });
-
   it('wraps data in a versioned envelope that validates against its own schema', () => {
     const event = captured();
     expect(event).toMatchObject({ type: 'PaymentCaptured', version: 1, correlationId: 'corr-1' });
     expect(event.id).toMatch(/^evt_/);
-    expect(parseEvent(event, ['PaymentCaptured'])).toEqual(event);
+    expect(parseEvent(event, [EVENTS.PaymentCaptured])).toEqual(event);
   });
 
   it('unwraps the envelope from an EventBridge event delivered to SQS', () => {
     const event = captured();
-    expect(parseBusEventBody(JSON.stringify(busEvent(event)), ['PaymentCaptured', 'PaymentFailed'])).toEqual(
-      event,
-    );
+    expect(
+      parseBusEventBody(JSON.stringify(busEvent(event)), [EVENTS.PaymentCaptured, EVENTS.PaymentFailed]),
+    ).toEqual(event);
   });
 
   it('refuses an event type the consumer does not accept', () => {
-    expect(() => parseEvent(captured(), ['InvoiceIssued'])).toThrow(UnexpectedEventError);
+    expect(() => parseEvent(captured(), [EVENTS.InvoiceIssued])).toThrow(UnexpectedEventError);
   });
 
   it('refuses an envelope whose data breaks its schema, naming the field', () => {
@@ -54,9 +43,9 @@ describe('domain-event envelopes', () => {
       ...captured(),
       data: { orderId: 'ord_1', captureId: 'cap_1', amount: 10.5, currency: 'EUR' },
     };
-    expect(() => parseEvent(event, ['PaymentCaptured'])).toThrow(ValidationError);
+    expect(() => parseEvent(event, [EVENTS.PaymentCaptured])).toThrow(ValidationError);
     try {
-      parseEvent(event, ['PaymentCaptured']);
+      parseEvent(event, [EVENTS.PaymentCaptured]);
     } catch (error) {
       expect((error as ValidationError).details?.map((detail) => detail.path)).toEqual([
         'data.amount',
@@ -68,23 +57,23 @@ describe('domain-event envelopes', () => {
   it('carries the compensation of a PaymentFailed, and still accepts one published before it had any', () => {
     const failed = () =>
       createEvent(
-        'PaymentFailed',
+        EVENTS.PaymentFailed,
         { orderId: 'ord_1', reason: 'provider_unavailable', attempts: 1 },
         { correlationId: 'corr-1' },
       );
     const refunded = { action: 'refunded', refundId: 'ref_1' };
     const withCompensation = { ...failed(), data: { ...failed().data, compensation: refunded } };
-    expect(parseEvent(withCompensation, ['PaymentFailed']).data.compensation).toEqual(refunded);
-    expect(parseEvent(failed(), ['PaymentFailed']).data.compensation).toBeUndefined();
+    expect(parseEvent(withCompensation, [EVENTS.PaymentFailed]).data.compensation).toEqual(refunded);
+    expect(parseEvent(failed(), [EVENTS.PaymentFailed]).data.compensation).toBeUndefined();
     const unknownAction = { ...failed(), data: { ...failed().data, compensation: { action: 'voided' } } };
-    expect(() => parseEvent(unknownAction, ['PaymentFailed'])).toThrow(ValidationError);
+    expect(() => parseEvent(unknownAction, [EVENTS.PaymentFailed])).toThrow(ValidationError);
   });
 });
 
 describe('command envelopes', () => {
   it('round-trips a RequestPayment command through a queue body', () => {
     const command = createCommand(
-      'RequestPayment',
+      COMMANDS.RequestPayment,
       {
         orderId: 'ord_1',
         customerId: 'c1',
@@ -95,15 +84,15 @@ describe('command envelopes', () => {
       },
       { correlationId: 'corr' },
     );
-    expect(parseCommand('RequestPayment', JSON.stringify(command))).toEqual(command);
+    expect(parseCommand(COMMANDS.RequestPayment, JSON.stringify(command))).toEqual(command);
   });
 
   it('refuses a command of another type', () => {
     const command = createCommand(
-      'IssueInvoice',
+      COMMANDS.IssueInvoice,
       { orderId: 'o', customerId: 'c', currency: 'EUR', items: [], captureId: 'cap' },
       { correlationId: 'corr' },
     );
-    expect(() => parseCommand('RequestPayment', JSON.stringify(command))).toThrow(ValidationError);
+    expect(() => parseCommand(COMMANDS.RequestPayment, JSON.stringify(command))).toThrow(ValidationError);
   });
 });

@@ -1,0 +1,93 @@
+import { EVENT_SOURCE_PREFIX, envelopeSchema, type Service } from './envelope.ts';
+import { CURRENCIES } from './money.ts';
+import { COMPENSATION_ACTIONS, PAYMENT_FAILURE_REASONS } from './payment-outcomes.ts';
+import * as z from './zod.ts';
+
+/**
+ * Domain events: past-tense facts that travel between services on the EventBridge bus, each in a
+ * versioned envelope, with its publisher's `source` and its type as the `detail-type`. A consumer
+ * validates what it receives against these schemas; a change to a `data` shape that is not
+ * backwards compatible needs a new `version`.
+ */
+const id = z.string().check(z.minLength(1), z.maxLength(64));
+const amount = z.int().check(z.minimum(0));
+const currency = z.enum(CURRENCIES);
+const attempts = z.int().check(z.minimum(0));
+
+export const compensationSchema = z.object({
+  action: z.enum(COMPENSATION_ACTIONS),
+  refundId: z.optional(id),
+});
+export type Compensation = z.infer<typeof compensationSchema>;
+
+function event<
+  const TType extends string,
+  const TPublisher extends Service,
+  const TVersion extends number,
+  TData extends z.ZodMiniObject,
+>(type: TType, definition: { publisher: TPublisher; version: TVersion; description: string; data: TData }) {
+  return {
+    ...definition,
+    type,
+    source: `${EVENT_SOURCE_PREFIX}.${definition.publisher}` as `${typeof EVENT_SOURCE_PREFIX}.${TPublisher}`,
+    schema: envelopeSchema(type, definition.version, definition.data),
+  };
+}
+
+export const EVENTS = {
+  OrderPlaced: event('OrderPlaced', {
+    publisher: 'orders',
+    version: 1,
+    description: 'A customer placed an order; its payment is requested.',
+    data: z.object({
+      orderId: id,
+      customerId: id,
+      total: amount,
+      currency,
+      paymentMethod: z.enum(['card', 'bank_transfer']),
+    }),
+  }),
+  OrderCancelled: event('OrderCancelled', {
+    publisher: 'orders',
+    version: 1,
+    description: 'A customer cancelled an order: payments stops a waiting transfer or refunds a capture.',
+    data: z.object({ orderId: id, previousStatus: z.string() }),
+  }),
+  PaymentCaptured: event('PaymentCaptured', {
+    publisher: 'payments',
+    version: 1,
+    description: "The order's payment was captured, after this many provider attempts.",
+    data: z.object({ orderId: id, captureId: id, amount, currency, attempts }),
+  }),
+  PaymentFailed: event('PaymentFailed', {
+    publisher: 'payments',
+    version: 1,
+    description: 'The payment failed for good, with its reason and what was done to undo it.',
+    // `compensation` is optional: PaymentFailed events published before it existed lack it.
+    data: z.object({
+      orderId: id,
+      reason: z.enum(PAYMENT_FAILURE_REASONS),
+      attempts,
+      compensation: z.optional(compensationSchema),
+    }),
+  }),
+  PaymentRefunded: event('PaymentRefunded', {
+    publisher: 'payments',
+    version: 1,
+    description: "A cancelled order's capture was refunded.",
+    data: z.object({ orderId: id, refundId: id, amount, currency }),
+  }),
+  InvoiceIssued: event('InvoiceIssued', {
+    publisher: 'invoices',
+    version: 1,
+    description: 'The invoice of a paid order was issued.',
+    data: z.object({ orderId: id, invoiceId: id, total: amount, currency }),
+  }),
+} as const;
+
+export type EventType = keyof typeof EVENTS;
+export type EventDefinition = (typeof EVENTS)[EventType];
+export const EVENT_TYPES = Object.keys(EVENTS) as EventType[];
+export type EventOf<T extends EventType> = z.infer<(typeof EVENTS)[T]['schema']>;
+export type DomainEvent = { [T in EventType]: EventOf<T> }[EventType];
+export type EventData<T extends EventType> = EventOf<T>['data'];
