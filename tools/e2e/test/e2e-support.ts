@@ -5,14 +5,20 @@ import { type LocalCloud, type LocalCustomer, type LogSink, startLocalCloud } fr
 import { inject } from 'vitest';
 import { type BankTransferNotice, sendBankTransfer } from '../src/clients/bank-webhook.ts';
 import { shopPlugin } from '../src/local-app/shop-plugin.ts';
+import { asyncApiProblem } from './asyncapi-events.ts';
+import { openApiProblem } from './openapi-responses.ts';
 
 /**
  * The local cloud of the end-to-end tests: the synthesized `local` stage with this application's
  * plugin, on ephemeral ports, with the two documented speed-ups. Retry intervals are divided by 100
- * and visibility timeouts capped at 1 s; retry and receive counts are never changed.
+ * and visibility timeouts capped at 1 s; retry and receive counts are never changed. Every event on
+ * its bus is held to docs/api/asyncapi.yaml.
  */
-export function startTestCloud(log: LogSink, options: { persistDir?: string } = {}): Promise<LocalCloud> {
-  return startLocalCloud({
+export async function startTestCloud(
+  log: LogSink,
+  options: { persistDir?: string } = {},
+): Promise<LocalCloud> {
+  const cloud = await startLocalCloud({
     assemblyDir: inject('localAssemblyDir'),
     port: 0,
     log,
@@ -21,12 +27,32 @@ export function startTestCloud(log: LogSink, options: { persistDir?: string } = 
     maxVisibilityTimeoutSeconds: 1,
     ...options,
   });
+  return heldToAsyncApi(cloud);
+}
+
+/**
+ * Every event on the bus is checked against docs/api/asyncapi.yaml as it passes; the cloud's stop,
+ * in the test file's afterAll, fails with every event that broke it.
+ */
+function heldToAsyncApi(cloud: LocalCloud): LocalCloud {
+  const problems: string[] = [];
+  cloud.eventBridge.onEvent(({ event }) => {
+    const problem = asyncApiProblem(event);
+    if (problem) problems.push(problem);
+  });
+  const stop = cloud.stop;
+  cloud.stop = async () => {
+    await stop();
+    if (problems.length > 0) throw new Error(`Events broke their contract:\n${problems.join('\n')}`);
+  };
+  return cloud;
 }
 
 /**
  * Small helpers to drive a running local cloud over HTTP, as a client of the API would: signed in
  * as the test customer `customer` (created on first use), whose access token every call carries.
- * A call given an `authorization` header sends that one instead (`''`: none at all).
+ * A call given an `authorization` header sends that one instead (`''`: none at all). Every answer
+ * is held to docs/api/openapi.json: one that breaks it fails the test.
  */
 export function apiClient(cloud: LocalCloud, customer = 'e2e') {
   let signedIn: Promise<LocalCustomer> | undefined;
@@ -47,7 +73,14 @@ export function apiClient(cloud: LocalCloud, customer = 'e2e') {
       ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
     });
     const text = await response.text();
-    return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
+    const answer = {
+      status: response.status,
+      headers: response.headers,
+      body: text ? JSON.parse(text) : undefined,
+    };
+    const problem = openApiProblem(method, path, answer.status, answer.body);
+    if (problem) throw new Error(`The API broke its contract: ${problem}`);
+    return answer;
   };
   return {
     call,

@@ -7,6 +7,9 @@ import {
 } from './payment.ts';
 import type { EventPublisher, PaymentProvider, PaymentsStore, TaskCallbacks } from './ports.ts';
 
+/** The events that cancel a payment, as the payment-cancellations queue delivers them. */
+export const CANCELLATION_EVENTS = [EVENTS.OrderCancelled] as const;
+
 export interface CancelPaymentDeps {
   store: PaymentsStore;
   callbacks: TaskCallbacks;

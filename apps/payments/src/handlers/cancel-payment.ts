@@ -1,4 +1,3 @@
-import { EVENTS } from '@shop/contracts/events';
 import { parseBusEventBody } from '@shop/shared/messages';
 import { sqsBatchHandler } from '@shop/shared/sqs';
 import { eventPublisher } from '#adapters/event-bus';
@@ -6,13 +5,13 @@ import { paymentProvider } from '#adapters/payment-provider';
 import { paymentsStore } from '#adapters/payments-store';
 import { taskCallbacks } from '#adapters/task-callbacks';
 import { observability } from '#observability';
-import { cancelPayment } from '../domain/cancel-payment.ts';
+import { CANCELLATION_EVENTS, cancelPayment } from '../domain/cancel-payment.ts';
 
 const { logger } = observability;
 
 /** Consumes OrderCancelled events: stops a waiting bank transfer or refunds a captured payment. */
 export const handler = sqsBatchHandler(observability, {
-  parse: (body) => parseBusEventBody(body, [EVENTS.OrderCancelled]),
+  parse: (body) => parseBusEventBody(body, CANCELLATION_EVENTS),
   handle: async ({ data, correlationId }) => {
     const action = await cancelPayment(
       { orderId: data.orderId, correlationId },

@@ -1,0 +1,37 @@
+import { readFileSync } from 'node:fs';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import formats from 'ajv-formats';
+import { parse } from 'yaml';
+
+/**
+ * Holds every event that crosses the local bus (and so the queues and the stream its rules feed) to
+ * docs/api/asyncapi.yaml: its detail-type names a message there, and the whole EventBridge event
+ * matches that message's payload schema.
+ */
+interface AsyncApiDocument {
+  components: { messages: Record<string, { payload: object }> };
+}
+
+const document = parse(
+  readFileSync(new URL('../../../docs/api/asyncapi.yaml', import.meta.url), 'utf8'),
+) as AsyncApiDocument;
+const ajv = new Ajv({ strict: false, allErrors: true });
+// ajv-formats is CommonJS: its plugin is the module's default export.
+formats.default(ajv);
+const validators = new Map<string, ValidateFunction>(
+  Object.entries(document.components.messages).map(([name, message]) => [name, ajv.compile(message.payload)]),
+);
+
+/** Why the event breaks the document, or undefined when it keeps to it. */
+export function asyncApiProblem(event: unknown): string | undefined {
+  const fields = (event ?? {}) as { 'detail-type'?: unknown; source?: unknown };
+  const type = String(fields['detail-type']);
+  const source = String(fields.source);
+  const validate = validators.get(type);
+  if (!validate) return `${type} from ${source} is no message of asyncapi.yaml`;
+  if (validate(event)) return undefined;
+  const errors = (validate.errors ?? []).map(
+    (error: ErrorObject) => `${error.instancePath || '(event)'} ${error.message}`,
+  );
+  return `${type} from ${source} is unlike its message in asyncapi.yaml: ${errors.join('; ')}`;
+}
