@@ -43,7 +43,7 @@ export function plantBreach(cloud: LocalCloud, body: string): void {
  * docs/api/asyncapi.yaml as it passes; the cloud's stop, in the test file's afterAll, fails with
  * every one that broke it, but those a test planted on purpose.
  */
-function heldToAsyncApi(cloud: LocalCloud): LocalCloud {
+export function heldToAsyncApi(cloud: LocalCloud): LocalCloud {
   const problems: string[] = [];
   const planted = new Set<string>();
   plantedBreaches.set(cloud, planted);
