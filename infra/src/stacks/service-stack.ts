@@ -80,11 +80,24 @@ export abstract class ServiceStack extends Stack {
    */
   protected subscribe(id: string, queue: QueueWithDlq, subscribed: readonly EventDefinition[]): events.Rule {
     const types = subscribed.map((event) => event.type);
+    // One source with its types per publisher: a list of sources and a list of types would take any
+    // of the types from any of the sources, a PaymentCaptured from invoices among them.
+    const bySource = Map.groupBy(subscribed, (event) => event.source);
+    const patterns = [...bySource].map(([source, ofSource]) => ({
+      source: [source],
+      detailType: ofSource.map((event) => event.type),
+    }));
+    const eventPattern: events.EventPattern =
+      patterns.length === 1 && patterns[0]
+        ? patterns[0]
+        : ({
+            $or: patterns.map(({ source, detailType }) => ({ source, 'detail-type': detailType })),
+          } as events.EventPattern);
     return new events.Rule(this, id, {
       ruleName: physicalName(this.stage, queue.name),
       description: `${types.join(', ')} for the ${this.service} service.`,
       eventBus: this.data.eventBus,
-      eventPattern: { source: [...new Set(subscribed.map((event) => event.source))], detailType: types },
+      eventPattern,
       targets: [new targets.SqsQueue(queue.queue, { deadLetterQueue: queue.deadLetterQueue.queue })],
     });
   }

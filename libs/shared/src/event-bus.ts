@@ -13,8 +13,9 @@ export class EventPublishError extends Error {
 
 /**
  * Publishes domain events to the application's bus with the `source` and `detail-type` their
- * contract gives (rules match on both), `detail` the whole envelope. PutEvents reports failures per entry rather than by throwing,
- * so a partial failure is turned into an error here; otherwise an event could be lost silently.
+ * contract gives (rules match on both), `detail` the whole envelope. PutEvents reports failures per
+ * entry rather than by throwing, so a partial failure is turned into an error here; otherwise an
+ * event could be lost silently.
  */
 export function createEventPublisher(options: {
   client: EventBridgeClient;

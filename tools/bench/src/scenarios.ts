@@ -184,7 +184,7 @@ export function createScenarios(
           { orderId, captureId: newId('cap'), amount: total, currency: 'EUR', attempts: 1 },
           { correlationId: newId('cor') },
         );
-        return sqsEvent([busEvent(captured, 'serverless-commerce.payments')]);
+        return sqsEvent([busEvent(captured, EVENTS.PaymentCaptured.source)]);
       },
       problem: noFailedRecords,
     },
@@ -256,7 +256,7 @@ export function createScenarios(
           { orderId, previousStatus: 'PAID' },
           { correlationId: newId('cor') },
         );
-        return sqsEvent([busEvent(cancelled, 'serverless-commerce.orders')]);
+        return sqsEvent([busEvent(cancelled, EVENTS.OrderCancelled.source)]);
       },
       problem: noFailedRecords,
     },

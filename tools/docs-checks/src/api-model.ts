@@ -70,13 +70,26 @@ export function readApiModel(resources: readonly SynthesizedResource[]): ApiMode
     const queue = targets
       .map((target) => queueByLogicalId(rule.stack, refOf(target.Arn) ?? ''))
       .find((candidate) => candidate !== undefined);
-    if (!queue) return [];
+    if (!queue) {
+      // The stream's rule is the eventStream channel; any other target is one the documents lack.
+      const toStream = targets.some((target) =>
+        named('AWS::Kinesis::Stream', rule.stack).some((stream) => stream.logicalId === refOf(target.Arn)),
+      );
+      if (toStream) return [];
+      throw new Error(
+        `The rule ${rule.physicalName ?? rule.logicalId} targets neither a queue of its stack nor the stream: ` +
+          'the AsyncAPI document has no channel for it (tools/docs-checks/src/api-model.ts)',
+      );
+    }
     return [
       {
         ruleName: rule.physicalName ?? rule.logicalId,
         queueName: queue.physicalName ?? queue.logicalId,
         consumer: consumerOf(queue),
-        events: eventsMatching(rule.properties.EventPattern as Properties),
+        events: eventsMatching(
+          rule.properties.EventPattern as Properties,
+          rule.physicalName ?? rule.logicalId,
+        ),
       },
     ];
   });
@@ -102,13 +115,30 @@ export function readApiModel(resources: readonly SynthesizedResource[]): ApiMode
   };
 }
 
-/** The events of the contracts a rule's pattern matches on `source` and `detail-type`. */
-function eventsMatching(pattern: Properties): EventDefinition[] {
-  const sources = pattern.source as string[] | undefined;
-  const types = pattern['detail-type'] as string[] | undefined;
+/**
+ * The events of the contracts a rule's pattern matches on `source` and `detail-type` (lists of
+ * names, or `$or` of such patterns); anything richer is refused by name rather than read wrong.
+ */
+function eventsMatching(pattern: Properties, ruleName: string): EventDefinition[] {
+  const alternatives = pattern.$or as Properties[] | undefined;
+  if (alternatives) {
+    const matched = new Set(alternatives.flatMap((alternative) => eventsMatching(alternative, ruleName)));
+    return Object.values(EVENTS).filter((event) => matched.has(event));
+  }
+  const names = (field: string) => {
+    const values = pattern[field] as unknown[] | undefined;
+    if (values?.some((value) => typeof value !== 'string')) {
+      throw new Error(
+        `The rule ${ruleName} matches ${field} with ${JSON.stringify(values)}: the API documents read lists of names only`,
+      );
+    }
+    return values as string[] | undefined;
+  };
+  const sources = names('source');
+  const types = names('detail-type');
   const unknown = (types ?? []).filter((type) => !(type in EVENTS));
   if (unknown.length > 0)
-    throw new Error(`A rule matches detail-types no contract defines: ${unknown.join(', ')}`);
+    throw new Error(`The rule ${ruleName} matches detail-types no contract defines: ${unknown.join(', ')}`);
   return Object.values(EVENTS).filter(
     (event) =>
       (sources === undefined || sources.includes(event.source)) &&

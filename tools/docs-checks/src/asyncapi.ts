@@ -5,7 +5,7 @@ import type { ApiModel } from './api-model.ts';
 
 /** The JSON Schema (draft 7, AsyncAPI's schema format) of a contract's zod schema. */
 function jsonSchema(schema: z.ZodMiniType): Record<string, unknown> {
-  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { target: 'draft-7' }) as Record<
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { target: 'draft-7', io: 'input' }) as Record<
     string,
     unknown
   >;

@@ -11,6 +11,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { parse } from 'yaml';
 import { API_DOCUMENTS } from './api-documents.ts';
 
@@ -39,7 +40,10 @@ interface RedoclyChange {
   verdicts?: { ruleId: string; impact: string; message: string }[];
 }
 
-/** The git ref whose documents are the base: the given one, the target branch, or the last commit. */
+/**
+ * The git ref whose documents are the base: $API_DOCS_BASE_REF, else the target branch, else the
+ * last commit (then only uncommitted changes are compared, and the check says so).
+ */
 export function defaultBaseRef(): string {
   const candidates = [process.env.API_DOCS_BASE_REF, 'origin/main'].filter(Boolean) as string[];
   for (const ref of candidates) {
@@ -48,6 +52,7 @@ export function defaultBaseRef(): string {
     });
     if (found.status === 0) return ref;
   }
+  console.error('No origin/main and no API_DOCS_BASE_REF: comparing docs/api with HEAD only.');
   return 'HEAD';
 }
 
@@ -69,7 +74,7 @@ export function compareDocuments(
   try {
     const basePath = join(folder, `base.${extension}`);
     const revisionPath = join(folder, `revision.${extension}`);
-    writeFileSync(basePath, base);
+    writeFileSync(basePath, renamedLike(base, revision));
     writeFileSync(revisionPath, revision);
     const result = spawnSync(
       process.execPath,
@@ -104,6 +109,16 @@ export function compareDocuments(
   } finally {
     rmSync(folder, { recursive: true, force: true });
   }
+}
+
+/**
+ * The base with the application's name the revision has: `npm run rename` changes every event's
+ * source and every physical name, which is no break for the renamed template's own clients.
+ */
+function renamedLike(base: string, revision: string): string {
+  const appName = (text: string) => /\bsource:\s+type: string\s+const: ([a-z0-9-]+)\./.exec(text)?.[1];
+  const [before, after] = [appName(base), appName(revision)];
+  return before && after && before !== after ? base.replaceAll(before, after) : base;
 }
 
 /** Each message's envelope version, read from its payload (an event's is in EventBridge's detail). */
@@ -148,8 +163,8 @@ export function describeChange(change: ApiChange): string {
 }
 
 if (import.meta.main) {
-  const baseArgument = process.argv.indexOf('--base');
-  const baseRef = baseArgument >= 0 ? (process.argv[baseArgument + 1] ?? '') : defaultBaseRef();
+  const { values } = parseArgs({ options: { base: { type: 'string' } } });
+  const baseRef = values.base ?? defaultBaseRef();
   const commit = execFileSync('git', ['rev-parse', '--short', baseRef], {
     cwd: repositoryRoot,
     encoding: 'utf8',

@@ -37,7 +37,7 @@ export function openApiDocument(model: ApiModel, version: string): Record<string
   }
 
   const schemas: Record<string, unknown> = {
-    Error: jsonSchema(errorBodySchema, 'output'),
+    Error: jsonSchema(errorBodySchema, 'input'),
     GatewayUnauthorized: {
       type: 'object',
       description: "API Gateway's own answer to a request without a valid customer token.",
@@ -56,7 +56,7 @@ export function openApiDocument(model: ApiModel, version: string): Record<string
     }
     const [method = '', path = ''] = key.split(' ');
     if (route.requestBody) schemas[route.requestBody.name] = jsonSchema(route.requestBody.schema, 'input');
-    schemas[route.success.body.name] = jsonSchema(route.success.body.schema, 'output');
+    schemas[route.success.body.name] = jsonSchema(route.success.body.schema, 'input');
     paths[path] ??= {};
     (paths[path] as Record<string, unknown>)[method.toLowerCase()] = operation(route, path);
   }

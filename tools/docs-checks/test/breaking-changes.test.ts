@@ -111,3 +111,11 @@ describe('the breaking-change check', () => {
     expect(versioned.map((change) => change.rule)).toContain('property-removed');
   });
 });
+
+describe('the breaking-change check after npm run rename', () => {
+  it("takes the application's new name in every source and physical name for no break", () => {
+    const committed = readFileSync(API_DOCUMENTS.asyncapi, 'utf8');
+    const renamed = committed.replaceAll('serverless-commerce', 'acme-shop');
+    expect(compareDocuments('asyncapi', committed, renamed).breaking).toEqual([]);
+  });
+});

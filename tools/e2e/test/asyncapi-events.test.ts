@@ -2,7 +2,7 @@ import { EVENTS } from '@shop/contracts/events';
 import { createEvent } from '@shop/shared/messages';
 import { busEvent } from '@shop/testing/events';
 import { describe, expect, it } from 'vitest';
-import { asyncApiProblem } from './asyncapi-events.ts';
+import { asyncApiProblem, queueMessageProblem } from './asyncapi-events.ts';
 
 const captured = () =>
   createEvent(
@@ -31,5 +31,25 @@ describe('the check of events against asyncapi.yaml', () => {
     expect(asyncApiProblem({ 'detail-type': 'OrderShipped', source: 'serverless-commerce.orders' })).toBe(
       'OrderShipped from serverless-commerce.orders is no message of asyncapi.yaml',
     );
+  });
+});
+
+describe('the check of queue messages against asyncapi.yaml', () => {
+  it('passes a command and an event as a rule delivers it, and fails what is neither', () => {
+    const command = {
+      id: 'cmd_1',
+      type: 'IssueInvoice',
+      version: 1,
+      correlationId: 'corr-1',
+      data: { orderId: 'ord_1', customerId: 'c-1', currency: 'EUR', items: [], captureId: 'cap_1' },
+    };
+    expect(queueMessageProblem(JSON.stringify(command))).toBeUndefined();
+    expect(
+      queueMessageProblem(JSON.stringify(busEvent(captured(), EVENTS.PaymentCaptured.source))),
+    ).toBeUndefined();
+    expect(queueMessageProblem(JSON.stringify({ ...command, version: 2 }))).toMatch(
+      /^IssueInvoice on a queue is unlike its message in asyncapi\.yaml: \/version must be equal to constant/,
+    );
+    expect(queueMessageProblem('this is not JSON')).toBe('a queue message is not JSON: this is not JSON');
   });
 });

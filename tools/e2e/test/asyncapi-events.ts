@@ -4,9 +4,9 @@ import formats from 'ajv-formats';
 import { parse } from 'yaml';
 
 /**
- * Holds every event that crosses the local bus (and so the queues and the stream its rules feed) to
- * docs/api/asyncapi.yaml: its detail-type names a message there, and the whole EventBridge event
- * matches that message's payload schema.
+ * Holds every event that crosses the local bus (and so the queues and the stream its rules feed) and
+ * every message a consumer takes from a queue to docs/api/asyncapi.yaml: an event's detail-type, or a
+ * command's type, names a message there, and the whole of it matches that message's payload schema.
  */
 interface AsyncApiDocument {
   components: { messages: Record<string, { payload: object }> };
@@ -34,4 +34,24 @@ export function asyncApiProblem(event: unknown): string | undefined {
     (error: ErrorObject) => `${error.instancePath || '(event)'} ${error.message}`,
   );
   return `${type} from ${source} is unlike its message in asyncapi.yaml: ${errors.join('; ')}`;
+}
+
+/** Why a queue message breaks the document: an event as a rule delivered it, or a command. */
+export function queueMessageProblem(body: string): string | undefined {
+  let message: unknown;
+  try {
+    message = JSON.parse(body);
+  } catch {
+    return `a queue message is not JSON: ${body.slice(0, 80)}`;
+  }
+  const fields = (message ?? {}) as { 'detail-type'?: unknown; type?: unknown };
+  if (fields['detail-type'] !== undefined) return asyncApiProblem(message);
+  const type = String(fields.type);
+  const validate = validators.get(type);
+  if (!validate) return `a queue message of type ${type} is no message of asyncapi.yaml`;
+  if (validate(message)) return undefined;
+  const errors = (validate.errors ?? []).map(
+    (error: ErrorObject) => `${error.instancePath || '(message)'} ${error.message}`,
+  );
+  return `${type} on a queue is unlike its message in asyncapi.yaml: ${errors.join('; ')}`;
 }

@@ -5,7 +5,7 @@ import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { type LocalCloud, type LogEntry, startLocalCloud } from '@shop/local-cloud';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { apiClient, awsClients, eventually } from './e2e-support.ts';
+import { apiClient, awsClients, eventually, heldToAsyncApi } from './e2e-support.ts';
 
 /**
  * The payment workflow's compensation when the refund itself keeps failing: the order must still
@@ -29,13 +29,15 @@ const logs: LogEntry[] = [];
 
 beforeAll(async () => {
   workDir = mkdtempSync(join(tmpdir(), 'e2e-compensation-'));
-  cloud = await startLocalCloud({
-    assemblyDir: assemblyWithFailingRefunds(inject('localAssemblyDir'), workDir),
-    port: 0,
-    log: (entry) => logs.push(entry),
-    retryIntervalScale: 0.01,
-    maxVisibilityTimeoutSeconds: 1,
-  });
+  cloud = heldToAsyncApi(
+    await startLocalCloud({
+      assemblyDir: assemblyWithFailingRefunds(inject('localAssemblyDir'), workDir),
+      port: 0,
+      log: (entry) => logs.push(entry),
+      retryIntervalScale: 0.01,
+      maxVisibilityTimeoutSeconds: 1,
+    }),
+  );
   api = apiClient(cloud);
   aws = awsClients(cloud);
 }, 60_000);

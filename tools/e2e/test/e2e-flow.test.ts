@@ -1,7 +1,15 @@
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import type { LocalCloud, LogEntry } from '@shop/local-cloud';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { anOrder, apiClient, awsClients, bank, eventually, startTestCloud } from './e2e-support.ts';
+import {
+  anOrder,
+  apiClient,
+  awsClients,
+  bank,
+  eventually,
+  plantBreach,
+  startTestCloud,
+} from './e2e-support.ts';
 
 /**
  * The whole system on the local cloud, driven through its HTTP API: the synthesized templates of
@@ -308,6 +316,7 @@ describe('a poison message', () => {
         amount: 2999,
       },
     };
+    plantBreach(cloud, 'this is not JSON');
     await aws.sqs.send(
       new SendMessageBatchCommand({
         QueueUrl: aws.queue('payment-requests'),

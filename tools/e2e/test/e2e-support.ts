@@ -5,7 +5,7 @@ import { type LocalCloud, type LocalCustomer, type LogSink, startLocalCloud } fr
 import { inject } from 'vitest';
 import { type BankTransferNotice, sendBankTransfer } from '../src/clients/bank-webhook.ts';
 import { shopPlugin } from '../src/local-app/shop-plugin.ts';
-import { asyncApiProblem } from './asyncapi-events.ts';
+import { asyncApiProblem, queueMessageProblem } from './asyncapi-events.ts';
 import { openApiProblem } from './openapi-responses.ts';
 
 /**
@@ -30,20 +30,40 @@ export async function startTestCloud(
   return heldToAsyncApi(cloud);
 }
 
+/** Queue message bodies a test plants on purpose, breaking the contract, by cloud. */
+const plantedBreaches = new WeakMap<LocalCloud, Set<string>>();
+
+/** Says that a test sends `body` to a queue on purpose, though it breaks the contract (a poison message). */
+export function plantBreach(cloud: LocalCloud, body: string): void {
+  plantedBreaches.get(cloud)?.add(body);
+}
+
 /**
- * Every event on the bus is checked against docs/api/asyncapi.yaml as it passes; the cloud's stop,
- * in the test file's afterAll, fails with every event that broke it.
+ * Every event on the bus, and every message a consumer takes from a queue, is checked against
+ * docs/api/asyncapi.yaml as it passes; the cloud's stop, in the test file's afterAll, fails with
+ * every one that broke it, but those a test planted on purpose.
  */
-function heldToAsyncApi(cloud: LocalCloud): LocalCloud {
+export function heldToAsyncApi(cloud: LocalCloud): LocalCloud {
   const problems: string[] = [];
+  const planted = new Set<string>();
+  plantedBreaches.set(cloud, planted);
   cloud.eventBridge.onEvent(({ event }) => {
     const problem = asyncApiProblem(event);
     if (problem) problems.push(problem);
   });
+  for (const source of cloud.eventSources.values()) {
+    source.onBatch(({ bodies }) => {
+      for (const body of bodies.filter((each) => !planted.has(each))) {
+        const problem = queueMessageProblem(body);
+        if (problem) problems.push(problem);
+      }
+    });
+  }
   const stop = cloud.stop;
   cloud.stop = async () => {
     await stop();
-    if (problems.length > 0) throw new Error(`Events broke their contract:\n${problems.join('\n')}`);
+    if (problems.length > 0)
+      throw new Error(`Events or queue messages broke their contract:\n${problems.join('\n')}`);
   };
   return cloud;
 }

@@ -33,8 +33,8 @@ describe('a stack the local cloud has never seen, run by its command', () => {
     synthesizeExtraStack();
     const logs: LogEntry[] = [];
     // The failed message must come back within the test, so the template's 30 s visibility timeout is
-    // capped; at 5 s, not 1: a batch still in its consumer when the timeout ends is delivered again
-    // (SQS's at-least-once), and a cold consumer on a loaded machine took more than a second.
+    // capped at 5 s: a batch still in its consumer when the timeout ends is delivered again (SQS's
+    // at-least-once), and a cold consumer on a loaded machine can take more than a second.
     const started = startCommand(
       ['--assembly', outdir, '--port', '0', '--json', '--max-visibility-timeout', '5'],
       logs,

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { LocalCloud } from '@shop/local-cloud';
 import { buildFlowDiagram } from '@shop/local-cloud/activity/flow-diagram';
@@ -110,6 +111,23 @@ describe('the flow page on a running local cloud', () => {
     expect((await apiClient(cloud).call('GET', '/nowhere')).status).toBe(404);
     // Only the page's own paths take a POST: a POST to / is the API's.
     expect((await apiClient(cloud).call('POST', '/')).status).toBe(404);
+  });
+
+  it('serves the OpenAPI document at /openapi.json and its reference, offline, linked from the page', async () => {
+    const page = await (await fetch(`${cloud.url}/`)).text();
+    expect(page).toContain('<a class="document-link" href="/openapi.json">OpenAPI</a>');
+    expect(page).toContain('<a class="document-link" href="/api-reference">API reference</a>');
+    const document = await fetch(`${cloud.url}/openapi.json`);
+    expect(document.headers.get('content-type')).toBe('application/json');
+    expect(await document.text()).toBe(
+      readFileSync(new URL('../../../docs/api/openapi.json', import.meta.url), 'utf8'),
+    );
+    const reference = await fetch(`${cloud.url}/api-reference`);
+    expect(reference.headers.get('content-type')).toContain('text/html');
+    const html = await reference.text();
+    expect(html).toContain('<title>Serverless Commerce HTTP API</title>');
+    // Redoc is inlined: no script or stylesheet is fetched from elsewhere.
+    expect(html.match(/<(script|link)[^>]+(src|href)="https?:/g)).toBeNull();
   });
 
   it('streams an order from placement to INVOICED, lighting the boxes it passes', async () => {

@@ -36,6 +36,7 @@ export type {
   FlowSubject,
   LocalCloudPlugin,
   PageAnswer,
+  PageDocument,
   PageEndpoint,
   PageStream,
   PluginPage,

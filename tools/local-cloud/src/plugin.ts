@@ -42,8 +42,26 @@ export interface PluginPage {
   script?: string;
   /** Its stylesheet (an absolute path). */
   style?: string;
+  /**
+   * Files the page links to from its header and serves at paths of their own outside `/_local/`
+   * (the application's API description at `/openapi.json`, say). A path one of the templates' API
+   * routes takes is refused at start: the API's paths stay the API's.
+   */
+  documents?: readonly PageDocument[];
   /** Starts the page's server side, once the cloud runs. */
   start?(context: PluginPageContext): PluginPageServer | Promise<PluginPageServer>;
+}
+
+/** A file the page serves as it is, at its own path, and links to from its header. */
+export interface PageDocument {
+  /** `/openapi.json`: a root path, not under `/_local/`. */
+  path: string;
+  /** The file (an absolute path), read at every request. */
+  file: string;
+  /** Its content type: `application/json`, `text/html; charset=utf-8`. */
+  type: string;
+  /** The link's text in the page's header. */
+  title: string;
 }
 
 export interface PluginPageServer {

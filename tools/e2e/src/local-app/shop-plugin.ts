@@ -9,8 +9,9 @@ import { recentOrders } from './recent-orders.ts';
 /** The built-in test provider's tokens (tok_capture_timeout exercises the compensation), offered by the form. */
 export const TEST_TOKENS = ['tok_visa', 'tok_declined', 'tok_flaky', 'tok_outage', 'tok_capture_timeout'];
 const RECENT_ORDERS = 25;
-/** Where `nx build @shop/e2e` puts the panels' bundle (web/, by scripts/bundle-panel.ts). */
+/** Where `nx build @shop/e2e` puts the panels' bundle and the API reference (scripts/bundle-panels.ts). */
 const WEB_DIR = join(import.meta.dirname, '../../dist/web');
+const OPENAPI_DOCUMENT = join(import.meta.dirname, '../../../../docs/api/openapi.json');
 
 /**
  * This application on the local cloud: the payment provider's fault, the order as what the flow
@@ -26,6 +27,15 @@ export const shopPlugin: LocalCloudPlugin = {
     title: 'Serverless Commerce',
     script: join(WEB_DIR, 'shop-panels.js'),
     style: join(WEB_DIR, 'shop-panels.css'),
+    documents: [
+      { path: '/openapi.json', file: OPENAPI_DOCUMENT, type: 'application/json', title: 'OpenAPI' },
+      {
+        path: '/api-reference',
+        file: join(WEB_DIR, 'api-reference.html'),
+        type: 'text/html; charset=utf-8',
+        title: 'API reference',
+      },
+    ],
     start(context) {
       const orders = recentOrders(context.dynamodb, context.model, context.diagram);
       const watch = watchOrders(orders, context.pages, (message) => context.log.warn(message));

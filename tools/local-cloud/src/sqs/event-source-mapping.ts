@@ -44,6 +44,8 @@ export interface BatchEvent {
   functionName: string;
   queueArn: string;
   messageIds: string[];
+  /** The messages' bodies, in the same order, as the function received them. */
+  bodies: string[];
   /** `partial`: the function reported some items as failed (ReportBatchItemFailures). */
   outcome: 'success' | 'partial' | 'failed';
   /** Messages left in the queue: they return after the visibility timeout. */
@@ -275,6 +277,7 @@ class SqsPoller {
       functionName,
       queueArn,
       messageIds: records.map((record) => record.messageId),
+      bodies: records.map((record) => record.body),
       outcome,
       retainedMessageIds: kept.map((record) => record.messageId),
       deleted,

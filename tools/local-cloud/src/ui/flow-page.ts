@@ -9,7 +9,7 @@ import type { LocalIdentity, LocalSecrets } from '../identity/local-identity.ts'
 import { serviceLog } from '../kit/service-log.ts';
 import type { FlowSubject, LocalCloudPlugin } from '../plugin.ts';
 import type { StepFunctionsService } from '../stepfunctions/stepfunctions-service.ts';
-import type { LocalModel } from '../template/local-model.ts';
+import type { LocalModel, RouteModel } from '../template/local-model.ts';
 import { createPageAssets, type PageAssets } from './page-assets.ts';
 import { describe, sendJson } from './page-responses.ts';
 import { createPageStreams, type PageStreams } from './page-stream.ts';
@@ -60,6 +60,7 @@ export async function createFlowPage(options: FlowPageOptions): Promise<FlowPage
     sendJson(response, 500, { error: { code: 'Internal', message: describe(error) } });
   };
   const title = plugins.find((plugin) => plugin.page?.title)?.page?.title ?? DEFAULT_TITLE;
+  refuseDocumentsOnRoutes(plugins, model.routes);
   const assets = createPageAssets(plugins, title, options.webDir);
   const streams = createPageStreams({
     feed: options.feed,
@@ -105,6 +106,25 @@ export async function createFlowPage(options: FlowPageOptions): Promise<FlowPage
       streams.stop();
     },
   };
+}
+
+/** A plugin's document may not take a path one of the API's routes (`$default` apart) answers. */
+function refuseDocumentsOnRoutes(plugins: readonly LocalCloudPlugin[], routes: readonly RouteModel[]): void {
+  for (const plugin of plugins) {
+    for (const document of plugin.page?.documents ?? []) {
+      const route = routes.find(({ routeKey }) => {
+        const path = routeKey.split(' ')[1];
+        return (
+          path !== undefined && new RegExp(`^${path.replace(/\{[^}]+\}/g, '[^/]+')}$`).test(document.path)
+        );
+      });
+      if (route) {
+        throw new Error(
+          `The ${plugin.name} plugin's document ${document.path} takes the path of the API route ${route.routeKey}`,
+        );
+      }
+    }
+  }
 }
 
 /** Answers a request whose work failed with a 500, and says so in the log. */

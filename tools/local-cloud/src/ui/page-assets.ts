@@ -46,12 +46,37 @@ export function createPageAssets(
       styles.push(pluginUrl(plugin, 'page.css'));
     }
   }
+  const documentLinks: string[] = [];
+  for (const plugin of plugins) {
+    for (const document of plugin.page?.documents ?? []) {
+      if (
+        files.has(document.path) ||
+        document.path.startsWith('/_local/') ||
+        !document.path.startsWith('/')
+      ) {
+        throw new Error(
+          `The ${plugin.name} plugin's document ${document.path} needs a root path of its own, outside /_local/`,
+        );
+      }
+      files.set(document.path, {
+        file: document.file,
+        type: document.type,
+        missing: `build the ${plugin.name} plugin`,
+      });
+      documentLinks.push(
+        `<a class="document-link" href="${escapeHtml(document.path)}">${escapeHtml(document.title)}</a>`,
+      );
+    }
+  }
   const links = styles.map((href) => `<link rel="stylesheet" href="${href}" />`).join('\n    ');
+  const documents =
+    documentLinks.length > 0 ? ` <nav class="documents">${documentLinks.join(' ')}</nav>` : '';
   // The title is written in before the page is sent, so it never shows the engine's first.
   const page = (html: string) =>
     html
       .replace('<title>Local cloud · local flow</title>', `<title>${escapeHtml(title)} · local flow</title>`)
       .replace('<span id="title">Local cloud</span>', `<span id="title">${escapeHtml(title)}</span>`)
+      .replace('</h1>', `</h1>${documents}`)
       .replace('</head>', links ? `  ${links}\n  </head>` : '</head>');
 
   return {

@@ -228,6 +228,7 @@ describe.concurrent('SQS event source mapping', () => {
     expect(fn.deliveries('a')).toEqual(['1']);
     expect(fn.deliveries('c')).toEqual(['1']);
     expect(batchEvents[0]).toMatchObject({
+      bodies: ['a', 'b', 'c'],
       outcome: 'partial',
       deleted: 2,
       retainedMessageIds: [fn.batches[0]?.[1]?.messageId],

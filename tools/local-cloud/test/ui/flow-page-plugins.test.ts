@@ -27,6 +27,14 @@ const ticketsPlugin: LocalCloudPlugin = {
     title: 'Ticket desk',
     script: join(pageDir, 'tickets.js'),
     style: join(pageDir, 'tickets.css'),
+    documents: [
+      {
+        path: '/tickets.json',
+        file: join(pageDir, 'tickets.json'),
+        type: 'application/json',
+        title: 'Ticket API',
+      },
+    ],
     start: ({ pages, apiUrl }) => ({
       snapshot: async () => ({ open: 3 }),
       endpoints: [
@@ -53,6 +61,7 @@ const ticketsPlugin: LocalCloudPlugin = {
 beforeAll(async () => {
   writeFileSync(join(pageDir, 'tickets.js'), 'export default function mount() {}\n');
   writeFileSync(join(pageDir, 'tickets.css'), '.tickets { color: black; }\n');
+  writeFileSync(join(pageDir, 'tickets.json'), '{"openapi":"3.1.0"}\n');
   synthesizeIdentityStack(assemblyDir, ({ api, echo }) => {
     api.addRoutes({
       path: '/tickets/{ticketId}',
@@ -83,6 +92,37 @@ describe("a plugin's part of the flow page", () => {
     expect(script.headers.get('content-type')).toContain('text/javascript');
     expect(await script.text()).toContain('export default function mount');
     expect(await (await fetch(`${cloud.url}/_local/plugins/tickets/page.css`)).text()).toContain('.tickets');
+  });
+
+  it('serves its documents at their own paths and links them from the header', async () => {
+    const page = await (await fetch(`${cloud.url}/`)).text();
+    expect(page).toContain(
+      '<nav class="documents"><a class="document-link" href="/tickets.json">Ticket API</a></nav>',
+    );
+    const document = await fetch(`${cloud.url}/tickets.json`);
+    expect(document.headers.get('content-type')).toBe('application/json');
+    expect(await document.json()).toEqual({ openapi: '3.1.0' });
+  });
+
+  it('refuses to start with a document on a path of the API', async () => {
+    const onRoute: LocalCloudPlugin = {
+      name: 'shadow',
+      page: {
+        documents: [
+          {
+            path: '/tickets/tkt_0001',
+            file: join(pageDir, 'tickets.json'),
+            type: 'application/json',
+            title: 'x',
+          },
+        ],
+      },
+    };
+    await expect(
+      startLocalCloud({ assemblyDir, port: 0, log: () => undefined, plugins: [onRoute] }),
+    ).rejects.toThrow(
+      "The shadow plugin's document /tickets/tkt_0001 takes the path of the API route GET /tickets/{ticketId}",
+    );
   });
 
   it('puts its title, its subject and what its server side adds in the snapshot', async () => {
