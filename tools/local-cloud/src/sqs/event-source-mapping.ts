@@ -44,7 +44,7 @@ export interface BatchEvent {
   functionName: string;
   queueArn: string;
   messageIds: string[];
-  /** The messages' bodies, in the same order, as the function received them. */
+  /** The messages' bodies, one for each id of messageIds, as the function received them. */
   bodies: string[];
   /** `partial`: the function reported some items as failed (ReportBatchItemFailures). */
   outcome: 'success' | 'partial' | 'failed';
