@@ -5,7 +5,7 @@
 //   npm run api-breaking-changes -- --base v1.4.0     against any git ref
 // A breaking change inside a message whose version was bumped is allowed: that is what versions are for.
 // `npm test` runs the same check (tools/docs-checks/test/breaking-changes.test.ts).
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -54,6 +54,15 @@ export function defaultBaseRef(): string {
   }
   console.error('No origin/main and no API_DOCS_BASE_REF: comparing docs/api with HEAD only.');
   return 'HEAD';
+}
+
+/**
+ * Where HEAD left `ref`: the target branch as this branch saw it. A branch behind its target is not
+ * blamed for what the target changed since (a pull request's merge commit has the target as its base).
+ */
+function mergeBase(ref: string): string {
+  const found = spawnSync('git', ['merge-base', 'HEAD', ref], { cwd: repositoryRoot, encoding: 'utf8' });
+  return found.status === 0 ? found.stdout.trim() : ref;
 }
 
 /** A document's text at a git ref, or undefined where the ref has no such file (a first version). */
@@ -144,8 +153,9 @@ function redoclyCli(): string {
 /** Every breaking change of the working tree's documents against `baseRef`'s. */
 export function breakingChangesSince(baseRef: string): BreakingChangeReport {
   const report: BreakingChangeReport = { breaking: [], versioned: [] };
+  const forkPoint = mergeBase(baseRef);
   for (const document of ['openapi', 'asyncapi'] as const) {
-    const base = documentAt(baseRef, document);
+    const base = documentAt(forkPoint, document);
     if (base === undefined) continue;
     const { breaking, versioned } = compareDocuments(
       document,
@@ -165,11 +175,9 @@ export function describeChange(change: ApiChange): string {
 if (import.meta.main) {
   const { values } = parseArgs({ options: { base: { type: 'string' } } });
   const baseRef = values.base ?? defaultBaseRef();
-  const commit = execFileSync('git', ['rev-parse', '--short', baseRef], {
-    cwd: repositoryRoot,
-    encoding: 'utf8',
-  });
-  console.error(`Comparing docs/api with ${baseRef} (${commit.trim()})…`);
+  console.error(
+    `Comparing docs/api with ${baseRef} where this branch left it (${mergeBase(baseRef).slice(0, 7)})…`,
+  );
   const { breaking, versioned } = breakingChangesSince(baseRef);
   for (const change of versioned)
     console.error(`allowed, its message's version was bumped: ${describeChange(change)}`);
