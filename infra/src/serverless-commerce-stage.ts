@@ -1,3 +1,4 @@
+import { COMMANDS } from '@shop/contracts/commands';
 import { type Stack, type StackProps, Stage, type StageProps, Tags } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { DataStack } from './stacks/data-stack.ts';
@@ -84,10 +85,16 @@ export class ServerlessCommerceStage extends Stage {
     });
     this.invoices.addStackDependency(this.data, 'reads the data stack parameters');
     this.payments.addStackDependency(this.data, 'reads the data stack parameters');
-    this.payments.addStackDependency(this.invoices, 'sends IssueInvoice to the invoice-requests queue');
+    this.payments.addStackDependency(
+      this.invoices,
+      `sends ${COMMANDS.IssueInvoice.type} to the ${COMMANDS.IssueInvoice.queue} queue`,
+    );
     this.payments.addStackDependency(this.identity, 'verifies bank webhooks with the identity stack secret');
     this.orders.addStackDependency(this.data, 'reads the data stack parameters');
-    this.orders.addStackDependency(this.payments, 'sends RequestPayment; routes to confirm-bank-transfer');
+    this.orders.addStackDependency(
+      this.payments,
+      `sends ${COMMANDS.RequestPayment.type}; routes to confirm-bank-transfer`,
+    );
     this.orders.addStackDependency(this.invoices, 'routes GET /invoices/{invoiceId} to get-invoice');
     this.orders.addStackDependency(this.identity, 'authorizes customer routes with the customer user pool');
   }

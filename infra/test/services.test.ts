@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { EVENTS } from '@shop/contracts/events';
 import type { Stack } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -80,15 +81,19 @@ describe('queues', () => {
         $or: [
           {
             source: ['serverless-commerce.payments'],
-            'detail-type': ['PaymentCaptured', 'PaymentFailed', 'PaymentRefunded'],
+            'detail-type': [
+              EVENTS.PaymentCaptured.type,
+              EVENTS.PaymentFailed.type,
+              EVENTS.PaymentRefunded.type,
+            ],
           },
-          { source: ['serverless-commerce.invoices'], 'detail-type': ['InvoiceIssued'] },
+          { source: ['serverless-commerce.invoices'], 'detail-type': [EVENTS.InvoiceIssued.type] },
         ],
       },
       Targets: [Match.objectLike({ DeadLetterConfig: Match.anyValue() })],
     });
     synthesized.template(stage.payments).hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: { source: ['serverless-commerce.orders'], 'detail-type': ['OrderCancelled'] },
+      EventPattern: { source: ['serverless-commerce.orders'], 'detail-type': [EVENTS.OrderCancelled.type] },
     });
   });
 });

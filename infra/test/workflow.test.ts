@@ -1,3 +1,5 @@
+import { COMMANDS } from '@shop/contracts/commands';
+import { EVENTS } from '@shop/contracts/events';
 import validateAsl from 'asl-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerlessCommerceStage } from '../src/serverless-commerce-stage.ts';
@@ -111,7 +113,7 @@ describe('PaymentWorkflow', () => {
       Next: 'RecordFailure',
     });
     expect(States.RecordFailure?.Next).toBe('PublishPaymentFailed');
-    expect(States.PublishPaymentFailed?.Next).toBe('PaymentFailed');
+    expect(States.PublishPaymentFailed?.Next).toBe(EVENTS.PaymentFailed.type);
     expect(States.PaymentFailed?.Type).toBe('Fail');
   });
 
@@ -299,8 +301,12 @@ describe('PaymentWorkflow', () => {
         Entries: [
           expect.objectContaining({
             Source: 'serverless-commerce.payments',
-            DetailType: 'PaymentCaptured',
-            Detail: expect.objectContaining({ 'id.$': 'States.UUID()', type: 'PaymentCaptured', version: 1 }),
+            DetailType: EVENTS.PaymentCaptured.type,
+            Detail: expect.objectContaining({
+              'id.$': 'States.UUID()',
+              type: EVENTS.PaymentCaptured.type,
+              version: 1,
+            }),
           }),
         ],
       },
@@ -308,7 +314,7 @@ describe('PaymentWorkflow', () => {
     });
     expect(States.RequestInvoice).toMatchObject({
       Resource: 'arn:aws:states:::sqs:sendMessage',
-      Parameters: { MessageBody: expect.objectContaining({ type: 'IssueInvoice', version: 1 }) },
+      Parameters: { MessageBody: expect.objectContaining({ type: COMMANDS.IssueInvoice.type, version: 1 }) },
       Next: 'PaymentCompleted',
     });
   });

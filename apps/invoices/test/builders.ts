@@ -18,6 +18,8 @@ export function anIssueInvoice(overrides: Partial<IssueInvoiceData> = {}): Issue
 }
 
 /** An IssueInvoice command envelope, as the payment workflow sends it to the invoice-requests queue. */
-export function anIssueInvoiceCommand(overrides: Partial<IssueInvoiceData> = {}): CommandOf<'IssueInvoice'> {
+export function anIssueInvoiceCommand(
+  overrides: Partial<IssueInvoiceData> = {},
+): CommandOf<typeof COMMANDS.IssueInvoice.type> {
   return createCommand(COMMANDS.IssueInvoice, anIssueInvoice(overrides), { correlationId: 'corr-1' });
 }

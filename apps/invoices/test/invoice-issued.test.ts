@@ -15,8 +15,8 @@ describe('the InvoiceIssued event', () => {
   it('announces the invoice with an id derived from the order, valid against the event schema', () => {
     const event = invoiceIssued(invoice, { correlationId: 'corr-1' });
     expect(parseEvent(event, [EVENTS.InvoiceIssued])).toEqual({
-      id: deterministicId('evt', 'InvoiceIssued', invoice.orderId),
-      type: 'InvoiceIssued',
+      id: deterministicId('evt', EVENTS.InvoiceIssued.type, invoice.orderId),
+      type: EVENTS.InvoiceIssued.type,
       version: 1,
       occurredAt: '2025-03-01T10:00:00.000Z',
       correlationId: 'corr-1',

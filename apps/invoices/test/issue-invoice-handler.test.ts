@@ -68,10 +68,10 @@ describe('issue-invoice', () => {
     expect(await publishedEvents()).toEqual([
       {
         source: 'serverless-commerce.invoices',
-        detailType: 'InvoiceIssued',
+        detailType: EVENTS.InvoiceIssued.type,
         event: {
-          id: deterministicId('evt', 'InvoiceIssued', orderId),
-          type: 'InvoiceIssued',
+          id: deterministicId('evt', EVENTS.InvoiceIssued.type, orderId),
+          type: EVENTS.InvoiceIssued.type,
           version: 1,
           occurredAt: '2025-03-01T10:00:00.000Z',
           correlationId: command.correlationId,
@@ -98,7 +98,7 @@ describe('issue-invoice', () => {
     expect(published).toHaveLength(2);
     const [first, second] = published;
     expect(second).toEqual(first);
-    expect(second?.event.id).toBe(deterministicId('evt', 'InvoiceIssued', command.data.orderId));
+    expect(second?.event.id).toBe(deterministicId('evt', EVENTS.InvoiceIssued.type, command.data.orderId));
   });
 
   it.each([
@@ -142,7 +142,7 @@ describe('issue-invoice', () => {
     // The rejected event never reached a bus; the retry's carries the id derived from the order, as
     // the rejected one did, so a consumer that saw both would see one event.
     expect((await publishedEvents()).map(({ event }) => event.id)).toEqual([
-      deterministicId('evt', 'InvoiceIssued', command.data.orderId),
+      deterministicId('evt', EVENTS.InvoiceIssued.type, command.data.orderId),
     ]);
   });
 });

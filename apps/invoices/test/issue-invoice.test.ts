@@ -1,4 +1,4 @@
-import type { DomainEvent } from '@shop/contracts/events';
+import { type DomainEvent, EVENTS } from '@shop/contracts/events';
 import { deterministicId } from '@shop/shared/ids';
 import { describe, expect, it } from 'vitest';
 import type { Invoice } from '../src/domain/invoice.ts';
@@ -48,8 +48,8 @@ describe('issuing the invoice of a paid order', () => {
     expect([...stored.values()]).toEqual([invoice]);
     expect(published).toEqual([
       expect.objectContaining({
-        id: deterministicId('evt', 'InvoiceIssued', orderId),
-        type: 'InvoiceIssued',
+        id: deterministicId('evt', EVENTS.InvoiceIssued.type, orderId),
+        type: EVENTS.InvoiceIssued.type,
         correlationId: command.correlationId,
         data: { orderId, invoiceId: invoice.invoiceId, total: 3499, currency: 'EUR' },
       }),

@@ -1,3 +1,4 @@
+import { EVENTS } from '@shop/contracts/events';
 import { describe, expect, it } from 'vitest';
 import { applyOrderEvent } from '../src/domain/apply-order-event.ts';
 import { ConcurrentOrderUpdateError, OrderNotFoundError } from '../src/domain/order.ts';
@@ -10,7 +11,7 @@ describe('applying an event to an order', () => {
   it('applies a transition and records the event on the order', async () => {
     const order = anOrder();
     const orders = new InMemoryOrdersStore(order);
-    const event = anEvent('PaymentCaptured', order.orderId, { attempts: 2 });
+    const event = anEvent(EVENTS.PaymentCaptured.type, order.orderId, { attempts: 2 });
 
     expect(await applyOrderEvent(event, { orders, now })).toEqual({
       outcome: 'applied',
@@ -29,7 +30,7 @@ describe('applying an event to an order', () => {
   it('changes nothing when the same event is delivered again', async () => {
     const order = anOrder();
     const orders = new InMemoryOrdersStore(order);
-    const event = anEvent('PaymentCaptured', order.orderId);
+    const event = anEvent(EVENTS.PaymentCaptured.type, order.orderId);
     await applyOrderEvent(event, { orders, now });
     const afterFirst = structuredClone(orders.orders.get(order.orderId));
 
@@ -40,7 +41,7 @@ describe('applying an event to an order', () => {
   it('records an event that does not apply and leaves the order as it is', async () => {
     const order = anOrder({ status: 'PAYMENT_FAILED' });
     const orders = new InMemoryOrdersStore(order);
-    const event = anEvent('InvoiceIssued', order.orderId);
+    const event = anEvent(EVENTS.InvoiceIssued.type, order.orderId);
 
     expect(await applyOrderEvent(event, { orders, now })).toEqual({
       outcome: 'ignored',
@@ -49,7 +50,12 @@ describe('applying an event to an order', () => {
     });
     expect(orders.orders.get(order.orderId)).toEqual(order);
     expect(orders.ignored.get(order.orderId)).toEqual([
-      { eventId: event.id, type: 'InvoiceIssued', status: 'PAYMENT_FAILED', at: '2025-03-10T14:16:00.000Z' },
+      {
+        eventId: event.id,
+        type: EVENTS.InvoiceIssued.type,
+        status: 'PAYMENT_FAILED',
+        at: '2025-03-10T14:16:00.000Z',
+      },
     ]);
   });
 
@@ -62,7 +68,10 @@ describe('applying an event to an order', () => {
       orders.move(order.orderId, { status: 'PAYMENT_FAILED' });
     };
 
-    const result = await applyOrderEvent(anEvent('PaymentCaptured', order.orderId), { orders, now });
+    const result = await applyOrderEvent(anEvent(EVENTS.PaymentCaptured.type, order.orderId), {
+      orders,
+      now,
+    });
 
     expect(result).toEqual(expect.objectContaining({ outcome: 'ignored', status: 'PAYMENT_FAILED' }));
     expect(orders.orders.get(order.orderId)?.status).toBe('PAYMENT_FAILED');
@@ -71,7 +80,7 @@ describe('applying an event to an order', () => {
   it('finishes as a duplicate when the same event was recorded concurrently', async () => {
     const order = anOrder();
     const orders = new InMemoryOrdersStore(order);
-    const event = anEvent('PaymentCaptured', order.orderId);
+    const event = anEvent(EVENTS.PaymentCaptured.type, order.orderId);
     orders.beforeWrite = () => {
       orders.beforeWrite = () => {};
       void orders.applyTransition({
@@ -97,13 +106,13 @@ describe('applying an event to an order', () => {
     };
 
     await expect(
-      applyOrderEvent(anEvent('PaymentCaptured', order.orderId), { orders, now }),
+      applyOrderEvent(anEvent(EVENTS.PaymentCaptured.type, order.orderId), { orders, now }),
     ).rejects.toBeInstanceOf(ConcurrentOrderUpdateError);
     expect(writes).toBe(3);
   });
 
   it('fails for an unknown order, so the message goes back to the queue', async () => {
-    const event = anEvent('PaymentCaptured', 'ord_01JD3V5Q3Z8N2X4G7K9M1P6R0T');
+    const event = anEvent(EVENTS.PaymentCaptured.type, 'ord_01JD3V5Q3Z8N2X4G7K9M1P6R0T');
     await expect(applyOrderEvent(event, { orders: new InMemoryOrdersStore(), now })).rejects.toBeInstanceOf(
       OrderNotFoundError,
     );

@@ -43,7 +43,7 @@ async function itemOf(orderId: string): Promise<Record<string, unknown> | undefi
 describe('applying payment and invoice events from the order-events queue', () => {
   it('moves a pending order to PAID on PaymentCaptured and records the event id', async () => {
     const order = await stored(anOrder());
-    const captured = anEvent('PaymentCaptured', order.orderId, { attempts: 3 });
+    const captured = anEvent(EVENTS.PaymentCaptured.type, order.orderId, { attempts: 3 });
 
     expect(await deliverAll(captured)).toEqual({ batchItemFailures: [] });
 
@@ -62,7 +62,7 @@ describe('applying payment and invoice events from the order-events queue', () =
     const order = await stored(anOrder());
 
     await deliverAll(
-      anEvent('PaymentFailed', order.orderId, { reason: 'provider_unavailable', attempts: 4 }),
+      anEvent(EVENTS.PaymentFailed.type, order.orderId, { reason: 'provider_unavailable', attempts: 4 }),
     );
 
     expect(await ordersStore.get(order.orderId)).toEqual(
@@ -77,7 +77,7 @@ describe('applying payment and invoice events from the order-events queue', () =
     const order = await stored(anOrder({ status: 'PAID' }));
 
     await deliverAll(
-      anEvent('InvoiceIssued', order.orderId, { invoiceId: 'inv_01JD3V5Q3Z8N2X4G7K9M1P6R0T' }),
+      anEvent(EVENTS.InvoiceIssued.type, order.orderId, { invoiceId: 'inv_01JD3V5Q3Z8N2X4G7K9M1P6R0T' }),
     );
 
     expect(await ordersStore.get(order.orderId)).toEqual(
@@ -88,7 +88,9 @@ describe('applying payment and invoice events from the order-events queue', () =
   it('records the refund of a cancelled order', async () => {
     const order = await stored(aCancelledOrder());
 
-    await deliverAll(anEvent('PaymentRefunded', order.orderId, { refundId: 'ref_7', amount: 2500 }));
+    await deliverAll(
+      anEvent(EVENTS.PaymentRefunded.type, order.orderId, { refundId: 'ref_7', amount: 2500 }),
+    );
 
     expect(await ordersStore.get(order.orderId)).toEqual(
       expect.objectContaining({
@@ -101,7 +103,7 @@ describe('applying payment and invoice events from the order-events queue', () =
 
   it('changes nothing when the same event is delivered a second time', async () => {
     const order = await stored(anOrder());
-    const captured = anEvent('PaymentCaptured', order.orderId);
+    const captured = anEvent(EVENTS.PaymentCaptured.type, order.orderId);
     await deliverAll(captured);
     const afterFirst = await itemOf(order.orderId);
 
@@ -112,7 +114,7 @@ describe('applying payment and invoice events from the order-events queue', () =
 
   it('changes nothing for a duplicate inside the same batch', async () => {
     const order = await stored(anOrder());
-    const captured = anEvent('PaymentCaptured', order.orderId, { attempts: 1 });
+    const captured = anEvent(EVENTS.PaymentCaptured.type, order.orderId, { attempts: 1 });
 
     expect(await deliverAll(captured, captured)).toEqual({ batchItemFailures: [] });
 
@@ -123,7 +125,7 @@ describe('applying payment and invoice events from the order-events queue', () =
 
   it('records an event that does not apply in ignoredEvents and acknowledges it', async () => {
     const order = await stored(anOrder({ status: 'PAYMENT_FAILED' }));
-    const late = anEvent('PaymentCaptured', order.orderId);
+    const late = anEvent(EVENTS.PaymentCaptured.type, order.orderId);
 
     expect(await deliverAll(late)).toEqual({ batchItemFailures: [] });
 
@@ -131,14 +133,19 @@ describe('applying payment and invoice events from the order-events queue', () =
       ...order,
       processedEventIds: new Set([late.id]),
       ignoredEvents: [
-        { eventId: late.id, type: 'PaymentCaptured', status: 'PAYMENT_FAILED', at: expect.any(String) },
+        {
+          eventId: late.id,
+          type: EVENTS.PaymentCaptured.type,
+          status: 'PAYMENT_FAILED',
+          at: expect.any(String),
+        },
       ],
     });
   });
 
   it('keeps only the last 20 ignored events of an order', async () => {
     const order = await stored(anOrder({ status: 'INVOICED' }));
-    const late = Array.from({ length: 23 }, () => anEvent('PaymentFailed', order.orderId));
+    const late = Array.from({ length: 23 }, () => anEvent(EVENTS.PaymentFailed.type, order.orderId));
 
     expect(await deliverAll(...late)).toEqual({ batchItemFailures: [] });
 
@@ -152,22 +159,22 @@ describe('applying payment and invoice events from the order-events queue', () =
   it('reports only the poison messages of a batch and applies the others', async () => {
     const paid = await stored(anOrder());
     const failed = await stored(anOrder());
-    const unknownOrder = anEvent('PaymentCaptured', 'ord_01JD3V5Q3Z8N2X4G7K9M1P6R0T');
+    const unknownOrder = anEvent(EVENTS.PaymentCaptured.type, 'ord_01JD3V5Q3Z8N2X4G7K9M1P6R0T');
     const wrongType = createEvent(
       EVENTS.OrderPlaced,
       { orderId: paid.orderId, customerId: 'c', total: 1, currency: 'EUR', paymentMethod: 'card' },
       { correlationId: 'c' },
     ) as unknown as OrderEvent;
     const invalid = {
-      ...anEvent('PaymentFailed', failed.orderId),
+      ...anEvent(EVENTS.PaymentFailed.type, failed.orderId),
       data: { orderId: failed.orderId },
     } as OrderEvent;
 
     const { batch, result } = deliver(
-      anEvent('PaymentCaptured', paid.orderId),
-      '{"detail": {"type": "PaymentCaptured",',
+      anEvent(EVENTS.PaymentCaptured.type, paid.orderId),
+      `{"detail": {"type": "${EVENTS.PaymentCaptured.type}",`,
       unknownOrder,
-      anEvent('PaymentFailed', failed.orderId),
+      anEvent(EVENTS.PaymentFailed.type, failed.orderId),
       wrongType,
       invalid,
     );

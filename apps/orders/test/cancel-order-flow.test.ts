@@ -1,4 +1,4 @@
-import type { DomainEvent } from '@shop/contracts/events';
+import { type DomainEvent, EVENTS } from '@shop/contracts/events';
 import { deterministicId } from '@shop/shared/ids';
 import { describe, expect, it } from 'vitest';
 import {
@@ -67,8 +67,8 @@ describe('cancelling an order', () => {
       });
       expect(published).toEqual([
         {
-          id: deterministicId('evt', 'OrderCancelled', order.orderId),
-          type: 'OrderCancelled',
+          id: deterministicId('evt', EVENTS.OrderCancelled.type, order.orderId),
+          type: EVENTS.OrderCancelled.type,
           version: 1,
           occurredAt: '2025-03-10T14:20:00.000Z',
           correlationId: 'req-2',
@@ -108,7 +108,7 @@ describe('cancelling an order', () => {
     });
     expect(retry.published).toEqual([
       expect.objectContaining({
-        id: deterministicId('evt', 'OrderCancelled', order.orderId),
+        id: deterministicId('evt', EVENTS.OrderCancelled.type, order.orderId),
         data: { orderId: order.orderId, previousStatus: 'PAID' },
       }),
     ]);

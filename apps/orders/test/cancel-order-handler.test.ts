@@ -1,3 +1,4 @@
+import { EVENTS } from '@shop/contracts/events';
 import { deterministicId } from '@shop/shared/ids';
 import { localEndpoints } from '@shop/testing/endpoints';
 import { httpEvent, lambdaContext } from '@shop/testing/events';
@@ -58,10 +59,10 @@ describe('POST /orders/{orderId}/cancel', () => {
     expect(await publishedEvents(bus)).toEqual([
       {
         source: 'serverless-commerce.orders',
-        detailType: 'OrderCancelled',
+        detailType: EVENTS.OrderCancelled.type,
         detail: expect.objectContaining({
-          id: deterministicId('evt', 'OrderCancelled', order.orderId),
-          type: 'OrderCancelled',
+          id: deterministicId('evt', EVENTS.OrderCancelled.type, order.orderId),
+          type: EVENTS.OrderCancelled.type,
           correlationId: response.headers?.['x-correlation-id'],
           data: { orderId: order.orderId, previousStatus: 'PENDING_PAYMENT' },
         }),
@@ -114,7 +115,7 @@ describe('POST /orders/{orderId}/cancel', () => {
     expect(response.statusCode).toBe(202);
     expect((await publishedEvents(bus)).map((event) => event.detail)).toEqual([
       expect.objectContaining({
-        id: deterministicId('evt', 'OrderCancelled', order.orderId),
+        id: deterministicId('evt', EVENTS.OrderCancelled.type, order.orderId),
         occurredAt: order.cancelledAt,
         data: { orderId: order.orderId, previousStatus: 'PAID' },
       }),
@@ -136,7 +137,7 @@ describe('POST /orders/{orderId}/cancel', () => {
 
     expect(retried.statusCode).toBe(202);
     expect((await publishedEvents(bus)).map((event) => event.detail.id)).toEqual([
-      deterministicId('evt', 'OrderCancelled', order.orderId),
+      deterministicId('evt', EVENTS.OrderCancelled.type, order.orderId),
     ]);
   });
 

@@ -1,3 +1,4 @@
+import { EVENTS } from '@shop/contracts/events';
 import { ORDER_STATUSES, type OrderStatus, orderSchema } from '@shop/contracts/http';
 import { deterministicId } from '@shop/shared/ids';
 import { describe, expect, it } from 'vitest';
@@ -40,7 +41,7 @@ describe('the order transition table', () => {
 
   it('marks a captured payment and its attempts when a pending order is paid', () => {
     const order = anOrder();
-    const decision = applyEvent(order, anEvent('PaymentCaptured', order.orderId, { attempts: 3 }));
+    const decision = applyEvent(order, anEvent(EVENTS.PaymentCaptured.type, order.orderId, { attempts: 3 }));
     expect(decision).toEqual({
       outcome: 'applied',
       changes: { status: 'PAID', payment: { method: 'card', status: 'CAPTURED', attempts: 3 } },
@@ -49,7 +50,10 @@ describe('the order transition table', () => {
 
   it('records the reason and attempts of a failed payment', () => {
     const order = anOrder({ payment: { method: 'bank_transfer', status: 'PENDING', attempts: 0 } });
-    const event = anEvent('PaymentFailed', order.orderId, { reason: 'bank_transfer_timeout', attempts: 1 });
+    const event = anEvent(EVENTS.PaymentFailed.type, order.orderId, {
+      reason: 'bank_transfer_timeout',
+      attempts: 1,
+    });
     expect(applyEvent(order, event)).toEqual({
       outcome: 'applied',
       changes: {
@@ -62,7 +66,7 @@ describe('the order transition table', () => {
   it('records the compensation of a failed payment: the refund of a capture that may have been made', () => {
     const order = anOrder();
     const compensation = { action: 'refunded' as const, refundId: 'ref_1' };
-    const event = anEvent('PaymentFailed', order.orderId, {
+    const event = anEvent(EVENTS.PaymentFailed.type, order.orderId, {
       reason: 'provider_unavailable',
       attempts: 1,
       compensation,
@@ -80,7 +84,9 @@ describe('the order transition table', () => {
 
   it('records the invoice id when a paid order is invoiced', () => {
     const order = anOrder({ status: 'PAID' });
-    const event = anEvent('InvoiceIssued', order.orderId, { invoiceId: 'inv_01JD3V5Q3Z8N2X4G7K9M1P6R0T' });
+    const event = anEvent(EVENTS.InvoiceIssued.type, order.orderId, {
+      invoiceId: 'inv_01JD3V5Q3Z8N2X4G7K9M1P6R0T',
+    });
     expect(applyEvent(order, event)).toEqual({
       outcome: 'applied',
       changes: { status: 'INVOICED', invoiceId: 'inv_01JD3V5Q3Z8N2X4G7K9M1P6R0T' },
@@ -91,7 +97,7 @@ describe('the order transition table', () => {
     const order = anOrder();
     const invoiced = applyEvent(
       order,
-      anEvent('InvoiceIssued', order.orderId, { invoiceId: 'inv_01JD3V5Q3Z8N2X4G7K9M1P6R0T' }),
+      anEvent(EVENTS.InvoiceIssued.type, order.orderId, { invoiceId: 'inv_01JD3V5Q3Z8N2X4G7K9M1P6R0T' }),
     );
     expect(invoiced).toEqual({
       outcome: 'applied',
@@ -103,7 +109,7 @@ describe('the order transition table', () => {
     });
     const late = applyEvent(
       anOrder({ status: 'INVOICED', invoiceId: 'inv_01JD3V5Q3Z8N2X4G7K9M1P6R0T' }),
-      anEvent('PaymentCaptured', order.orderId, { attempts: 3 }),
+      anEvent(EVENTS.PaymentCaptured.type, order.orderId, { attempts: 3 }),
     );
     expect(late).toEqual({
       outcome: 'applied',
@@ -113,7 +119,7 @@ describe('the order transition table', () => {
 
   it('records a payment stopped by the cancellation and keeps the order cancelled', () => {
     const order = aCancelledOrder();
-    const event = anEvent('PaymentFailed', order.orderId, { reason: 'cancelled', attempts: 0 });
+    const event = anEvent(EVENTS.PaymentFailed.type, order.orderId, { reason: 'cancelled', attempts: 0 });
     expect(applyEvent(order, event)).toEqual({
       outcome: 'applied',
       changes: {
@@ -125,7 +131,7 @@ describe('the order transition table', () => {
 
   it('records a capture that raced the cancellation, so the refund that follows makes sense', () => {
     const order = aCancelledOrder();
-    const event = anEvent('PaymentCaptured', order.orderId, { attempts: 1 });
+    const event = anEvent(EVENTS.PaymentCaptured.type, order.orderId, { attempts: 1 });
     expect(applyEvent(order, event)).toEqual({
       outcome: 'applied',
       changes: { status: 'CANCELLED', payment: { ...order.payment, status: 'CAPTURED', attempts: 1 } },
@@ -134,7 +140,7 @@ describe('the order transition table', () => {
 
   it('records the refund of a cancelled order and keeps it cancelled', () => {
     const order = aCancelledOrder();
-    const event = anEvent('PaymentRefunded', order.orderId, { refundId: 'ref_9', amount: 2500 });
+    const event = anEvent(EVENTS.PaymentRefunded.type, order.orderId, { refundId: 'ref_9', amount: 2500 });
     expect(applyEvent(order, event)).toEqual({
       outcome: 'applied',
       changes: {
@@ -148,7 +154,7 @@ describe('the order transition table', () => {
   it('leaves the order it is given untouched', () => {
     const order = anOrder();
     const before = structuredClone(order);
-    applyEvent(order, anEvent('PaymentCaptured', order.orderId));
+    applyEvent(order, anEvent(EVENTS.PaymentCaptured.type, order.orderId));
     expect(order).toEqual(before);
   });
 

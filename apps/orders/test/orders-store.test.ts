@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { EVENTS } from '@shop/contracts/events';
 import { scanTable } from '@shop/testing/resources';
 import { describe, expect, it } from 'vitest';
 import type { Order } from '../src/domain/order.ts';
@@ -18,7 +19,7 @@ const itemOf = async (orderId: string) =>
 const at = '2025-03-10T14:16:00.000Z';
 const ignoredIn = (status: Order['status']) => ({
   eventId: `evt_${randomUUID()}`,
-  type: 'PaymentCaptured',
+  type: EVENTS.PaymentCaptured.type,
   status,
   at,
 });

@@ -1,5 +1,5 @@
-import type { CommandOf } from '@shop/contracts/commands';
-import type { DomainEvent } from '@shop/contracts/events';
+import { COMMANDS, type CommandOf } from '@shop/contracts/commands';
+import { type DomainEvent, EVENTS } from '@shop/contracts/events';
 import { isId } from '@shop/contracts/ids';
 import { ValidationError } from '@shop/shared/errors';
 import { requestHash } from '@shop/shared/idempotency-key';
@@ -19,7 +19,7 @@ function ports(
   options: { orders?: Order[]; replayOf?: string; sendFails?: boolean; publishFails?: boolean } = {},
 ) {
   const orders = new InMemoryOrdersStore(...(options.orders ?? []));
-  const sent: CommandOf<'RequestPayment'>[] = [];
+  const sent: CommandOf<typeof COMMANDS.RequestPayment.type>[] = [];
   const published: DomainEvent[] = [];
   const claims: { key: string; requestHash: string; resourceId: string }[] = [];
   const unpublished: string[] = [];
@@ -80,7 +80,7 @@ describe('placing an order', () => {
     });
     expect(sent).toEqual([
       expect.objectContaining({
-        type: 'RequestPayment',
+        type: COMMANDS.RequestPayment.type,
         correlationId: 'req-1',
         data: {
           orderId: placed.orderId,
@@ -94,8 +94,8 @@ describe('placing an order', () => {
     ]);
     expect(published).toEqual([
       expect.objectContaining({
-        id: deterministicId('evt', 'OrderPlaced', placed.orderId),
-        type: 'OrderPlaced',
+        id: deterministicId('evt', EVENTS.OrderPlaced.type, placed.orderId),
+        type: EVENTS.OrderPlaced.type,
         data: {
           orderId: placed.orderId,
           customerId,

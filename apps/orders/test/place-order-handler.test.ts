@@ -1,3 +1,5 @@
+import { COMMANDS } from '@shop/contracts/commands';
+import { EVENTS } from '@shop/contracts/events';
 import type { PlacedOrder } from '@shop/contracts/http';
 import { deterministicId } from '@shop/shared/ids';
 import { localEndpoints } from '@shop/testing/endpoints';
@@ -74,7 +76,7 @@ describe('POST /orders', () => {
     expect(await drainQueue(queue.url)).toEqual([
       {
         id: expect.stringMatching(/^cmd_/),
-        type: 'RequestPayment',
+        type: COMMANDS.RequestPayment.type,
         version: 1,
         correlationId: response.headers?.['x-correlation-id'],
         data: {
@@ -91,10 +93,10 @@ describe('POST /orders', () => {
     expect(await publishedEvents(bus)).toEqual([
       {
         source: 'serverless-commerce.orders',
-        detailType: 'OrderPlaced',
+        detailType: EVENTS.OrderPlaced.type,
         detail: expect.objectContaining({
-          id: deterministicId('evt', 'OrderPlaced', placed.orderId),
-          type: 'OrderPlaced',
+          id: deterministicId('evt', EVENTS.OrderPlaced.type, placed.orderId),
+          type: EVENTS.OrderPlaced.type,
           data: {
             orderId: placed.orderId,
             customerId: customerId,

@@ -20,8 +20,8 @@ export function aPayment(overrides: Partial<PaymentRecord> = {}): PaymentRecord 
 }
 
 export function aRequestPayment(
-  data: Partial<CommandOf<'RequestPayment'>['data']> = {},
-): CommandOf<'RequestPayment'> {
+  data: Partial<CommandOf<typeof COMMANDS.RequestPayment.type>['data']> = {},
+): CommandOf<typeof COMMANDS.RequestPayment.type> {
   return createCommand(
     COMMANDS.RequestPayment,
     {
@@ -37,7 +37,7 @@ export function aRequestPayment(
   );
 }
 
-export function anOrderCancelled(orderId: string): EventOf<'OrderCancelled'> {
+export function anOrderCancelled(orderId: string): EventOf<typeof EVENTS.OrderCancelled.type> {
   return createEvent(
     EVENTS.OrderCancelled,
     { orderId, previousStatus: 'PAID' },

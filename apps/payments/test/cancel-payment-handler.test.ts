@@ -1,3 +1,4 @@
+import { EVENTS } from '@shop/contracts/events';
 import { deterministicId } from '@shop/shared/ids';
 import { busEvent, lambdaContext, sqsEvent } from '@shop/testing/events';
 import { importIsolated } from '@shop/testing/import-isolated';
@@ -60,7 +61,7 @@ describe('cancel-payment', () => {
     ]);
     expect(await workflow.ended(executionArn)).toMatchObject({
       status: 'FAILED',
-      error: 'OrderCancelled',
+      error: EVENTS.OrderCancelled.type,
       cause: expect.any(String),
     });
     expect(refunds).not.toHaveBeenCalled();
@@ -83,7 +84,7 @@ describe('cancel-payment', () => {
     expect(result.batchItemFailures).toEqual([]);
     expect(await workflow.ended(executionArn)).toMatchObject({
       status: 'FAILED',
-      error: 'OrderCancelled',
+      error: EVENTS.OrderCancelled.type,
       cause: expect.any(String),
     });
     expect(await table.itemsOf(payment.orderId)).toEqual([payment]);
@@ -102,9 +103,9 @@ describe('cancel-payment', () => {
     ]);
     expect(await publishedEvents()).toEqual([
       {
-        detailType: 'PaymentRefunded',
+        detailType: EVENTS.PaymentRefunded.type,
         detail: expect.objectContaining({
-          id: deterministicId('evt', 'PaymentRefunded', payment.orderId),
+          id: deterministicId('evt', EVENTS.PaymentRefunded.type, payment.orderId),
           correlationId: cancellation.correlationId,
           data: { orderId: payment.orderId, refundId, amount: payment.amount, currency: payment.currency },
         }),
@@ -122,7 +123,7 @@ describe('cancel-payment', () => {
     expect(await table.itemsOf(payment.orderId)).toEqual([expect.objectContaining({ status: 'REFUNDED' })]);
     const [first, again] = await publishedEvents();
     expect(again).toEqual(first);
-    expect(first?.detail.id).toBe(deterministicId('evt', 'PaymentRefunded', payment.orderId));
+    expect(first?.detail.id).toBe(deterministicId('evt', EVENTS.PaymentRefunded.type, payment.orderId));
   });
 
   it('publishes the refund on redelivery when the publish failed, without refunding again', async () => {
@@ -135,7 +136,7 @@ describe('cancel-payment', () => {
     expect([refundsWithNoBus.mock.calls.length, refunds.mock.calls.length]).toEqual([1, 0]);
     // The rejected event never reached a bus; the redelivery's carries the id derived from the order.
     expect((await publishedEvents()).map((published) => published.detail.id)).toEqual([
-      deterministicId('evt', 'PaymentRefunded', payment.orderId),
+      deterministicId('evt', EVENTS.PaymentRefunded.type, payment.orderId),
     ]);
   });
 
@@ -178,7 +179,10 @@ describe('cancel-payment', () => {
   it('reports a message that is not an OrderCancelled event alone', async () => {
     const payment = await table.seed(aPayment({ status: 'FAILED' }));
     const cancellation = anOrderCancelled(payment.orderId);
-    const event = sqsEvent([busEvent({ ...cancellation, type: 'OrderPlaced' }), busEvent(cancellation)]);
+    const event = sqsEvent([
+      busEvent({ ...cancellation, type: EVENTS.OrderPlaced.type }),
+      busEvent(cancellation),
+    ]);
     const result = await handler(event, lambdaContext());
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: event.Records[0]?.messageId }]);
   });

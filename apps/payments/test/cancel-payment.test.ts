@@ -1,4 +1,4 @@
-import type { DomainEvent } from '@shop/contracts/events';
+import { type DomainEvent, EVENTS } from '@shop/contracts/events';
 import { describe, expect, it } from 'vitest';
 import { cancelPayment } from '../src/domain/cancel-payment.ts';
 import type { PaymentRecord } from '../src/domain/payment.ts';
@@ -49,7 +49,7 @@ describe('cancelling a payment', () => {
       'cancel-transfer',
     );
     expect(store.payments.get(payment.orderId)).toMatchObject({ status: 'CANCELLED', reason: 'cancelled' });
-    expect(failedTasks).toEqual([{ taskToken: 'tok-1', error: 'OrderCancelled' }]);
+    expect(failedTasks).toEqual([{ taskToken: 'tok-1', error: EVENTS.OrderCancelled.type }]);
   });
 
   it('refunds a capture, records it REFUNDED, then publishes PaymentRefunded dated now', async () => {
@@ -65,7 +65,7 @@ describe('cancelling a payment', () => {
     expect(store.payments.get(payment.orderId)).toMatchObject({ status: 'REFUNDED', refundId: 'ref_1' });
     expect(published).toEqual([
       expect.objectContaining({
-        type: 'PaymentRefunded',
+        type: EVENTS.PaymentRefunded.type,
         correlationId,
         occurredAt: now.toISOString(),
         data: { orderId: payment.orderId, refundId: 'ref_1', amount: 4_250, currency: 'EUR' },

@@ -1,3 +1,4 @@
+import { EVENTS } from '@shop/contracts/events';
 import { deterministicId } from '@shop/shared/ids';
 import { describe, expect, it } from 'vitest';
 import {
@@ -95,8 +96,8 @@ describe('the PaymentRefunded event', () => {
     const again = paymentRefunded(refund, { correlationId: 'cor_1', refundedAt });
     expect(first).toEqual(again);
     expect(first).toMatchObject({
-      id: deterministicId('evt', 'PaymentRefunded', 'ord_1'),
-      type: 'PaymentRefunded',
+      id: deterministicId('evt', EVENTS.PaymentRefunded.type, 'ord_1'),
+      type: EVENTS.PaymentRefunded.type,
       occurredAt: '2025-03-11T09:00:00.000Z',
       data: refund,
     });

@@ -227,7 +227,7 @@ export class PaymentWorkflow extends Construct {
         .otherwise(
           sfn.Fail.jsonPath(this, 'UnsupportedPaymentMethod', {
             error: 'UnsupportedPaymentMethod',
-            cause: 'RequestPayment allows card and bank_transfer only',
+            cause: `${COMMANDS.RequestPayment.type} allows card and bank_transfer only`,
           }),
         ),
     );

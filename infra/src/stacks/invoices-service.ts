@@ -1,4 +1,5 @@
 import { COMMANDS } from '@shop/contracts/commands';
+import { EVENTS } from '@shop/contracts/events';
 import { Duration } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { PARAMETERS, publishParameter } from '../parameters.ts';
@@ -23,8 +24,7 @@ export class InvoicesService extends ServiceStack {
     );
     this.addFunction('IssueInvoiceFunction', {
       handler: 'issue-invoice',
-      description:
-        'Issues the invoice of a paid order (IssueInvoice from invoice-requests) and announces InvoiceIssued.',
+      description: `Issues the invoice of a paid order (${COMMANDS.IssueInvoice.type} from ${COMMANDS.IssueInvoice.queue}) and announces ${EVENTS.InvoiceIssued.type}.`,
       timeout: consumerTimeout,
       reservedConcurrency: stage.reservedConcurrency,
       environment: { TAX_RATE_BASIS_POINTS: String(stage.taxRateBasisPoints) },

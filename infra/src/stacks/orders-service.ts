@@ -1,3 +1,4 @@
+import { COMMANDS } from '@shop/contracts/commands';
 import { EVENTS } from '@shop/contracts/events';
 import type { RouteKey } from '@shop/contracts/routes';
 import { CfnOutput, Duration } from 'aws-cdk-lib';
@@ -45,7 +46,7 @@ export class OrdersService extends ServiceStack {
 
     const placeOrder = this.addFunction('PlaceOrderFunction', {
       handler: 'place-order',
-      description: 'POST /orders: stores the order, sends RequestPayment, announces OrderPlaced.',
+      description: `POST /orders: stores the order, sends ${COMMANDS.RequestPayment.type}, announces ${EVENTS.OrderPlaced.type}.`,
     })
       .bindTable(ordersTable, 'readWrite')
       .bindTable(data.table('idempotency'), 'readWrite')
@@ -57,21 +58,22 @@ export class OrdersService extends ServiceStack {
     }).bindTable(ordersTable, 'read');
     const cancelOrder = this.addFunction('CancelOrderFunction', {
       handler: 'cancel-order',
-      description: 'POST /orders/{orderId}/cancel: cancels the order and announces OrderCancelled.',
+      description: `POST /orders/{orderId}/cancel: cancels the order and announces ${EVENTS.OrderCancelled.type}.`,
     })
       .bindTable(ordersTable, 'readWrite')
       .bindEventBus(data.eventBus);
 
     const orderEvents = this.addQueue('OrderEventsQueue', 'order-events', consumerTimeout);
-    this.subscribe('OrderEventsRule', orderEvents, [
+    const appliedEvents = [
       EVENTS.PaymentCaptured,
       EVENTS.PaymentFailed,
       EVENTS.InvoiceIssued,
       EVENTS.PaymentRefunded,
-    ]);
+    ];
+    this.subscribe('OrderEventsRule', orderEvents, appliedEvents);
     this.addFunction('ApplyOrderEventFunction', {
       handler: 'apply-order-event',
-      description: 'Moves orders on PaymentCaptured, PaymentFailed, InvoiceIssued and PaymentRefunded.',
+      description: `Moves orders on ${appliedEvents.map(({ type }) => type).join(', ')}.`,
       timeout: consumerTimeout,
       reservedConcurrency: stage.reservedConcurrency,
     })

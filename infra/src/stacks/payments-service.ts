@@ -90,7 +90,7 @@ export class PaymentsService extends ServiceStack {
     );
     this.addFunction('StartPaymentFunction', {
       handler: 'start-payment',
-      description: 'Starts the PaymentWorkflow of each RequestPayment command (execution name = order id).',
+      description: `Starts the PaymentWorkflow of each ${COMMANDS.RequestPayment.type} command (execution name = order id).`,
       timeout: consumerTimeout,
       reservedConcurrency: stage.reservedConcurrency,
     })
@@ -111,8 +111,7 @@ export class PaymentsService extends ServiceStack {
     this.subscribe('PaymentCancellationsRule', paymentCancellations, [EVENTS.OrderCancelled]);
     this.addFunction('CancelPaymentFunction', {
       handler: 'cancel-payment',
-      description:
-        'Applies OrderCancelled: fails a waiting bank transfer, or refunds a capture and announces PaymentRefunded.',
+      description: `Applies ${EVENTS.OrderCancelled.type}: fails a waiting bank transfer, or refunds a capture and announces ${EVENTS.PaymentRefunded.type}.`,
       timeout: consumerTimeout,
       reservedConcurrency: stage.reservedConcurrency,
     })

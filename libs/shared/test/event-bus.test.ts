@@ -34,7 +34,7 @@ describe('the event publisher', () => {
     ).toEqual([
       {
         source: 'serverless-commerce.orders',
-        detailType: 'OrderPlaced',
+        detailType: EVENTS.OrderPlaced.type,
         detail: JSON.parse(JSON.stringify(event)),
       },
     ]);

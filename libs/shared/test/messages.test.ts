@@ -22,7 +22,7 @@ const captured = () =>
 describe('domain-event envelopes', () => {
   it('wraps data in a versioned envelope that validates against its own schema', () => {
     const event = captured();
-    expect(event).toMatchObject({ type: 'PaymentCaptured', version: 1, correlationId: 'corr-1' });
+    expect(event).toMatchObject({ type: EVENTS.PaymentCaptured.type, version: 1, correlationId: 'corr-1' });
     expect(event.id).toMatch(/^evt_/);
     expect(parseEvent(event, [EVENTS.PaymentCaptured])).toEqual(event);
   });

@@ -1,3 +1,4 @@
+import { COMMANDS } from '@shop/contracts/commands';
 import { EVENTS } from '@shop/contracts/events';
 import { createEvent } from '@shop/shared/messages';
 import { busEvent } from '@shop/testing/events';
@@ -38,7 +39,7 @@ describe('the check of queue messages against asyncapi.yaml', () => {
   it('passes a command and an event as a rule delivers it, and fails what is neither', () => {
     const command = {
       id: 'cmd_1',
-      type: 'IssueInvoice',
+      type: COMMANDS.IssueInvoice.type,
       version: 1,
       correlationId: 'corr-1',
       data: { orderId: 'ord_1', customerId: 'c-1', currency: 'EUR', items: [], captureId: 'cap_1' },

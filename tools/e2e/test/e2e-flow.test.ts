@@ -1,4 +1,5 @@
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
+import { COMMANDS } from '@shop/contracts/commands';
 import type { LocalCloud, LogEntry } from '@shop/local-cloud';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -306,7 +307,7 @@ describe('a poison message', () => {
     // consumer acknowledges: the workflow execution is named by the order id).
     const duplicate = {
       id: 'cmd_duplicate',
-      type: 'RequestPayment',
+      type: COMMANDS.RequestPayment.type,
       version: 1,
       correlationId: 'e2e-poison',
       data: {

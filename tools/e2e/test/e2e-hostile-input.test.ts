@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { EVENTS } from '@shop/contracts/events';
 import type { LocalCloud, LocalCustomer, LogEntry } from '@shop/local-cloud';
 import { createUserPoolService, type UserPoolService } from '@shop/local-cloud/cognito/user-pool-service';
 import { type SignedRequest, signWebhook } from '@shop/testing/bank-webhook';
@@ -214,7 +215,7 @@ async function invoiced(client: ReturnType<typeof apiClient>, orderId: string) {
   );
   await eventually(
     async () => events.filter((event) => event.orderId === orderId).map((event) => event.type),
-    (types) => types.includes('InvoiceIssued'),
+    (types) => types.includes(EVENTS.InvoiceIssued.type),
   );
   await eventually(quiet, Boolean);
   return settled.body;
@@ -458,7 +459,7 @@ describe("another customer's order and invoice", () => {
       expect(response.text).not.toContain(invoicedOrder.orderId);
       expect(await footprint()).toEqual(before);
       expect((await owner.getOrder(invoicedOrder.orderId)).body).toEqual(ownersView.body);
-      expect(events.filter((event) => event.type === 'OrderCancelled')).toEqual([]);
+      expect(events.filter((event) => event.type === EVENTS.OrderCancelled.type)).toEqual([]);
     },
   );
 
@@ -665,7 +666,7 @@ describe('the bank-transfer webhook', () => {
     expectContractError(response, { status: 404, code: 'not_found' });
     expect(response.text).toBe((await cancel(UNKNOWN_ORDER_ID)).text);
     expect(await state()).toEqual({ ...before, order: 'PENDING_PAYMENT' });
-    expect(events.filter((event) => event.type === 'OrderCancelled')).toEqual([]);
+    expect(events.filter((event) => event.type === EVENTS.OrderCancelled.type)).toEqual([]);
   });
 
   it('takes the one true notice, and answers the same reference again with the same 202 and no write', async () => {

@@ -27,7 +27,7 @@ const bus = { name: 'shop-local', arn: `arn:aws:events:${region}:${accountId}:ev
 const orderEvents = { id: 'OrderEvents', arn: `arn:aws:sqs:${region}:${accountId}:order-events` };
 const paymentFailed = {
   Source: 'serverless-commerce.payments',
-  DetailType: 'PaymentFailed',
+  DetailType: EVENTS.PaymentFailed.type,
   Detail: JSON.stringify({ orderId: 'ord_1', reason: 'card_declined' }),
   EventBusName: bus.name,
 };
@@ -107,7 +107,7 @@ describe('the event delivery journal of --persist', () => {
     const event = await waitFor('the redelivery', () => delivered[0]);
     expect(event).toMatchObject({
       id: eventId,
-      'detail-type': 'PaymentFailed',
+      'detail-type': EVENTS.PaymentFailed.type,
       detail: { orderId: 'ord_1' },
     });
   });
@@ -238,7 +238,7 @@ describe('the local cloud on a --persist folder', () => {
         event: {
           version: '0',
           id: randomUUID(),
-          'detail-type': 'PaymentFailed',
+          'detail-type': EVENTS.PaymentFailed.type,
           source: 'serverless-commerce.payments',
           account: '000000000000',
           time: failure.occurredAt.replace(/\.\d{3}Z$/, 'Z'),

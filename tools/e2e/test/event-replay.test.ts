@@ -6,6 +6,7 @@ import {
   ListArchivesCommand,
   StartReplayCommand,
 } from '@aws-sdk/client-eventbridge';
+import { EVENTS } from '@shop/contracts/events';
 import type { LocalCloud, LogEntry } from '@shop/local-cloud';
 import type { AcceptedEvent } from '@shop/local-cloud/eventbridge/event-bridge-service';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -67,7 +68,7 @@ const paymentCapturedOutcomes = (orderId: string) =>
       (entry) =>
         entry.message === 'Order event handled' &&
         entry.fields?.orderId === orderId &&
-        entry.fields?.type === 'PaymentCaptured',
+        entry.fields?.type === EVENTS.PaymentCaptured.type,
     )
     .map((entry) => entry.fields?.outcome);
 
@@ -108,7 +109,8 @@ describe('a replay of PaymentCaptured events from the archive', () => {
 
     expect(replay).toMatchObject({ State: 'COMPLETED', EventSourceArn: described.ArchiveArn });
     const replayedCaptures = routed.filter(
-      ({ event }) => event['replay-name'] === replayName && event['detail-type'] === 'PaymentCaptured',
+      ({ event }) =>
+        event['replay-name'] === replayName && event['detail-type'] === EVENTS.PaymentCaptured.type,
     );
     expect(replayedCaptures.map(({ event }) => event.detail.data)).toEqual(
       expect.arrayContaining(orderIds.map((orderId) => expect.objectContaining({ orderId }))),

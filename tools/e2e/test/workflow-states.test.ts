@@ -6,6 +6,7 @@ import {
   TestStateCommand,
   type TestStateCommandInput,
 } from '@aws-sdk/client-sfn';
+import { COMMANDS } from '@shop/contracts/commands';
 import type { LocalCloud } from '@shop/local-cloud';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { anOrder, awsClients, startTestCloud } from './e2e-support.ts';
@@ -194,7 +195,7 @@ describe('the payment workflow, one state at a time with TestState', () => {
     expect(QueueUrl).toBe(clients.queue('invoice-requests'));
     expect(MessageBody).toEqual({
       id: expect.stringMatching(/^[0-9a-f-]{36}$/),
-      type: 'IssueInvoice',
+      type: COMMANDS.IssueInvoice.type,
       version: 1,
       correlationId: input.correlationId,
       data: {

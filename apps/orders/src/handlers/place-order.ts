@@ -1,3 +1,4 @@
+import { EVENTS } from '@shop/contracts/events';
 import { httpHandler } from '@shop/shared/http';
 import { parseIdempotencyKey } from '@shop/shared/idempotency-key';
 import { readJsonBody } from '@shop/shared/json-body';
@@ -11,7 +12,10 @@ import { placeOrder } from '../domain/place-order.ts';
 const { logger, metrics } = observability;
 
 const reportUnpublished = (orderId: string, error: unknown) => {
-  logger.error('OrderPlaced was not published; the order stands', { orderId, error: error as Error });
+  logger.error(`${EVENTS.OrderPlaced.type} was not published; the order stands`, {
+    orderId,
+    error: error as Error,
+  });
   metrics.addMetric('OrderPlacedUnpublished', 'Count', 1);
 };
 

@@ -1,3 +1,4 @@
+import { EVENTS } from '@shop/contracts/events';
 import type { SoakResult } from './soak-checks.ts';
 
 /** One line of the table: the check, its figure, and `ok` or `VIOLATION` when it is one that must hold. */
@@ -47,7 +48,7 @@ function invariantRows(result: SoakResult): Row[] {
     row('lost (accepted, missing or stuck)', result.lost.length, result.lost.length === 0),
     row('duplicate orders (an order no 202 named)', result.duplicateOrders, result.duplicateOrders === 0),
     row(
-      'captures per order, max (PaymentCaptured on the stream)',
+      `captures per order, max (${EVENTS.PaymentCaptured.type} on the stream)`,
       result.maxCapturesPerOrder,
       result.maxCapturesPerOrder <= 1,
     ),

@@ -47,7 +47,7 @@ const rules: EventRule[] = [
   {
     name: 'OrderEvents',
     busName: shopBus.name,
-    pattern: { 'detail-type': ['PaymentCaptured'] },
+    pattern: { 'detail-type': ['ChargeCaptured'] },
     targets: [queue('order-events')],
   },
   {
@@ -59,7 +59,7 @@ const rules: EventRule[] = [
   {
     name: 'LiveOnly',
     busName: shopBus.name,
-    pattern: { 'detail-type': ['PaymentCaptured'], 'replay-name': [{ exists: false }] },
+    pattern: { 'detail-type': ['ChargeCaptured'], 'replay-name': [{ exists: false }] },
     targets: [queue('live-only')],
   },
   {
@@ -116,7 +116,7 @@ function entry(orderId: string, overrides: Partial<PutEventsRequestEntry> = {}):
   return {
     EventBusName: shopBus.name,
     Source: 'serverless-commerce.payments',
-    DetailType: 'PaymentCaptured',
+    DetailType: 'ChargeCaptured',
     Detail: JSON.stringify({ orderId }),
     ...overrides,
   };
@@ -223,7 +223,7 @@ describe('the archives of the local EventBridge', () => {
     const event = (id: string, time: string): EventBridgeEvent => ({
       version: '0',
       id,
-      'detail-type': 'PaymentCaptured',
+      'detail-type': 'ChargeCaptured',
       source: 'serverless-commerce.payments',
       account: accountId,
       time,

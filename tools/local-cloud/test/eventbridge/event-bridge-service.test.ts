@@ -32,7 +32,7 @@ const rules: EventRule[] = [
     busName: shopBus.name,
     pattern: {
       source: ['serverless-commerce.payments'],
-      'detail-type': ['PaymentCaptured', 'PaymentFailed'],
+      'detail-type': ['ChargeCaptured', 'ChargeFailed'],
     },
     targets: [orderEventsQueue],
   },
@@ -45,7 +45,7 @@ const rules: EventRule[] = [
   {
     name: 'CancellationsToPayments',
     busName: shopBus.name,
-    pattern: { 'detail-type': ['OrderCancelled'] },
+    pattern: { 'detail-type': ['CheckoutCancelled'] },
     targets: [
       { id: 'Constant', arn: 'arn:aws:sqs:eu-west-1:111122223333:constant', input: '{"command":"Cancel"}' },
     ],
@@ -96,7 +96,7 @@ function entry(overrides: Partial<PutEventsRequestEntry> = {}): PutEventsRequest
   return {
     EventBusName: shopBus.name,
     Source: 'serverless-commerce.payments',
-    DetailType: 'PaymentCaptured',
+    DetailType: 'ChargeCaptured',
     Detail: JSON.stringify({ orderId: 'o-1', correlationId: 'c-1' }),
     ...overrides,
   };
@@ -128,7 +128,7 @@ describe('the local EventBridge endpoint, with the real EventBridgeClient', () =
     expect(payload).toEqual({
       version: '0',
       id: eventId,
-      'detail-type': 'PaymentCaptured',
+      'detail-type': 'ChargeCaptured',
       source: 'serverless-commerce.payments',
       account: accountId,
       time: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/),
@@ -155,7 +155,7 @@ describe('the local EventBridge endpoint, with the real EventBridgeClient', () =
           entry({ Detail: '{not json' }),
           entry({ EventBusName: 'no-such-bus' }),
           entry({ EventBusName: `arn:aws:events:${region}:${accountId}:event-bus/no-such-bus` }),
-          entry({ EventBusName: shopBus.arn, DetailType: 'PaymentFailed' }),
+          entry({ EventBusName: shopBus.arn, DetailType: 'ChargeFailed' }),
         ],
       }),
     );
@@ -218,9 +218,9 @@ describe('the local EventBridge endpoint, with the real EventBridgeClient', () =
     await client.send(
       new PutEventsCommand({
         Entries: [
-          entry({ Source: 'serverless-commerce.orders', DetailType: 'OrderPlaced' }),
-          entry({ DetailType: 'PaymentCaptured' }),
-          entry({ Source: 'somebody.else', DetailType: 'PaymentCaptured' }),
+          entry({ Source: 'serverless-commerce.orders', DetailType: 'CheckoutStarted' }),
+          entry({ DetailType: 'ChargeCaptured' }),
+          entry({ Source: 'somebody.else', DetailType: 'ChargeCaptured' }),
         ],
       }),
     );
@@ -238,7 +238,7 @@ describe('the local EventBridge endpoint, with the real EventBridgeClient', () =
 
     await client.send(
       new PutEventsCommand({
-        Entries: [entry({ Source: 'serverless-commerce.orders', DetailType: 'OrderCancelled' })],
+        Entries: [entry({ Source: 'serverless-commerce.orders', DetailType: 'CheckoutCancelled' })],
       }),
     );
 
@@ -352,7 +352,7 @@ describe('buses and rules a test run creates', () => {
           entry({
             EventBusName: 'test-bus-1',
             Source: 'serverless-commerce.orders',
-            DetailType: 'OrderPlaced',
+            DetailType: 'CheckoutStarted',
           }),
           entry({ EventBusName: 'test-bus-1', Source: 'serverless-commerce.payments' }),
         ],
@@ -513,7 +513,7 @@ describe('delivery', () => {
     await service.putEvents([entry()]);
 
     expect(seen).toEqual([
-      { detailType: 'PaymentCaptured', matchedRules: ['PaymentOutcomesToOrders', 'EverythingToArchive'] },
+      { detailType: 'ChargeCaptured', matchedRules: ['PaymentOutcomesToOrders', 'EverythingToArchive'] },
       { detailType: 'Other', matchedRules: [] },
     ]);
   });

@@ -95,7 +95,7 @@ describe('the --persist journals, killed while they rewrite their file on open',
     const event = (id: string) => ({
       version: '0' as const,
       id,
-      'detail-type': 'PaymentFailed',
+      'detail-type': 'ChargeFailed',
       source: 'serverless-commerce.payments',
       account: '000000000000',
       time: '2026-11-27T07:52:14Z',

@@ -153,7 +153,7 @@ describe.concurrent('SQS event source mapping', () => {
     const sent = await sqs.send(
       new SendMessageCommand({
         QueueUrl: queue.url,
-        MessageBody: '{"type":"IssueInvoice"}',
+        MessageBody: '{"type":"SendReceipt"}',
         MessageAttributes: {
           traceparent: { DataType: 'String', StringValue: '00-abc-01' },
           attempt: { DataType: 'Number', StringValue: '3' },
@@ -184,7 +184,7 @@ describe.concurrent('SQS event source mapping', () => {
     expect(record).toEqual({
       messageId: sent.MessageId,
       receiptHandle: expect.stringMatching(/.+/),
-      body: '{"type":"IssueInvoice"}',
+      body: '{"type":"SendReceipt"}',
       attributes: {
         ApproximateReceiveCount: '1',
         SentTimestamp: expect.stringMatching(/^\d{13}$/),
@@ -206,7 +206,7 @@ describe.concurrent('SQS event source mapping', () => {
           dataType: 'Binary',
         },
       },
-      md5OfBody: createHash('md5').update('{"type":"IssueInvoice"}').digest('hex'),
+      md5OfBody: createHash('md5').update('{"type":"SendReceipt"}').digest('hex'),
       md5OfMessageAttributes: sent.MD5OfMessageAttributes,
       eventSource: 'aws:sqs',
       eventSourceARN: queue.arn,

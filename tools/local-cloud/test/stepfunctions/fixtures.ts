@@ -267,7 +267,7 @@ export function paymentWorkflow(resources: { tableName: string; queueUrl: string
         ResultPath: '$.transfer',
         Catch: [
           { ErrorEquals: ['States.Timeout'], ResultPath: '$.error', Next: 'BankTransferTimedOut' },
-          { ErrorEquals: ['OrderCancelled'], ResultPath: '$.error', Next: 'PaymentCancelled' },
+          { ErrorEquals: ['CheckoutCancelled'], ResultPath: '$.error', Next: 'PaymentCancelled' },
         ],
         Next: 'Capture',
       },
@@ -306,7 +306,7 @@ export function paymentWorkflow(resources: { tableName: string; queueUrl: string
             {
               EventBusName: BUS_ARN,
               Source: 'shop.payments',
-              DetailType: 'PaymentCaptured',
+              DetailType: 'ChargeCaptured',
               Detail: {
                 'orderId.$': '$.orderId',
                 'captureId.$': '$.capture.captureId',
@@ -324,7 +324,7 @@ export function paymentWorkflow(resources: { tableName: string; queueUrl: string
         Parameters: {
           QueueUrl: resources.queueUrl,
           MessageBody: {
-            type: 'IssueInvoice',
+            type: 'SendReceipt',
             'orderId.$': '$.orderId',
             'captureId.$': '$.capture.captureId',
           },
@@ -360,7 +360,7 @@ export function paymentWorkflow(resources: { tableName: string; queueUrl: string
             {
               EventBusName: BUS_ARN,
               Source: 'shop.payments',
-              DetailType: 'PaymentFailed',
+              DetailType: 'ChargeFailed',
               Detail: {
                 'orderId.$': '$.orderId',
                 'reason.$': '$.failure.reason',
@@ -370,9 +370,9 @@ export function paymentWorkflow(resources: { tableName: string; queueUrl: string
           ],
         },
         ResultPath: null,
-        Next: 'PaymentFailed',
+        Next: 'ChargeFailed',
       },
-      PaymentFailed: { Type: 'Fail', Error: 'PaymentFailed', Cause: 'The payment failed; see its reason' },
+      ChargeFailed: { Type: 'Fail', Error: 'ChargeFailed', Cause: 'The payment failed; see its reason' },
     },
   };
 }

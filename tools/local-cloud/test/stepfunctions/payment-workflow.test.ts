@@ -146,7 +146,7 @@ describe('the payment workflow on the local Step Functions', () => {
     const [published] = events.entries;
     expect(published).toMatchObject({
       EventBusName: expect.stringContaining('shop-bus'),
-      DetailType: 'PaymentCaptured',
+      DetailType: 'ChargeCaptured',
     });
     expect(published?.Resources).toEqual([executionArn, WORKFLOW_ARN]);
     expect(JSON.parse(published?.Detail ?? '')).toMatchObject({
@@ -156,7 +156,7 @@ describe('the payment workflow on the local Step Functions', () => {
     });
     const messages = await drainQueue(queueUrl);
     expect(messages).toEqual([
-      { type: 'IssueInvoice', orderId: input.orderId, captureId: `cap-${input.orderId}` },
+      { type: 'SendReceipt', orderId: input.orderId, captureId: `cap-${input.orderId}` },
     ]);
     expect(output.invoiceRequest.messageId).toEqual(expect.any(String));
   });
@@ -180,9 +180,9 @@ describe('the payment workflow on the local Step Functions', () => {
     const execution = await ended(await start(input));
 
     expect(invoker.callsOf('AuthorizeFunction')).toHaveLength(MAX_ATTEMPTS + 1);
-    expect(execution).toMatchObject({ status: 'FAILED', error: 'PaymentFailed' });
+    expect(execution).toMatchObject({ status: 'FAILED', error: 'ChargeFailed' });
     expect((await paymentItem(input.orderId))?.reason).toEqual({ S: 'provider_unavailable' });
-    expect(events.entries.map((entry) => entry.DetailType)).toEqual(['PaymentFailed']);
+    expect(events.entries.map((entry) => entry.DetailType)).toEqual(['ChargeFailed']);
     expect(JSON.parse(events.entries[0]?.Detail ?? '')).toEqual({
       orderId: input.orderId,
       reason: 'provider_unavailable',
@@ -254,11 +254,15 @@ describe('the payment workflow on the local Step Functions', () => {
     const taskToken = await eventually(() => transferTokens.get(input.orderId));
 
     await test.sfn.send(
-      new SendTaskFailureCommand({ taskToken, error: 'OrderCancelled', cause: 'cancelled by the customer' }),
+      new SendTaskFailureCommand({
+        taskToken,
+        error: 'CheckoutCancelled',
+        cause: 'cancelled by the customer',
+      }),
     );
     const execution = await ended(executionArn);
 
-    expect(execution).toMatchObject({ status: 'FAILED', error: 'PaymentFailed' });
+    expect(execution).toMatchObject({ status: 'FAILED', error: 'ChargeFailed' });
     expect((await paymentItem(input.orderId))?.reason).toEqual({ S: 'cancelled' });
     expect(invoker.callsOf('CaptureFunction')).toHaveLength(0);
   });
@@ -292,7 +296,7 @@ describe('the payment workflow on the local Step Functions', () => {
     );
 
     const taskToken = await eventually(() => transferTokens.get(input.orderId));
-    await test.sfn.send(new SendTaskFailureCommand({ taskToken, error: 'OrderCancelled', cause: 'test' }));
+    await test.sfn.send(new SendTaskFailureCommand({ taskToken, error: 'CheckoutCancelled', cause: 'test' }));
     await ended(executionArn);
     // Once it ended, even the same input is refused.
     await expect(start(input)).rejects.toThrow(ExecutionAlreadyExists);
@@ -316,7 +320,7 @@ describe('the payment workflow on the local Step Functions', () => {
     expect(entry).toMatchObject({
       source: 'PaymentWorkflow',
       correlationId: input.correlationId,
-      message: expect.stringContaining('PaymentFailed'),
+      message: expect.stringContaining('ChargeFailed'),
     });
   });
 });

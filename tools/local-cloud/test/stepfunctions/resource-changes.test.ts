@@ -157,10 +157,12 @@ describe('state machines a test run creates', () => {
       new StartExecutionCommand({ stateMachineArn, input: JSON.stringify({ orderId: 'ord_2' }) }),
     );
     const { taskToken } = await receiveOne(queueUrl);
-    await client.send(new SendTaskFailureCommand({ taskToken, error: 'OrderCancelled', cause: 'cancelled' }));
+    await client.send(
+      new SendTaskFailureCommand({ taskToken, error: 'CheckoutCancelled', cause: 'cancelled' }),
+    );
     expect(await ended(client, executionArn as string)).toMatchObject({
       status: 'FAILED',
-      error: 'OrderCancelled',
+      error: 'CheckoutCancelled',
       cause: 'cancelled',
     });
   });
