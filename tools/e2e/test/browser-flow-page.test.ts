@@ -146,4 +146,36 @@ describe.runIf(hasChromium)('the flow page in Chromium', () => {
     await confirm.click();
     await rowOf(orderId).locator('[data-status="INVOICED"]').waitFor();
   });
+
+  it('opens the API reference from the header and renders it with nothing fetched from another origin', async () => {
+    const reference = await browser.newPage({ viewport });
+    const elsewhere: string[] = [];
+    const refused: string[] = [];
+    reference.on('console', (message) => {
+      if (message.text().includes('Content Security Policy')) refused.push(message.text());
+    });
+    await reference.route('**/*', (route) => {
+      const url = route.request().url();
+      if (url.startsWith(cloud.url) || url.startsWith('data:') || url.startsWith('blob:'))
+        return route.continue();
+      elsewhere.push(url);
+      return route.abort();
+    });
+    try {
+      await reference.goto(cloud.url);
+      await reference.getByRole('link', { name: 'API reference' }).click();
+      await reference.getByRole('heading', { name: /Serverless Commerce HTTP API/ }).waitFor();
+      await reference
+        .getByText('Place an order for the signed-in customer', { exact: false })
+        .first()
+        .waitFor();
+      // Redoc's sidebar asks a CDN for its logo once it has rendered: the document's policy refuses
+      // it in the browser, so it never reaches the network.
+      await expect.poll(() => elsewhere.length + refused.length, { timeout: 15_000 }).toBeGreaterThan(0);
+      expect(elsewhere).toEqual([]);
+      expect(refused).toEqual([expect.stringMatching(/image 'https:\/\/cdn\.redoc\.ly\/.*blocked/)]);
+    } finally {
+      await reference.close();
+    }
+  });
 });

@@ -52,7 +52,10 @@ export interface PluginPage {
   start?(context: PluginPageContext): PluginPageServer | Promise<PluginPageServer>;
 }
 
-/** A file the page serves as it is, at its own path, and links to from its header. */
+/**
+ * A file the page serves as it is, at its own path, and links to from its header. Its
+ * Content-Security-Policy lets it load only from the local cloud's origin and inline data.
+ */
 export interface PageDocument {
   /** `/openapi.json`: a root path, not under `/_local/`. */
   path: string;

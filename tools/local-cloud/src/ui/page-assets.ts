@@ -20,6 +20,29 @@ const DEFAULT_WEB_DIR = join(import.meta.dirname, '../../dist/web');
 const HTML = 'text/html; charset=utf-8';
 const SCRIPT = 'text/javascript; charset=utf-8';
 const STYLE = 'text/css; charset=utf-8';
+/**
+ * A plugin's document is the plugin's own file (a rendered API reference, say): it may load from
+ * the local cloud's origin and inline data, never from elsewhere, so it works, and is seen to work,
+ * offline. Inline scripts and styles stay allowed: single-file renderers inline their bundle.
+ */
+const DOCUMENT_POLICY = [
+  "default-src 'self'",
+  "script-src 'self' 'unsafe-inline'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "font-src 'self' data:",
+  "worker-src 'self' blob:",
+].join('; ');
+
+interface PageFile {
+  file: string;
+  type: string;
+  /** What to do when the file is missing. */
+  missing: string;
+  /** The flow page itself: the title, the plugins' stylesheets and the document links written in. */
+  isPage?: boolean;
+  headers?: Record<string, string>;
+}
 
 export function createPageAssets(
   plugins: readonly LocalCloudPlugin[],
@@ -27,13 +50,13 @@ export function createPageAssets(
   webDir = DEFAULT_WEB_DIR,
 ): PageAssets {
   const pluginUrl = (plugin: LocalCloudPlugin, file: string) => `/_local/plugins/${plugin.name}/${file}`;
-  const files = new Map<string, { file: string; type: string; missing: string }>();
-  const engineFile = (file: string, type: string) => ({
+  const files = new Map<string, PageFile>();
+  const engineFile = (file: string, type: string): PageFile => ({
     file: join(webDir, file),
     type,
     missing: 'run npx nx build @shop/local-cloud',
   });
-  files.set('/', engineFile('index.html', HTML));
+  files.set('/', { ...engineFile('index.html', HTML), isPage: true });
   files.set('/_local/app.js', engineFile('app.js', SCRIPT));
   files.set('/_local/app.css', engineFile('app.css', STYLE));
   const styles: string[] = [];
@@ -62,6 +85,7 @@ export function createPageAssets(
         file: document.file,
         type: document.type,
         missing: `build the ${plugin.name} plugin`,
+        headers: { 'content-security-policy': DOCUMENT_POLICY },
       });
       documentLinks.push(
         `<a class="document-link" href="${escapeHtml(document.path)}">${escapeHtml(document.title)}</a>`,
@@ -85,7 +109,7 @@ export function createPageAssets(
       if (!asset) return false;
       readFile(asset.file).then(
         (body) => {
-          send(response, 200, asset.type, asset.type === HTML ? page(body.toString()) : body);
+          send(response, 200, asset.type, asset.isPage ? page(body.toString()) : body, asset.headers);
         },
         () =>
           send(

@@ -1,8 +1,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /** How the flow page's server answers: whole bodies, never cached, and JSON read with a size cap. */
-export function send(response: ServerResponse, status: number, type: string, body: string | Buffer): void {
+export function send(
+  response: ServerResponse,
+  status: number,
+  type: string,
+  body: string | Buffer,
+  headers: Record<string, string> = {},
+): void {
   response.writeHead(status, {
+    ...headers,
     'content-type': type,
     'cache-control': 'no-store',
     'content-length': Buffer.byteLength(body),

@@ -20,6 +20,9 @@ const assemblyDir = folder('flow-page-plugins-');
 const pageDir = folder('ticket-page-');
 let cloud: LocalCloud;
 
+const referenceHtml =
+  '<html><head><title>Tickets</title></head><body><h1>Tickets</h1><img src="https://cdn.example.com/logo.svg"></body></html>\n';
+
 const ticketsPlugin: LocalCloudPlugin = {
   name: 'tickets',
   subject: { name: 'ticket', pattern: /\btkt_\d{4}\b/ },
@@ -33,6 +36,12 @@ const ticketsPlugin: LocalCloudPlugin = {
         file: join(pageDir, 'tickets.json'),
         type: 'application/json',
         title: 'Ticket API',
+      },
+      {
+        path: '/ticket-reference',
+        file: join(pageDir, 'ticket-reference.html'),
+        type: 'text/html; charset=utf-8',
+        title: 'Ticket reference',
       },
     ],
     start: ({ pages, apiUrl }) => ({
@@ -62,6 +71,7 @@ beforeAll(async () => {
   writeFileSync(join(pageDir, 'tickets.js'), 'export default function mount() {}\n');
   writeFileSync(join(pageDir, 'tickets.css'), '.tickets { color: black; }\n');
   writeFileSync(join(pageDir, 'tickets.json'), '{"openapi":"3.1.0"}\n');
+  writeFileSync(join(pageDir, 'ticket-reference.html'), referenceHtml);
   synthesizeIdentityStack(assemblyDir, ({ api, echo }) => {
     api.addRoutes({
       path: '/tickets/{ticketId}',
@@ -97,11 +107,22 @@ describe("a plugin's part of the flow page", () => {
   it('serves its documents at their own paths and links them from the header', async () => {
     const page = await (await fetch(`${cloud.url}/`)).text();
     expect(page).toContain(
-      '<nav class="documents"><a class="document-link" href="/tickets.json">Ticket API</a></nav>',
+      '<nav class="documents"><a class="document-link" href="/tickets.json">Ticket API</a> ' +
+        '<a class="document-link" href="/ticket-reference">Ticket reference</a></nav>',
     );
     const document = await fetch(`${cloud.url}/tickets.json`);
     expect(document.headers.get('content-type')).toBe('application/json');
     expect(await document.json()).toEqual({ openapi: '3.1.0' });
+  });
+
+  it('serves an HTML document as it is, with a policy that lets it load nothing from another origin', async () => {
+    const reference = await fetch(`${cloud.url}/ticket-reference`);
+    expect(reference.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(await reference.text()).toBe(referenceHtml);
+    const policy = reference.headers.get('content-security-policy') ?? '';
+    expect(policy).toContain("default-src 'self'");
+    expect(policy).toContain("img-src 'self' data:");
+    expect(policy).not.toMatch(/https?:|\*/);
   });
 
   it('refuses to start with a document on a path of the API', async () => {
