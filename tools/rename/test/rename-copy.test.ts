@@ -1,18 +1,9 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import {
-  copyFileSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
-import { delimiter, dirname, join, relative } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { copyRepository, type RepositoryCopy } from '@shop/testing/repository-copy';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { currentNames, repositoryFiles, workspaceFolders } from '../src/rename.mjs';
+import { currentNames } from '../src/rename.mjs';
 import { namesOtherThan } from './other-names.ts';
 
 /**
@@ -33,48 +24,7 @@ const oldNames = currentNames(repositoryRoot);
 const newNames = namesOtherThan(oldNames);
 const OLD_NAME = new RegExp(`${oldNames.scope}(?![a-z0-9])|${oldNames.app.split('-').join('[-_ ]?')}`, 'i');
 
-let copy: string;
-
-function run(command: string, args: string[]): string {
-  const started = performance.now();
-  // Nothing of the surrounding nx task or vitest worker may leak into the copy's own runs.
-  const env = Object.fromEntries(
-    Object.entries(process.env).filter(([key]) => !/^(NX_|VITEST|TINYPOOL)/.test(key)),
-  );
-  const result = spawnSync(command, args, {
-    cwd: copy,
-    encoding: 'utf8',
-    env: { ...env, PATH: `${join(copy, 'node_modules', '.bin')}${delimiter}${env.PATH ?? ''}`, CI: 'true' },
-    maxBuffer: 256 * 1024 * 1024,
-  });
-  console.log(`  copy: ${[command, ...args].join(' ')} (${Math.round(performance.now() - started)} ms)`);
-  if (result.status !== 0) {
-    throw new Error(
-      `${command} ${args.join(' ')} failed in the renamed copy (${copy}):\n${result.stdout}\n${result.stderr}`,
-    );
-  }
-  return result.stdout;
-}
-
-/** node_modules of the copy: this checkout's packages, its own workspaces left out. */
-function linkPackages(): void {
-  const modules = join(repositoryRoot, 'node_modules');
-  mkdirSync(join(copy, 'node_modules'));
-  for (const entry of readdirSync(modules)) {
-    if (entry === oldNames.scope || entry.startsWith('.package-lock')) continue;
-    symlinkSync(join(modules, entry), join(copy, 'node_modules', entry));
-  }
-}
-
-/** The copy's workspaces in its node_modules, under their names: what npm ci links after the rename. */
-function linkWorkspaces(): void {
-  for (const folder of workspaceFolders(copy)) {
-    const { name } = JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8')) as { name: string };
-    const link = join(copy, 'node_modules', name);
-    mkdirSync(dirname(link), { recursive: true });
-    symlinkSync(relative(dirname(link), folder), link);
-  }
-}
+let copy: RepositoryCopy;
 
 /** Every file under a folder, .git and the linked node_modules left out. */
 function filesUnder(folder: string): string[] {
@@ -86,23 +36,19 @@ function filesUnder(folder: string): string[] {
 }
 
 beforeAll(() => {
-  copy = mkdtempSync(join(tmpdir(), 'rename-copy-'));
-  for (const path of repositoryFiles(repositoryRoot)) {
-    mkdirSync(dirname(join(copy, path)), { recursive: true });
-    copyFileSync(join(repositoryRoot, path), join(copy, path));
-  }
-  // A fresh clone is a git checkout: rename lists its files with git.
-  execFileSync('git', ['init', '-q'], { cwd: copy });
-  execFileSync('git', ['add', '-A'], { cwd: copy });
-  // As after `npm ci`: rename sorts the renamed imports with the installed Biome.
-  linkPackages();
-  run(process.execPath, ['tools/rename/src/rename.mjs', '--scope', newNames.scope, '--app', newNames.app]);
-  linkWorkspaces();
+  // The copy has the installed packages, as after `npm ci`: rename sorts the renamed imports with Biome.
+  copy = copyRepository(repositoryRoot, 'rename-copy');
+  copy.run(process.execPath, [
+    'tools/rename/src/rename.mjs',
+    '--scope',
+    newNames.scope,
+    '--app',
+    newNames.app,
+  ]);
+  copy.linkWorkspaces();
 }, 60_000);
 
-afterAll(() => {
-  if (copy) rmSync(copy, { recursive: true, force: true });
-});
+afterAll(() => copy?.remove());
 
 describe('rename: a renamed copy of the repository', () => {
   it('builds, passes its lint and unit tests, and synthesizes under the new names only', () => {
@@ -110,9 +56,9 @@ describe('rename: a renamed copy of the repository', () => {
     const projects = ['libs/shared', 'apps/orders', 'apps/payments', 'apps/invoices', 'infra'];
     const names = projects.map(
       (project) =>
-        (JSON.parse(readFileSync(join(copy, project, 'package.json'), 'utf8')) as { name: string }).name,
+        (JSON.parse(readFileSync(join(copy.root, project, 'package.json'), 'utf8')) as { name: string }).name,
     );
-    run('nx', [
+    copy.run('nx', [
       'run-many',
       '-t',
       'build',
@@ -124,30 +70,30 @@ describe('rename: a renamed copy of the repository', () => {
     ]);
     const reports = projects.map(
       (project) =>
-        JSON.parse(readFileSync(join(copy, project, 'reports', 'vitest.json'), 'utf8')) as {
+        JSON.parse(readFileSync(join(copy.root, project, 'reports', 'vitest.json'), 'utf8')) as {
           numPassedTests: number;
           numFailedTests: number;
         },
     );
     expect(reports.every((report) => report.numPassedTests > 0 && report.numFailedTests === 0)).toBe(true);
 
-    run(process.execPath, ['infra/scripts/cdk.ts', 'synth', '--quiet']);
-    const templates = readdirSync(join(copy, 'infra', 'cdk.out'), {
+    copy.run(process.execPath, ['infra/scripts/cdk.ts', 'synth', '--quiet']);
+    const templates = readdirSync(join(copy.root, 'infra', 'cdk.out'), {
       recursive: true,
       encoding: 'utf8',
     }).filter((file) => file.endsWith('.template.json'));
     expect(templates.length).toBeGreaterThan(4);
-    const stack = JSON.parse(readFileSync(join(copy, 'infra', 'cdk.out', 'manifest.json'), 'utf8')) as {
+    const stack = JSON.parse(readFileSync(join(copy.root, 'infra', 'cdk.out', 'manifest.json'), 'utf8')) as {
       artifacts: Record<string, { properties?: { stackName?: string } }>;
     };
     expect(Object.values(stack.artifacts).map((artifact) => artifact.properties?.stackName)).toContain(
       `${newNames.app}-pipeline`,
     );
 
-    const traces = filesUnder(copy).filter(
-      (file) => OLD_NAME.test(relative(copy, file)) || OLD_NAME.test(readFileSync(file, 'utf8')),
+    const traces = filesUnder(copy.root).filter(
+      (file) => OLD_NAME.test(relative(copy.root, file)) || OLD_NAME.test(readFileSync(file, 'utf8')),
     );
-    expect(traces.map((file) => relative(copy, file))).toEqual([]);
-    expect(currentNames(copy)).toEqual(newNames);
+    expect(traces.map((file) => relative(copy.root, file))).toEqual([]);
+    expect(currentNames(copy.root)).toEqual(newNames);
   }, 600_000);
 });
