@@ -103,6 +103,23 @@ export abstract class ServiceStack extends Stack {
   }
 
   /**
+   * Runs the function on an EventBridge schedule (`rate(1 hour)`, `cron(0 3 * * ? *)`): a rule on
+   * the account's default bus, where schedules live, named `<app>-<stage>-<name>-schedule`.
+   */
+  protected runOnSchedule(
+    id: string,
+    fn: ServiceFunction,
+    options: { readonly name: string; readonly schedule: string },
+  ): events.Rule {
+    return new events.Rule(this, id, {
+      ruleName: physicalName(this.stage, `${options.name}-schedule`),
+      description: `Runs ${options.name} on ${options.schedule}.`,
+      schedule: events.Schedule.expression(options.schedule),
+      targets: [new targets.LambdaFunction(fn.target)],
+    });
+  }
+
+  /**
    * An alarm of the service's own, to the stage's alarm topic, once `metric` reaches `threshold` in
    * one period. Named `<app>-<stage>-<name>`, as the topic's policy requires.
    */

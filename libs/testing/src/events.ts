@@ -4,12 +4,14 @@ import type {
   APIGatewayProxyEventV2,
   APIGatewayProxyEventV2WithJWTAuthorizer,
   Context,
+  ScheduledEvent,
   SQSEvent,
   SQSRecord,
 } from 'aws-lambda';
 import apiGatewayFixture from './fixtures/api-gateway-http-v2.json' with { type: 'json' };
 import apiGatewayJwtFixture from './fixtures/api-gateway-http-v2-jwt.json' with { type: 'json' };
 import eventBridgeFixture from './fixtures/eventbridge-event.json' with { type: 'json' };
+import scheduledEventFixture from './fixtures/eventbridge-scheduled-event.json' with { type: 'json' };
 import lambdaContextFixture from './fixtures/lambda-context.json' with { type: 'json' };
 import sqsFixture from './fixtures/sqs-event.json' with { type: 'json' };
 
@@ -105,6 +107,12 @@ export function busEvent(envelope: { type: string }, source = 'serverless-commer
     source,
     detail: envelope,
   };
+}
+
+/** What a schedule rule sends its Lambda target: `time` is when the run was scheduled for. */
+export function scheduledEvent(options: { time?: string } = {}): ScheduledEvent {
+  const event = copy(scheduledEventFixture) as ScheduledEvent;
+  return { ...event, id: randomUUID(), time: options.time ?? new Date().toISOString() };
 }
 
 export function lambdaContext(functionName = 'test-function'): Context {

@@ -1,0 +1,120 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { type GeneratorCallback, generateFiles, logger, type Tree } from '@nx/devkit';
+import { insertAt } from '../source-edits.ts';
+import { type FunctionGeneratorOptions, type FunctionPlan, planFunction, type Workspace } from './plan.ts';
+import { wireHttp } from './wiring/http.ts';
+import { wireQueueConsumer } from './wiring/queue-consumer.ts';
+import { wireSchedule } from './wiring/schedule.ts';
+
+/**
+ * `npx nx g @shop/generators:function`: a function in an existing service, written the way the
+ * service's own are, with every file that lists functions or routes extended in the same run. What
+ * is derived from those files (the API documents, the runbook and resource tables) is regenerated
+ * once the files are on disk.
+ */
+export default async function functionGenerator(
+  tree: Tree,
+  options: FunctionGeneratorOptions,
+): Promise<GeneratorCallback> {
+  const plan = planFunction(options, await readWorkspace(tree));
+  const handler = `apps/${plan.service}/src/handlers/${plan.name}.ts`;
+  if (tree.exists(handler)) {
+    throw new Error(
+      `${handler} exists: ${plan.service} already has a function ${plan.name}. Pick another --name, or change that one by hand.`,
+    );
+  }
+
+  generateFiles(tree, join(import.meta.dirname, 'files', plan.trigger), '.', { ...plan });
+  if (plan.trigger === 'http') wireHttp(tree, plan);
+  else if (plan.trigger === 'schedule') wireSchedule(tree, plan);
+  else wireQueueConsumer(tree, plan);
+  addReadmeLines(tree, plan);
+
+  const written = tree.listChanges().map((change) => change.path);
+  return () => regenerateDerivedFiles(tree.root, plan, written);
+}
+
+/** The services (folders of apps/ with handlers) and the messages of the contracts, as they are on disk. */
+async function readWorkspace(tree: Tree): Promise<Workspace> {
+  const contract = (file: string) => import(pathToFileURL(join(tree.root, 'libs/contracts/src', file)).href);
+  const { EVENTS } = (await contract('events.ts')) as { EVENTS: Record<string, { publisher: string }> };
+  const { COMMANDS } = (await contract('commands.ts')) as {
+    COMMANDS: Record<string, { receiver: string; queue: string }>;
+  };
+  return {
+    services: tree.children('apps').filter((child) => tree.exists(`apps/${child}/src/handlers`)),
+    events: new Map(Object.entries(EVENTS).map(([type, { publisher }]) => [type, publisher])),
+    commands: new Map(
+      Object.entries(COMMANDS).map(([type, { receiver, queue }]) => [type, { receiver, queue }]),
+    ),
+  };
+}
+
+/** What triggers it, in the words of the service README's tables. */
+function triggeredBy(plan: FunctionPlan): string {
+  switch (plan.trigger) {
+    case 'http':
+      return `\`${plan.route.key}\``;
+    case 'event':
+      return `the ${plan.queue} queue: \`${plan.message}\` from the bus`;
+    case 'sqs':
+      return `the ${plan.queue} queue: \`${plan.message}\``;
+    case 'schedule':
+      return `its schedule, \`${plan.schedule}\``;
+  }
+}
+
+function addReadmeLines(tree: Tree, plan: FunctionPlan): void {
+  const readme = `apps/${plan.service}/README.md`;
+  insertAt(
+    tree,
+    readme,
+    { after: /\| Handler \| Use case \| Triggered by \|\n(?:\|.*\n)+/ },
+    `| \`${plan.name}\` | \`${plan.useCase}\` | ${triggeredBy(plan)} |\n`,
+  );
+  if (plan.trigger === 'event' || plan.trigger === 'sqs') {
+    insertAt(
+      tree,
+      readme,
+      { after: /\| Direction \| Message \| Carried by \|\n(?:\|.*\n)+/ },
+      `| in | \`${plan.message}\` | ${triggeredBy(plan)} → \`${plan.name}\`, 10 a batch (DLQ after 5 receives) |\n`,
+    );
+  }
+  if (plan.trigger === 'http') {
+    const row = `| \`${plan.route.key}\` | \`${plan.status}\` \`{ ${plan.pathParameters.join(', ')} }\`: ${plan.description} \`401\`; \`500\` |\n`;
+    // The API's README lists every route above the $default one; a service's own README lists its own.
+    const readmeOfRoutes = tree.read(readme, 'utf-8')?.includes('| anything else (`$default`)')
+      ? { before: /\| anything else \(`\$default`\)/ }
+      : { after: /\| Route \| Answers \|\n(?:\|.*\n)+/ };
+    insertAt(tree, readme, readmeOfRoutes, row);
+  }
+}
+
+/** Formats what was written, builds the bundles synth needs, and regenerates the derived documents. */
+function regenerateDerivedFiles(root: string, plan: FunctionPlan, written: readonly string[]): void {
+  const steps: [string, string, string[]][] = [
+    ['Formatting the files written', 'npx', ['biome', 'check', '--write', ...written.filter(isSource)]],
+    [
+      'Bundling the functions (nx: only what changed)',
+      'npx',
+      ['nx', 'run-many', '-t', 'build', '--outputStyle=static'],
+    ],
+    ['Regenerating docs/api from the contracts', 'npm', ['run', '--silent', 'api-docs']],
+    [
+      'Regenerating the resource table and the runbook from the templates',
+      'npm',
+      ['run', '--silent', 'generated-docs', '--workspace', '@shop/docs-checks'],
+    ],
+  ];
+  for (const [title, command, args] of steps) {
+    logger.info(`${title}…`);
+    execFileSync(command, args, { cwd: root, stdio: 'inherit' });
+  }
+  logger.info(
+    `\n${triggeredBy(plan)} now invokes ${plan.service}:${plan.name}. Next: npm test, then npm start.`,
+  );
+}
+
+const isSource = (path: string) => /\.(ts|json)$/.test(path);
