@@ -33,7 +33,7 @@ export default async function functionGenerator(
   addReadmeLines(tree, plan);
 
   const written = tree.listChanges().map((change) => change.path);
-  return () => regenerateDerivedFiles(tree.root, plan, written);
+  return () => regenerateDerivedFiles(tree.root, plan, written, options.regenerate ?? true);
 }
 
 /** The services (folders of apps/ with handlers) and the messages of the contracts, as they are on disk. */
@@ -93,9 +93,18 @@ function addReadmeLines(tree: Tree, plan: FunctionPlan): void {
 }
 
 /** Formats what was written, builds the bundles synth needs, and regenerates the derived documents. */
-function regenerateDerivedFiles(root: string, plan: FunctionPlan, written: readonly string[]): void {
-  const steps: [string, string, string[]][] = [
-    ['Formatting the files written', 'npx', ['biome', 'check', '--write', ...written.filter(isSource)]],
+function regenerateDerivedFiles(
+  root: string,
+  plan: FunctionPlan,
+  written: readonly string[],
+  regenerate: boolean,
+): void {
+  const format: [string, string, string[]] = [
+    'Formatting the files written',
+    'npx',
+    ['biome', 'check', '--write', ...written.filter(isSource)],
+  ];
+  const derived: [string, string, string[]][] = [
     [
       'Bundling the functions (nx: only what changed)',
       'npx',
@@ -108,7 +117,7 @@ function regenerateDerivedFiles(root: string, plan: FunctionPlan, written: reado
       ['run', '--silent', 'generated-docs', '--workspace', '@shop/docs-checks'],
     ],
   ];
-  for (const [title, command, args] of steps) {
+  for (const [title, command, args] of regenerate ? [format, ...derived] : [format]) {
     logger.info(`${title}…`);
     execFileSync(command, args, { cwd: root, stdio: 'inherit' });
   }

@@ -15,6 +15,8 @@ export interface FunctionGeneratorOptions {
   /** schedule: an EventBridge schedule expression. */
   readonly schedule?: string;
   readonly description?: string;
+  /** Regenerate the derived documents after writing (default); off when several run in a row. */
+  readonly regenerate?: boolean;
 }
 
 /** What the application's contracts and folders offer the generator to choose from. */
