@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BENCH_RESULTS, COST_MODEL, inputsFrom, renderCostModel } from '../src/cost-model.ts';
-import { driftOf, type GeneratedRegion, withRegion } from '../src/generated-region.ts';
+import { driftOf, type GeneratedRegion, withFreshRegions } from '../src/generated-region.ts';
 import { RESOURCE_TABLE, renderResourceTable } from '../src/resource-table.ts';
+import { RUNBOOK_TABLES, renderRunbookTables } from '../src/runbook-tables.ts';
 import { type SynthesizedApp, synthesizeApp } from '../src/synthesized-app.ts';
 
 const RUNBOOK = new URL('../../../docs/runbook.md', import.meta.url);
@@ -15,24 +16,31 @@ beforeAll(() => {
   ({ resources, paymentWorkflowStates } = synthesizeApp());
 });
 
-/** Where the committed document differs from one with `region` written from `content`. */
-function driftOfRegion(region: GeneratedRegion, content: string): string[] {
-  const committed = readFileSync(region.document, 'utf8');
-  return driftOf(region.document, committed, withRegion(committed, region, content));
+/** Where the committed document differs from one with its regions written from the contents given. */
+function driftOfRegions(regions: readonly (readonly [GeneratedRegion, string])[]): string[] {
+  const document = regions[0]?.[0].document ?? '';
+  const committed = readFileSync(document, 'utf8');
+  return driftOf(document, committed, withFreshRegions(committed, regions));
 }
 
 describe('docs generated from the synthesized templates', () => {
   it('docs/architecture.md holds the current table of every resource (else: npm run resource-table -w @shop/docs-checks)', () => {
-    const stale = driftOfRegion(RESOURCE_TABLE, renderResourceTable(resources));
+    const stale = driftOfRegions([[RESOURCE_TABLE, renderResourceTable(resources)]]);
     expect(stale, 'the resource table is out of date').toEqual([]);
   });
 
   it('docs/cost.md holds the cost model of the current templates and bench (else: npm run cost-model -w @shop/docs-checks)', () => {
     const bench = JSON.parse(readFileSync(BENCH_RESULTS, 'utf8'));
     const model = renderCostModel(inputsFrom(resources, paymentWorkflowStates, bench));
-    expect(driftOfRegion(COST_MODEL, model), 'the cost model is out of date').toEqual([]);
+    expect(driftOfRegions([[COST_MODEL, model]]), 'the cost model is out of date').toEqual([]);
     // The model prices every function an order runs from the templates, at the memory they configure.
     expect(model).toMatch(/\| place-order \| \d+ \| arm64 \|/);
+  });
+
+  it('docs/runbook.md holds the alarm tables of the current templates (else: npm run runbook-tables -w @shop/docs-checks)', () => {
+    const tables = renderRunbookTables(resources);
+    expect(tables.map(([region]) => region)).toEqual(Object.values(RUNBOOK_TABLES));
+    expect(driftOfRegions(tables), "the runbook's alarm tables are out of date").toEqual([]);
   });
 
   it('the table lists every stack of a stage and the pipeline', () => {
