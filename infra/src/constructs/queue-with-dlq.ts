@@ -4,6 +4,7 @@ import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { recordRunbook } from '../runbook.ts';
 import { physicalName, type StageConfig } from '../stages.ts';
 
 // Both kinds of queue use SQS-managed encryption: EventBridge and Step Functions can send to it
@@ -14,16 +15,25 @@ export interface DeadLetterQueueProps {
   /** kebab-case role of the messages it keeps, e.g. `payment-requests`; its name ends in `-dlq`. */
   readonly name: string;
   readonly alarmTopic: sns.ITopic;
+  /**
+   * What waits in the DLQ and what that means for the orders, for docs/runbook.md (written into the
+   * DLQ's template Metadata; `npm run runbook-tables -w @shop/docs-checks` makes its row of it).
+   */
+  readonly holds: string;
 }
 
 /** Where messages that could not be processed wait, with an alarm as soon as one arrives. */
 export class DeadLetterQueue extends Construct {
   readonly queue: sqs.Queue;
   readonly alarm: cloudwatch.Alarm;
+  /** The physical name of the function consuming the source queue, once one does. */
+  private consumer?: string;
+  private readonly holds: string;
 
   constructor(scope: Construct, id: string, props: DeadLetterQueueProps) {
     super(scope, id);
     const { stage, name } = props;
+    this.holds = props.holds;
     this.queue = new sqs.Queue(this, 'Queue', {
       queueName: physicalName(stage, `${name}-dlq`),
       encryption: sqs.QueueEncryption.SQS_MANAGED,
@@ -45,6 +55,23 @@ export class DeadLetterQueue extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
     this.alarm.addAlarmAction(new actions.SnsAction(props.alarmTopic));
+    recordRunbook(this.queue, { holds: this.holds });
+  }
+
+  /** Whether a function consuming the source queue has been recorded. */
+  get hasConsumer(): boolean {
+    return this.consumer !== undefined;
+  }
+
+  /** Names, in the runbook entry, the function whose logs explain why a message landed here. */
+  recordConsumer(functionName: string): void {
+    if (this.consumer !== undefined && this.consumer !== functionName) {
+      throw new Error(
+        `${this.node.path}: consumed by ${this.consumer} already; a second consumer (${functionName}) would compete for its messages`,
+      );
+    }
+    this.consumer = functionName;
+    recordRunbook(this.queue, { holds: this.holds, consumer: functionName });
   }
 }
 
@@ -71,6 +98,13 @@ export class QueueWithDlq extends Construct {
     const { stage, name } = props;
     this.name = name;
     this.deadLetterQueue = new DeadLetterQueue(this, 'DeadLetterQueue', props);
+    // The runbook sends whoever finds messages in the DLQ to the consumer's logs.
+    this.node.addValidation({
+      validate: () =>
+        this.deadLetterQueue.hasConsumer
+          ? []
+          : [`${name}: no function consumes it (ServiceFunction.consume)`],
+    });
     this.queue = new sqs.Queue(this, 'Queue', {
       queueName: physicalName(stage, name),
       encryption: sqs.QueueEncryption.SQS_MANAGED,

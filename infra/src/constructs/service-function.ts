@@ -14,6 +14,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { type FunctionRunbook, recordRunbook } from '../runbook.ts';
 import type { SharedTable } from '../shared-data.ts';
 import { metricNamespace, physicalName, type StageConfig } from '../stages.ts';
 import type { QueueWithDlq } from './queue-with-dlq.ts';
@@ -37,7 +38,11 @@ const TABLE_ACTIONS = {
   ],
 };
 
-export interface ServiceFunctionProps {
+/**
+ * `invokedBy` and `failureMeans` are what docs/runbook.md says about the function's alarms: written
+ * into its template's Metadata, they become its rows there (`npm run runbook-tables -w @shop/docs-checks`).
+ */
+export interface ServiceFunctionProps extends FunctionRunbook {
   readonly stage: StageConfig;
   readonly service: ServiceName;
   /** The handler's file in apps/<service>/src/handlers, without `.ts`: its bundle is dist/<handler>. */
@@ -127,6 +132,7 @@ export class ServiceFunction extends Construct {
         ...props.environment,
       },
     });
+    recordRunbook(this.function, { invokedBy: props.invokedBy, failureMeans: props.failureMeans });
 
     // On canary stages every trigger invokes the `live` alias, which CodeDeploy moves to each new
     // version gradually; the function's alarms watch that alias and roll the release back.
@@ -252,12 +258,14 @@ export class ServiceFunction extends Construct {
 
   /**
    * Consumes the queue with partial batch responses: a failed message returns to the queue alone,
-   * and reaches the DLQ after maxReceiveCount without holding back the rest of its batch.
+   * and reaches the DLQ after maxReceiveCount without holding back the rest of its batch. The DLQ's
+   * runbook entry names this function as the one whose logs explain what waits there.
    */
   consume(
-    { queue }: QueueWithDlq,
+    { queue, deadLetterQueue }: QueueWithDlq,
     batching: { readonly batchSize: number; readonly maxBatchingWindow?: Duration },
   ): this {
+    deadLetterQueue.recordConsumer(this.functionName);
     this.target.addEventSource(
       new SqsEventSource(queue, {
         reportBatchItemFailures: true,

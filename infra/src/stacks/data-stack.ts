@@ -114,6 +114,9 @@ export class DataStack extends Stack {
       stage,
       name: 'stream-delivery',
       alarmTopic: this.alarmTopic,
+      holds:
+        `events EventBridge could not put on the Kinesis stream \`${physicalName(stage, 'events')}\` for 24 ` +
+        'hours: a gap in the analytics and audit archive, not in the order flow',
     });
     new events.Rule(this, 'DomainEventsToStreamRule', {
       ruleName: physicalName(stage, 'domain-events-to-stream'),

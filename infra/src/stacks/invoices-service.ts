@@ -17,14 +17,16 @@ export class InvoicesService extends ServiceStack {
     const invoicesTable = data.table('invoices');
 
     const consumerTimeout = Duration.seconds(30);
-    const invoiceRequests = this.addQueue(
-      'InvoiceRequestsQueue',
-      COMMANDS.IssueInvoice.queue,
+    const invoiceRequests = this.addQueue('InvoiceRequestsQueue', {
+      name: COMMANDS.IssueInvoice.queue,
       consumerTimeout,
-    );
+      holds: `\`${COMMANDS.IssueInvoice.type}\` commands: paid orders with no invoice (they stay \`PAID\`)`,
+    });
     this.addFunction('IssueInvoiceFunction', {
       handler: 'issue-invoice',
       description: `Issues the invoice of a paid order (${COMMANDS.IssueInvoice.type} from ${COMMANDS.IssueInvoice.queue}) and announces ${EVENTS.InvoiceIssued.type}.`,
+      invokedBy: `the ${invoiceRequests.name} queue: \`${COMMANDS.IssueInvoice.type}\` from the payment workflow`,
+      failureMeans: 'paid orders are not getting invoices',
       timeout: consumerTimeout,
       reservedConcurrency: stage.reservedConcurrency,
       environment: { TAX_RATE_BASIS_POINTS: String(stage.taxRateBasisPoints) },
@@ -36,6 +38,8 @@ export class InvoicesService extends ServiceStack {
     const getInvoice = this.addFunction('GetInvoiceFunction', {
       handler: 'get-invoice',
       description: 'GET /invoices/{invoiceId}',
+      invokedBy: '`GET /invoices/{invoiceId}`',
+      failureMeans: 'invoice reads fail: the client got a 500',
     }).bindTable(invoicesTable, 'read');
 
     publishParameter(this, stage, PARAMETERS.invoiceRequestsQueueUrl, invoiceRequests.queue.queueUrl);

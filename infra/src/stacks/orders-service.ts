@@ -47,6 +47,9 @@ export class OrdersService extends ServiceStack {
     const placeOrder = this.addFunction('PlaceOrderFunction', {
       handler: 'place-order',
       description: `POST /orders: stores the order, sends ${COMMANDS.RequestPayment.type}, announces ${EVENTS.OrderPlaced.type}.`,
+      invokedBy: '`POST /orders`',
+      failureMeans:
+        'the client got a 500 (also counted by the 5xx alarm); the order was not accepted, or was undone',
     })
       .bindTable(ordersTable, 'readWrite')
       .bindTable(data.table('idempotency'), 'readWrite')
@@ -55,25 +58,37 @@ export class OrdersService extends ServiceStack {
     const getOrder = this.addFunction('GetOrderFunction', {
       handler: 'get-order',
       description: 'GET /orders/{orderId}',
+      invokedBy: '`GET /orders/{orderId}`',
+      failureMeans: 'reads fail: the client got a 500',
     }).bindTable(ordersTable, 'read');
     const cancelOrder = this.addFunction('CancelOrderFunction', {
       handler: 'cancel-order',
       description: `POST /orders/{orderId}/cancel: cancels the order and announces ${EVENTS.OrderCancelled.type}.`,
+      invokedBy: '`POST /orders/{orderId}/cancel`',
+      failureMeans: 'a cancellation was refused with a 500; the order kept its status',
     })
       .bindTable(ordersTable, 'readWrite')
       .bindEventBus(data.eventBus);
 
-    const orderEvents = this.addQueue('OrderEventsQueue', 'order-events', consumerTimeout);
     const appliedEvents = [
       EVENTS.PaymentCaptured,
       EVENTS.PaymentFailed,
       EVENTS.InvoiceIssued,
       EVENTS.PaymentRefunded,
     ];
+    const orderEvents = this.addQueue('OrderEventsQueue', {
+      name: 'order-events',
+      consumerTimeout,
+      holds:
+        'payment and invoice events not applied to their order; also an event about an order the orders ' +
+        'service does not hold, which needs a person',
+    });
     this.subscribe('OrderEventsRule', orderEvents, appliedEvents);
     this.addFunction('ApplyOrderEventFunction', {
       handler: 'apply-order-event',
       description: `Moves orders on ${appliedEvents.map(({ type }) => type).join(', ')}.`,
+      invokedBy: `the ${orderEvents.name} queue: ${appliedEvents.map(({ type }) => `\`${type}\``).join(', ')} from the bus`,
+      failureMeans: 'orders are not moving to `PAID`, `PAYMENT_FAILED`, `INVOICED` or refunded',
       timeout: consumerTimeout,
       reservedConcurrency: stage.reservedConcurrency,
     })
@@ -160,6 +175,8 @@ export class OrdersService extends ServiceStack {
     const unmatchedRoute = this.addFunction('UnmatchedRouteFunction', {
       handler: 'unmatched-route',
       description: '$default route: 404 or 405 in the error shape of the HTTP contract.',
+      invokedBy: "the API's `$default` route: every request no route matches",
+      failureMeans: '404/405 answers failed: usually its `API_ROUTE_KEYS` environment',
     });
     unmatchedRoute.function.addEnvironment('API_ROUTE_KEYS', [...this.routes.keys()].join(','));
     this.routes.set(

@@ -35,16 +35,26 @@ export class PaymentsService extends ServiceStack {
       handler: 'authorize',
       description:
         'PaymentWorkflow task: one authorization attempt of a card payment, counted in the Payments table.',
+      invokedBy: "the payment workflow's `Authorize` state",
+      failureMeans:
+        'one failure is an answer the workflow handles (a declined card, or a provider outage it retries); ' +
+        "most of them failing means the payment provider is down or refusing most cards: check the provider's status",
       errorRateAlarmPercent: 50,
     }).bindTable(paymentsTable, 'readWrite');
     const capture = this.addFunction('CaptureFunction', {
       handler: 'capture',
       description: 'PaymentWorkflow task: captures an authorized card payment or a confirmed transfer.',
+      invokedBy: "the payment workflow's `CaptureCard` and `CaptureBankTransfer` states",
+      failureMeans:
+        'captures fail after authorization: authorized payments end as `provider_unavailable`, each with ' +
+        'its capture attempt refunded (`compensation: refunded`)',
       errorRateAlarmPercent: 50,
     });
     const awaitBankTransfer = this.addFunction('AwaitBankTransferFunction', {
       handler: 'await-bank-transfer',
       description: 'PaymentWorkflow task: keeps the task token the workflow waits on for a bank transfer.',
+      invokedBy: "the payment workflow's `AwaitBankTransfer` state",
+      failureMeans: 'a bank-transfer payment could not record its task token; its execution fails',
     }).bindTable(paymentsTable, 'readWrite');
     // The compensation of a failed capture; it alarms on any error, not on an error rate
     // (docs/adr/0011-refund-the-capture-attempt-of-a-failed-capture.md). cancel-payment refunds
@@ -53,6 +63,12 @@ export class PaymentsService extends ServiceStack {
       handler: 'refund',
       description:
         'PaymentWorkflow task: refunds the capture attempt of a failed capture (idempotent per capture).',
+      invokedBy:
+        "the payment workflow's `RefundCaptureAttempt` state: the compensation of a capture that failed or timed out",
+      failureMeans:
+        'a refund attempt failed; the workflow retries it (7 calls in about 2 minutes). If the last one fails ' +
+        'too, the order ends `PAYMENT_FAILED` with `compensation: {action: "refund_failed"}` and money may ' +
+        'have been taken: a person refunds it',
     });
 
     const workflow = new PaymentWorkflow(this, 'PaymentWorkflow', {
@@ -83,14 +99,16 @@ export class PaymentsService extends ServiceStack {
       ),
     );
 
-    const paymentRequests = this.addQueue(
-      'PaymentRequestsQueue',
-      COMMANDS.RequestPayment.queue,
+    const paymentRequests = this.addQueue('PaymentRequestsQueue', {
+      name: COMMANDS.RequestPayment.queue,
       consumerTimeout,
-    );
+      holds: `\`${COMMANDS.RequestPayment.type}\` commands: orders whose payment never started (they stay \`PENDING_PAYMENT\`)`,
+    });
     this.addFunction('StartPaymentFunction', {
       handler: 'start-payment',
       description: `Starts the PaymentWorkflow of each ${COMMANDS.RequestPayment.type} command (execution name = order id).`,
+      invokedBy: `the ${paymentRequests.name} queue: \`${COMMANDS.RequestPayment.type}\` from the orders service`,
+      failureMeans: 'payments are not starting: orders wait in `PENDING_PAYMENT`',
       timeout: consumerTimeout,
       reservedConcurrency: stage.reservedConcurrency,
     })
@@ -103,15 +121,17 @@ export class PaymentsService extends ServiceStack {
         maxBatchingWindow: Duration.seconds(0),
       });
 
-    const paymentCancellations = this.addQueue(
-      'PaymentCancellationsQueue',
-      'payment-cancellations',
+    const paymentCancellations = this.addQueue('PaymentCancellationsQueue', {
+      name: 'payment-cancellations',
       consumerTimeout,
-    );
+      holds: `\`${EVENTS.OrderCancelled.type}\` events whose payment was not stopped or refunded`,
+    });
     this.subscribe('PaymentCancellationsRule', paymentCancellations, [EVENTS.OrderCancelled]);
     this.addFunction('CancelPaymentFunction', {
       handler: 'cancel-payment',
       description: `Applies ${EVENTS.OrderCancelled.type}: fails a waiting bank transfer, or refunds a capture and announces ${EVENTS.PaymentRefunded.type}.`,
+      invokedBy: `the ${paymentCancellations.name} queue: \`${EVENTS.OrderCancelled.type}\` from the bus`,
+      failureMeans: 'cancelled orders are not stopping their transfer or refunding their capture',
       timeout: consumerTimeout,
       reservedConcurrency: stage.reservedConcurrency,
     })
@@ -124,6 +144,10 @@ export class PaymentsService extends ServiceStack {
       handler: 'confirm-bank-transfer',
       description:
         "POST /webhooks/bank-transfers: the bank's signed transfer notice (Standard Webhooks); resumes the waiting workflow.",
+      invokedBy: '`POST /webhooks/bank-transfers`: the bank, signing each call',
+      failureMeans:
+        "the bank's webhook got a 500 and the transfer still waits; the bank retries, and a repeated notice " +
+        '(same reference) is safe. A missing or unreadable webhook secret fails every call',
     })
       .bindTable(paymentsTable, 'readWrite')
       .bindStateMachineForTaskResponses(workflow.stateMachine)

@@ -1,12 +1,12 @@
 import type { EventDefinition } from '@shop/contracts/events';
-import { type Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { Stack, type StackProps } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type { Construct } from 'constructs';
-import { QueueWithDlq } from '../constructs/queue-with-dlq.ts';
+import { QueueWithDlq, type QueueWithDlqProps } from '../constructs/queue-with-dlq.ts';
 import { ServiceDashboard } from '../constructs/service-dashboard.ts';
 import {
   ServiceFunction,
@@ -24,6 +24,8 @@ export type FunctionOptions = Omit<
   ServiceFunctionProps,
   'stage' | 'service' | 'alarmTopic' | 'deploymentApplication'
 >;
+
+export type QueueOptions = Omit<QueueWithDlqProps, 'stage' | 'alarmTopic'>;
 
 /**
  * What every service stack shares: the data stack's resources (through SSM), the stage's alarm
@@ -62,12 +64,12 @@ export abstract class ServiceStack extends Stack {
     return fn;
   }
 
-  protected addQueue(id: string, name: string, consumerTimeout: Duration): QueueWithDlq {
+  /** A queue with its DLQ and the DLQ's alarm; the function that consumes it names itself there. */
+  protected addQueue(id: string, options: QueueOptions): QueueWithDlq {
     const queue = new QueueWithDlq(this, id, {
+      ...options,
       stage: this.stage,
-      name,
       alarmTopic: this.data.alarmTopic,
-      consumerTimeout,
     });
     this.queues.push(queue);
     return queue;

@@ -26,6 +26,8 @@ export interface SynthesizedResource {
   readonly physicalName?: string;
   /** The template's properties of the resource (for the cost model: memory, architecture, shards). */
   readonly properties: Readonly<Record<string, unknown>>;
+  /** The template's Metadata of the resource, the stage replaced by `<stage>` (the runbook's entries). */
+  readonly metadata: Readonly<Record<string, unknown>>;
 }
 
 /** The personal stage synthesized for the docs; its name is replaced by `<stage>` everywhere. */
@@ -90,7 +92,10 @@ function resourcesOf(stack: Stack, stage: string, stageName: string | undefined)
           .replaceAll(`${APP_NAME}-${stageName}`, `${APP_NAME}-${STAGE_PLACEHOLDER}`)
           .replaceAll(`/${APP_NAME}/${stageName}/`, `/${APP_NAME}/${STAGE_PLACEHOLDER}/`);
   const template = JSON.parse(readFileSync(join(stackOutdir(stack), stack.templateFile), 'utf8')) as {
-    Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }>;
+    Resources: Record<
+      string,
+      { Type: string; Properties?: Record<string, unknown>; Metadata?: Record<string, unknown> }
+    >;
   };
   const paths = new Map<string, string>();
   for (const construct of stack.node.findAll()) {
@@ -116,6 +121,7 @@ function resourcesOf(stack: Stack, stage: string, stageName: string | undefined)
         logicalId,
         type: resource.Type,
         properties: resource.Properties ?? {},
+        metadata: JSON.parse(generic(JSON.stringify(resource.Metadata ?? {}))),
         ...(name === undefined ? {} : { physicalName: generic(name) }),
       };
     });

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BENCH_RESULTS, COST_DOC, inputsFrom, renderCostModel, withCostModel } from '../src/cost-model.ts';
-import { ARCHITECTURE_DOC, renderResourceTable, withResourceTable } from '../src/resource-table.ts';
+import { BENCH_RESULTS, COST_MODEL, inputsFrom, renderCostModel } from '../src/cost-model.ts';
+import { driftOf, type GeneratedRegion, withFreshRegions } from '../src/generated-region.ts';
+import { RESOURCE_TABLE, renderResourceTable } from '../src/resource-table.ts';
+import { RUNBOOK_TABLES, renderRunbookTables } from '../src/runbook-tables.ts';
 import { type SynthesizedApp, synthesizeApp } from '../src/synthesized-app.ts';
 
 const RUNBOOK = new URL('../../../docs/runbook.md', import.meta.url);
@@ -14,29 +16,31 @@ beforeAll(() => {
   ({ resources, paymentWorkflowStates } = synthesizeApp());
 });
 
+/** Where the committed document differs from one with its regions written from the contents given. */
+function driftOfRegions(regions: readonly (readonly [GeneratedRegion, string])[]): string[] {
+  const document = regions[0]?.[0].document ?? '';
+  const committed = readFileSync(document, 'utf8');
+  return driftOf(document, committed, withFreshRegions(committed, regions));
+}
+
 describe('docs generated from the synthesized templates', () => {
   it('docs/architecture.md holds the current table of every resource (else: npm run resource-table -w @shop/docs-checks)', () => {
-    const committed = readFileSync(ARCHITECTURE_DOC, 'utf8').split('\n');
-    const fresh = withResourceTable(committed.join('\n'), renderResourceTable(resources)).split('\n');
-    const stale = Array.from({ length: Math.max(committed.length, fresh.length) }, (_, index) => index)
-      .filter((index) => committed[index] !== fresh[index])
-      .map(
-        (index) => `docs/architecture.md:${index + 1}: is ${committed[index]}\n  expected ${fresh[index]}`,
-      );
-    expect(stale.slice(0, 5), 'the resource table is out of date').toEqual([]);
+    const stale = driftOfRegions([[RESOURCE_TABLE, renderResourceTable(resources)]]);
+    expect(stale, 'the resource table is out of date').toEqual([]);
   });
 
   it('docs/cost.md holds the cost model of the current templates and bench (else: npm run cost-model -w @shop/docs-checks)', () => {
-    const committed = readFileSync(COST_DOC, 'utf8').split('\n');
     const bench = JSON.parse(readFileSync(BENCH_RESULTS, 'utf8'));
     const model = renderCostModel(inputsFrom(resources, paymentWorkflowStates, bench));
-    const fresh = withCostModel(committed.join('\n'), model).split('\n');
-    const stale = Array.from({ length: Math.max(committed.length, fresh.length) }, (_, index) => index)
-      .filter((index) => committed[index] !== fresh[index])
-      .map((index) => `docs/cost.md:${index + 1}: is ${committed[index]}\n  expected ${fresh[index]}`);
-    expect(stale.slice(0, 5), 'the cost model is out of date').toEqual([]);
+    expect(driftOfRegions([[COST_MODEL, model]]), 'the cost model is out of date').toEqual([]);
     // The model prices every function an order runs from the templates, at the memory they configure.
     expect(model).toMatch(/\| place-order \| \d+ \| arm64 \|/);
+  });
+
+  it('docs/runbook.md holds the alarm tables of the current templates (else: npm run runbook-tables -w @shop/docs-checks)', () => {
+    const tables = renderRunbookTables(resources);
+    expect(tables.map(([region]) => region)).toEqual(Object.values(RUNBOOK_TABLES));
+    expect(driftOfRegions(tables), "the runbook's alarm tables are out of date").toEqual([]);
   });
 
   it('the table lists every stack of a stage and the pipeline', () => {
@@ -54,7 +58,7 @@ describe('docs generated from the synthesized templates', () => {
 
 describe('docs/architecture.md', () => {
   it('draws every state of the PaymentWorkflow, by its name in the definition', () => {
-    const architecture = readFileSync(ARCHITECTURE_DOC, 'utf8');
+    const architecture = readFileSync(RESOURCE_TABLE.document, 'utf8');
     const diagram = architecture.match(/```mermaid\n(stateDiagram-v2\n[\s\S]*?)```/)?.[1] ?? '';
     expect(paymentWorkflowStates.length).toBeGreaterThan(10);
     const missing = paymentWorkflowStates.filter((state) => !new RegExp(`\\b${state}\\b`).test(diagram));
