@@ -112,17 +112,25 @@ function regenerateDerivedFiles(
     ],
     ['Regenerating docs/api from the contracts', 'npm', ['run', '--silent', 'api-docs']],
     [
-      'Regenerating the resource table and the runbook from the templates',
+      'Regenerating the resource table from the templates',
       'npm',
-      ['run', '--silent', 'generated-docs', '--workspace', '@shop/docs-checks'],
+      ['run', '--silent', 'resource-table', '--workspace', '@shop/docs-checks'],
+    ],
+    [
+      "Regenerating the runbook's alarm tables from the templates",
+      'npm',
+      ['run', '--silent', 'runbook-tables', '--workspace', '@shop/docs-checks'],
     ],
   ];
   for (const [title, command, args] of regenerate ? [format, ...derived] : [format]) {
     logger.info(`${title}…`);
     execFileSync(command, args, { cwd: root, stdio: 'inherit' });
   }
+  logger.info(`\n${triggeredBy(plan)} now invokes ${plan.service}:${plan.name}.`);
   logger.info(
-    `\n${triggeredBy(plan)} now invokes ${plan.service}:${plan.name}. Next: npm test, then npm start.`,
+    regenerate
+      ? 'Next: npm test, then npm start.'
+      : 'docs/api, the resource table and the runbook wait for the next run without --regenerate=false.',
   );
 }
 
