@@ -1,5 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TABLES } from '../src/shared-data.ts';
 import { resourcesOf, type Synthesized, synthesize } from './synth.ts';
 
 let synthesized: Synthesized;
@@ -57,6 +58,25 @@ describe('DataStack', () => {
       KeySchema: key('id'),
       TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
     });
+  });
+
+  it('creates each table with exactly the indexes TABLES declares, projecting whole items', () => {
+    const template = personal();
+    for (const [name, { indexes }] of Object.entries(TABLES)) {
+      const [, table] =
+        resourcesOf(template, 'AWS::DynamoDB::Table').find(
+          ([, t]) => t.Properties?.TableName === `serverless-commerce-dev-alice-${name}`,
+        ) ?? [];
+      const expected = Object.entries(indexes).map(([indexName, index]) => ({
+        IndexName: indexName,
+        KeySchema: [
+          { AttributeName: index.partitionKey, KeyType: 'HASH' },
+          ...(index.sortKey ? [{ AttributeName: index.sortKey, KeyType: 'RANGE' }] : []),
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      }));
+      expect(table?.Properties?.GlobalSecondaryIndexes ?? [], name).toEqual(expected);
+    }
   });
 
   it('deletes a personal stage with its data, and retains and protects the data of test and prod', () => {
