@@ -14,10 +14,10 @@ const test = () => synthesized.template(synthesized.pipeline.test.data);
 const prod = () => synthesized.template(synthesized.pipeline.prod.data);
 
 describe('DataStack', () => {
-  it('creates the four tables on demand, with point-in-time recovery and the AWS-managed KMS key', () => {
+  it('creates every table TABLES declares on demand, with point-in-time recovery and the AWS-managed KMS key', () => {
     for (const template of [personal(), test(), prod()]) {
       const tables = resourcesOf(template, 'AWS::DynamoDB::Table');
-      expect(tables).toHaveLength(4);
+      expect(tables).toHaveLength(Object.keys(TABLES).length);
       for (const [, table] of tables) {
         expect(table.Properties).toMatchObject({
           BillingMode: 'PAY_PER_REQUEST',
