@@ -4,6 +4,7 @@ import type { Stack } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerlessCommerceStage } from '../src/serverless-commerce-stage.ts';
+import { TABLES } from '../src/shared-data.ts';
 import { deployedRouteKeys, HANDLERS, routeKeys } from './app-source.ts';
 import { type CfnResource, resourcesOf, type Synthesized, ssmParameterId, synthesize } from './synth.ts';
 
@@ -143,10 +144,7 @@ describe('functions', () => {
 
   it('sets exactly the variables each bundle reads, and nothing another function needs', () => {
     const applicationVariables = [
-      'ORDERS_TABLE_NAME',
-      'PAYMENTS_TABLE_NAME',
-      'INVOICES_TABLE_NAME',
-      'IDEMPOTENCY_TABLE_NAME',
+      ...Object.values(TABLES).map(({ environmentVariable }) => environmentVariable),
       'PAYMENT_REQUESTS_QUEUE_URL',
       'EVENT_BUS_NAME',
       'PAYMENT_WORKFLOW_ARN',
