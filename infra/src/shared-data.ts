@@ -9,32 +9,58 @@ import type { StageConfig } from './stages.ts';
 
 export type TableName = 'orders' | 'payments' | 'invoices' | 'idempotency';
 
-/** A table of the data stack, with the environment variable that names it to a function. */
-export interface SharedTable {
-  readonly table: dynamodb.ITable;
-  readonly environmentVariable: string;
+/**
+ * A global secondary index, by the attributes it is keyed on (strings). The data stack creates it,
+ * projecting whole items, and `ServiceFunction.bindTable` grants Query on it by name.
+ */
+export interface TableIndex {
+  readonly partitionKey: string;
+  readonly sortKey?: string;
 }
 
-const TABLES: Record<TableName, { id: string; parameter: ParameterRef; environmentVariable: string }> = {
+export interface TableDefinition {
+  /** The table's construct id, in the data stack and where a service stack imports it. */
+  readonly id: string;
+  readonly parameter: ParameterRef;
+  readonly environmentVariable: string;
+  /** Every global secondary index of the table, by name: the one place an index is declared. */
+  readonly indexes: Readonly<Record<string, TableIndex>>;
+}
+
+/** A table of the data stack, with the environment variable that names it to a function. */
+export interface SharedTable {
+  readonly name: TableName;
+  readonly table: dynamodb.ITable;
+  readonly environmentVariable: string;
+  /** The names of the table's global secondary indexes (TABLES), which a grant may name. */
+  readonly indexes: readonly string[];
+}
+
+export const TABLES: Readonly<Record<TableName, TableDefinition>> = {
   orders: {
     id: 'OrdersTable',
     parameter: PARAMETERS.ordersTableName,
     environmentVariable: 'ORDERS_TABLE_NAME',
+    // A customer's orders, oldest first.
+    indexes: { byCustomer: { partitionKey: 'customerId', sortKey: 'createdAt' } },
   },
   payments: {
     id: 'PaymentsTable',
     parameter: PARAMETERS.paymentsTableName,
     environmentVariable: 'PAYMENTS_TABLE_NAME',
+    indexes: {},
   },
   invoices: {
     id: 'InvoicesTable',
     parameter: PARAMETERS.invoicesTableName,
     environmentVariable: 'INVOICES_TABLE_NAME',
+    indexes: {},
   },
   idempotency: {
     id: 'IdempotencyTable',
     parameter: PARAMETERS.idempotencyTableName,
     environmentVariable: 'IDEMPOTENCY_TABLE_NAME',
+    indexes: {},
   },
 };
 
@@ -70,12 +96,15 @@ export class SharedData {
   table(name: TableName): SharedTable {
     let shared = this.tables.get(name);
     if (!shared) {
-      const { id, parameter, environmentVariable } = TABLES[name];
+      const { id, parameter, environmentVariable, indexes } = TABLES[name];
       const tableName = readParameter(this.scope, this.stage, parameter);
-      // No index names are given, so grants cover the table alone: no function queries an index yet.
+      // The import is told no index, or CDK's grants would add `<table>/index/*`: bindTable grants
+      // Query on the indexes a function names, one by one.
       shared = {
+        name,
         table: dynamodb.Table.fromTableAttributes(this.scope, id, { tableName }),
         environmentVariable,
+        indexes: Object.keys(indexes),
       };
       this.tables.set(name, shared);
     }

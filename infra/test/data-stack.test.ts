@@ -1,5 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TABLES } from '../src/shared-data.ts';
 import { resourcesOf, type Synthesized, synthesize } from './synth.ts';
 
 let synthesized: Synthesized;
@@ -13,10 +14,10 @@ const test = () => synthesized.template(synthesized.pipeline.test.data);
 const prod = () => synthesized.template(synthesized.pipeline.prod.data);
 
 describe('DataStack', () => {
-  it('creates the four tables on demand, with point-in-time recovery and the AWS-managed KMS key', () => {
+  it('creates every table TABLES declares on demand, with point-in-time recovery and the AWS-managed KMS key', () => {
     for (const template of [personal(), test(), prod()]) {
       const tables = resourcesOf(template, 'AWS::DynamoDB::Table');
-      expect(tables).toHaveLength(4);
+      expect(tables).toHaveLength(Object.keys(TABLES).length);
       for (const [, table] of tables) {
         expect(table.Properties).toMatchObject({
           BillingMode: 'PAY_PER_REQUEST',
@@ -57,6 +58,25 @@ describe('DataStack', () => {
       KeySchema: key('id'),
       TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
     });
+  });
+
+  it('creates each table with exactly the indexes TABLES declares, projecting whole items', () => {
+    const template = personal();
+    for (const [name, { indexes }] of Object.entries(TABLES)) {
+      const [, table] =
+        resourcesOf(template, 'AWS::DynamoDB::Table').find(
+          ([, t]) => t.Properties?.TableName === `serverless-commerce-dev-alice-${name}`,
+        ) ?? [];
+      const expected = Object.entries(indexes).map(([indexName, index]) => ({
+        IndexName: indexName,
+        KeySchema: [
+          { AttributeName: index.partitionKey, KeyType: 'HASH' },
+          ...(index.sortKey ? [{ AttributeName: index.sortKey, KeyType: 'RANGE' }] : []),
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      }));
+      expect(table?.Properties?.GlobalSecondaryIndexes ?? [], name).toEqual(expected);
+    }
   });
 
   it('deletes a personal stage with its data, and retains and protects the data of test and prod', () => {

@@ -182,10 +182,32 @@ export class ServiceFunction extends Construct {
    * Names the table in the function's environment and grants item access to it: `read` for
    * GetItem/BatchGetItem/Query/ConditionCheckItem, `readWrite` for those and the item writes.
    * Narrower than grantReadWriteData, which adds Scan, DescribeTable and the stream's actions.
+   * `indexes` adds Query on each named global secondary index, `<table ARN>/index/<name>` and no
+   * other; a name the table does not declare (TABLES in shared-data.ts) stops the synth.
    */
-  bindTable({ table, environmentVariable }: SharedTable, access: 'read' | 'readWrite'): this {
+  bindTable(
+    { name, table, environmentVariable, indexes: declared }: SharedTable,
+    access: 'read' | 'readWrite',
+    options: { readonly indexes?: readonly string[] } = {},
+  ): this {
+    const indexes = options.indexes ?? [];
+    const unknown = indexes.filter((index) => !declared.includes(index));
+    if (unknown.length > 0) {
+      throw new Error(
+        `${this.functionName}: the ${name} table has no index ${unknown.join(', ')} ` +
+          `(its indexes: ${declared.join(', ') || 'none'}). Declare an index in TABLES of infra/src/shared-data.ts.`,
+      );
+    }
     this.function.addEnvironment(environmentVariable, table.tableName);
     table.grant(this.role, ...TABLE_ACTIONS[access]);
+    if (indexes.length > 0) {
+      this.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: ['dynamodb:Query'],
+          resources: [...new Set(indexes)].map((index) => `${table.tableArn}/index/${index}`),
+        }),
+      );
+    }
     return this;
   }
 

@@ -14,6 +14,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import { DeadLetterQueue } from '../constructs/queue-with-dlq.ts';
 import { PARAMETERS, publishParameter } from '../parameters.ts';
+import { TABLES, type TableName } from '../shared-data.ts';
 import { physicalName, type StageConfig } from '../stages.ts';
 
 export interface DataStackProps extends StackProps {
@@ -45,13 +46,9 @@ export class DataStack extends Stack {
     const { stage } = props;
     const dataRemoval = stage.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
 
-    const table = (
-      tableId: string,
-      name: string,
-      partitionKey: string,
-      extra: Partial<dynamodb.TableProps> = {},
-    ) =>
-      new dynamodb.Table(this, tableId, {
+    const table = (name: TableName, partitionKey: string, extra: Partial<dynamodb.TableProps> = {}) => {
+      const { id, indexes } = TABLES[name];
+      const created = new dynamodb.Table(this, id, {
         tableName: physicalName(stage, name),
         partitionKey: { name: partitionKey, type: dynamodb.AttributeType.STRING },
         // On-demand: an idle personal stage costs nothing, and no capacity needs planning.
@@ -64,17 +61,22 @@ export class DataStack extends Stack {
         removalPolicy: dataRemoval,
         ...extra,
       });
+      for (const [indexName, index] of Object.entries(indexes)) {
+        created.addGlobalSecondaryIndex({
+          indexName,
+          partitionKey: { name: index.partitionKey, type: dynamodb.AttributeType.STRING },
+          ...(index.sortKey ? { sortKey: { name: index.sortKey, type: dynamodb.AttributeType.STRING } } : {}),
+          // Whole items: a query on the index answers without a second read of the table.
+          projectionType: dynamodb.ProjectionType.ALL,
+        });
+      }
+      return created;
+    };
 
-    this.ordersTable = table('OrdersTable', 'orders', 'orderId');
-    this.ordersTable.addGlobalSecondaryIndex({
-      indexName: 'byCustomer',
-      partitionKey: { name: 'customerId', type: dynamodb.AttributeType.STRING },
-      sortKey: { name: 'createdAt', type: dynamodb.AttributeType.STRING },
-      projectionType: dynamodb.ProjectionType.ALL,
-    });
-    this.paymentsTable = table('PaymentsTable', 'payments', 'orderId');
-    this.invoicesTable = table('InvoicesTable', 'invoices', 'invoiceId');
-    this.idempotencyTable = table('IdempotencyTable', 'idempotency', 'id', {
+    this.ordersTable = table('orders', 'orderId');
+    this.paymentsTable = table('payments', 'orderId');
+    this.invoicesTable = table('invoices', 'invoiceId');
+    this.idempotencyTable = table('idempotency', 'id', {
       timeToLiveAttribute: 'expiresAt',
     });
 

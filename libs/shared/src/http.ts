@@ -33,6 +33,11 @@ export interface HttpRequest {
   /** A request header, by case-insensitive name. */
   header(name: string): string | undefined;
   /**
+   * A query string parameter, decoded, by its exact name; a repeated one arrives joined with commas,
+   * as API Gateway passes it. `undefined` when the request does not carry it.
+   */
+  queryParameter(name: string): string | undefined;
+  /**
    * The signed-in customer: the `sub` claim of the token the API's JWT authorizer verified. Throws
    * UnauthorizedError (401) when there is none, as on a route deployed without the authorizer.
    */
@@ -139,6 +144,11 @@ function createRequest(event: HttpEvent): HttpRequest {
       return value;
     },
     header: (name) => headers.get(name.toLowerCase()),
+    // Own properties only: a parameter named `constructor` or `__proto__` is not in the object's prototype.
+    queryParameter(name) {
+      const parameters = event.queryStringParameters ?? {};
+      return Object.hasOwn(parameters, name) ? parameters[name] : undefined;
+    },
     customerId() {
       const { requestContext } = event;
       const claims = 'authorizer' in requestContext ? requestContext.authorizer?.jwt?.claims : undefined;

@@ -154,6 +154,65 @@ describe('the HTTP handler wrapper', () => {
   });
 });
 
+describe('the query string', () => {
+  // Answers with the parameters it was asked to read, as `null` when the request has none.
+  const reading = (names: readonly string[]) =>
+    httpHandler(observability, async (request) => ({
+      status: 200,
+      body: Object.fromEntries(names.map((name) => [name, request.queryParameter(name) ?? null])),
+    }));
+  const read = async (names: readonly string[], event: APIGatewayProxyEventV2) =>
+    JSON.parse((await reading(names)(event, lambdaContext())).body ?? '');
+
+  it('gives a parameter decoded, by its exact name', async () => {
+    const event = httpEvent({ method: 'GET', route: '/orders', query: { limit: '10', next: 'a b&c=d/é' } });
+    expect(await read(['limit', 'next', 'Limit'], event)).toEqual({
+      limit: '10',
+      next: 'a b&c=d/é',
+      Limit: null,
+    });
+  });
+
+  it('gives a repeated parameter joined with commas, and an empty one as empty', async () => {
+    const event = httpEvent({
+      method: 'GET',
+      route: '/orders',
+      query: { status: ['PAID', 'CANCELLED'], q: '' },
+    });
+    expect(await read(['status', 'q'], event)).toEqual({ status: 'PAID,CANCELLED', q: '' });
+  });
+
+  it('gives nothing for a request without a query string, and nothing from the object prototype', async () => {
+    const none = httpEvent({ method: 'GET', route: '/orders' });
+    expect(none).not.toHaveProperty('queryStringParameters');
+    expect(await read(['limit', 'constructor'], none)).toEqual({ limit: null, constructor: null });
+    const some = httpEvent({ method: 'GET', route: '/orders', query: { limit: '1' } });
+    expect(await read(['toString', 'hasOwnProperty'], some)).toEqual({
+      toString: null,
+      hasOwnProperty: null,
+    });
+  });
+
+  it('comes from the test event as API Gateway builds it: URL-encoded raw, decoded parameters', () => {
+    // fromEntries, so that `__proto__` is a parameter rather than the literal's prototype.
+    const query = Object.fromEntries([
+      ['status', ['PAID', 'CANCELLED']],
+      ['next', 'a b&c=d/é'],
+      ['__proto__', 'x'],
+    ]);
+    const event = httpEvent({ method: 'GET', route: '/orders', query });
+    expect(event.rawQueryString).toBe('status=PAID&status=CANCELLED&next=a%20b%26c%3Dd%2F%C3%A9&__proto__=x');
+    expect(event.queryStringParameters).toEqual(
+      Object.fromEntries([
+        ['status', 'PAID,CANCELLED'],
+        ['next', 'a b&c=d/é'],
+        ['__proto__', 'x'],
+      ]),
+    );
+    expect(Object.hasOwn(event.queryStringParameters ?? {}, '__proto__')).toBe(true);
+  });
+});
+
 describe('the signed-in customer', () => {
   // Answers with the customer, and counts the requests that got past reading it.
   let served = 0;

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { parseQuery } from '@shop/local-cloud/apigateway/lambda-event';
 import type { HttpEvent } from '@shop/shared/http';
 import type {
   APIGatewayProxyEventV2,
@@ -26,6 +27,8 @@ export interface HttpEventOptions {
   /** The route as API Gateway names it, e.g. `/orders/{orderId}`. */
   route: string;
   pathParameters?: Record<string, string>;
+  /** Query string parameters, unencoded; an array repeats the parameter (`?status=a&status=b`). */
+  query?: Record<string, string | readonly string[]>;
   headers?: Record<string, string>;
   /** A value to send as JSON, or a raw string sent as it is. */
   body?: unknown;
@@ -59,11 +62,29 @@ export function httpEvent(options: HttpEventOptions): HttpEvent {
   event.requestContext.http.path = path;
   event.requestContext.requestId = randomUUID();
   if (options.pathParameters) event.pathParameters = { ...options.pathParameters };
+  if (options.query) Object.assign(event, queryString(options.query));
   if (options.headers) event.headers = { ...event.headers, ...options.headers };
   if (options.body === undefined) delete event.body;
   else event.body = typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
   event.isBase64Encoded = options.isBase64Encoded ?? false;
   return event;
+}
+
+/**
+ * The query as API Gateway passes it: `rawQueryString` URL-encoded as a client sends it, and
+ * `queryStringParameters` decoded from it by the local cloud's parser (repeats joined with commas;
+ * absent for an empty query), so that unit tests and the local cloud see the same event.
+ */
+function queryString(
+  query: Record<string, string | readonly string[]>,
+): Pick<APIGatewayProxyEventV2, 'rawQueryString' | 'queryStringParameters'> {
+  const rawQueryString = Object.entries(query)
+    .flatMap(([name, values]) =>
+      [values].flat().map((value) => `${encodeURIComponent(name)}=${encodeURIComponent(value)}`),
+    )
+    .join('&');
+  const queryStringParameters = parseQuery(rawQueryString);
+  return queryStringParameters ? { rawQueryString, queryStringParameters } : { rawQueryString };
 }
 
 /** The claims of a token issued now to this customer (its username is its `sub`, as with email sign-in). */

@@ -1,3 +1,4 @@
+import { ROUTES } from '@shop/contracts/routes';
 import { BANK_TRANSFER_WEBHOOK_PATH } from '../src/clients/bank-webhook.ts';
 import { anOrder } from './e2e-support.ts';
 
@@ -320,6 +321,28 @@ export const wrongMethods: HostileRequest[] = [
   status: 405,
   code: 'method_not_allowed',
 }));
+
+/**
+ * The methods the HTTP contract's routes accept on a path, as a 405's Allow header lists them:
+ * sorted, comma-separated. A `{name}` segment of a route matches any one non-empty segment.
+ */
+export function allowedMethods(path: string): string {
+  const segments = path.split('/');
+  const matches = (template: string) => {
+    const parts = template.split('/');
+    return (
+      parts.length === segments.length &&
+      parts.every((part, index) =>
+        /^\{\w+\}$/.test(part) ? segments[index] !== '' : part === segments[index],
+      )
+    );
+  };
+  const methods = Object.keys(ROUTES)
+    .map((routeKey) => routeKey.split(' '))
+    .filter(([, template = '']) => matches(template))
+    .map(([method = '']) => method);
+  return [...new Set(methods)].sort().join(', ');
+}
 
 // The last one is the confirmation route the signed webhook replaced: it must be gone.
 export const unknownPaths: HostileRequest[] = [

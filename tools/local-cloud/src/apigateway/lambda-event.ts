@@ -105,15 +105,18 @@ function eventHeaders(request: IncomingMessage): { headers: Record<string, strin
 /** Decoded parameters, repeated keys joined with commas; undefined when there is no query string. */
 export function parseQuery(rawQueryString: string): Record<string, string> | undefined {
   if (rawQueryString === '') return undefined;
-  const parameters: Record<string, string> = {};
+  // A Map, then fromEntries: a key such as `constructor` or `__proto__` is a parameter like any other,
+  // never a property inherited from (or the prototype of) a plain object.
+  const parameters = new Map<string, string>();
   for (const pair of rawQueryString.split('&')) {
     if (pair === '') continue;
     const equals = pair.indexOf('=');
     const key = decodeQueryComponent(equals === -1 ? pair : pair.slice(0, equals));
     const value = equals === -1 ? '' : decodeQueryComponent(pair.slice(equals + 1));
-    parameters[key] = parameters[key] === undefined ? value : `${parameters[key]},${value}`;
+    const earlier = parameters.get(key);
+    parameters.set(key, earlier === undefined ? value : `${earlier},${value}`);
   }
-  return Object.keys(parameters).length > 0 ? parameters : undefined;
+  return parameters.size > 0 ? Object.fromEntries(parameters) : undefined;
 }
 
 function decodeQueryComponent(text: string): string {

@@ -176,6 +176,19 @@ describe('the payload format 2.0 event', () => {
     });
   });
 
+  it('passes query parameters named like object properties as the parameters they are', async () => {
+    const { url, lastEvent } = await start();
+
+    await fetch(`${url}/orders/1?constructor=1&__proto__=x&toString=2&toString=3`);
+
+    const parameters = lastEvent().queryStringParameters ?? {};
+    expect(Object.entries(parameters)).toEqual([
+      ['constructor', '1'],
+      ['__proto__', 'x'],
+      ['toString', '2,3'],
+    ]);
+  });
+
   it('leaves queryStringParameters, pathParameters, cookies and body out when there are none', async () => {
     const { url, lastEvent } = await start();
 
