@@ -22,6 +22,8 @@ function aFunction() {
     service: 'orders',
     handler: 'get-order',
     description: 'A function that reads orders',
+    invokedBy: '`GET /orders/{orderId}`',
+    failureMeans: 'order reads fail: the client got a 500',
     alarmTopic: data.alarmTopic,
   });
   const orders = data.table('orders');
