@@ -38,7 +38,10 @@ export function addNamedImport(tree: Tree, path: string, name: string, module: s
   tree.write(
     path,
     existing
-      ? source.replace(existing[0], `import {${existing[1]}, ${name} } from '${module}';`)
+      ? source.replace(
+          existing[0],
+          `import {${existing[1].replace(/,\s*$/, '')}, ${name} } from '${module}';`,
+        )
       : `import { ${name} } from '${module}';\n${source}`,
   );
 }
