@@ -66,6 +66,8 @@ export function readApiModel(resources: readonly SynthesizedResource[]): ApiMode
   };
 
   const subscriptions = ofType('AWS::Events::Rule').flatMap((rule): Subscription[] => {
+    // A schedule carries no message of the contracts: EventBridge's own Scheduled Event.
+    if (rule.properties.ScheduleExpression !== undefined) return [];
     const targets = (rule.properties.Targets ?? []) as Properties[];
     const queue = targets
       .map((target) => queueByLogicalId(rule.stack, refOf(target.Arn) ?? ''))
