@@ -2,6 +2,7 @@ import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { EVENTS } from '@shop/contracts/events';
 import { copyRepository, type RepositoryCopy } from '@shop/testing/repository-copy';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -44,7 +45,7 @@ describe('the function generator, in a copy of the repository', () => {
       '--trigger',
       'event',
       '--event',
-      'InvoiceIssued',
+      EVENTS.InvoiceIssued.type,
       skipDocs,
     );
     generate(

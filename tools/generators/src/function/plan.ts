@@ -96,7 +96,11 @@ export function planFunction(options: FunctionGeneratorOptions, workspace: Works
     case 'http':
       return { ...common, ...httpPlan(options) };
     case 'event': {
-      const event = required(options.event, '--event', 'the contract event it consumes (OrderPlaced)');
+      const event = required(
+        options.event,
+        '--event',
+        'the contract event it consumes, a key of EVENTS in libs/contracts/src/events.ts',
+      );
       if (!workspace.events.has(event)) {
         throw new Error(
           `There is no event ${event} in libs/contracts: one of ${[...workspace.events.keys()].join(', ')}.`,
@@ -108,7 +112,7 @@ export function planFunction(options: FunctionGeneratorOptions, workspace: Works
       const command = required(
         options.command,
         '--command',
-        'the contract command it receives (IssueInvoice)',
+        'the contract command it receives, a key of COMMANDS in libs/contracts/src/commands.ts',
       );
       const contract = workspace.commands.get(command);
       if (!contract) {
