@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BENCH_RESULTS, COST_DOC, inputsFrom, renderCostModel, withCostModel } from '../src/cost-model.ts';
+import { COST_DOC, inputsFrom, renderCostModel, withCostModel } from '../src/cost-model.ts';
+import { readRecordedBench } from '../src/recorded-bench.ts';
 import { ARCHITECTURE_DOC, renderResourceTable, withResourceTable } from '../src/resource-table.ts';
 import { type SynthesizedApp, synthesizeApp } from '../src/synthesized-app.ts';
 
@@ -28,8 +29,7 @@ describe('docs generated from the synthesized templates', () => {
 
   it('docs/cost.md holds the cost model of the current templates and bench (else: npm run cost-model -w @shop/docs-checks)', () => {
     const committed = readFileSync(COST_DOC, 'utf8').split('\n');
-    const bench = JSON.parse(readFileSync(BENCH_RESULTS, 'utf8'));
-    const model = renderCostModel(inputsFrom(resources, paymentWorkflowStates, bench));
+    const model = renderCostModel(inputsFrom(resources, paymentWorkflowStates, readRecordedBench()));
     const fresh = withCostModel(committed.join('\n'), model).split('\n');
     const stale = Array.from({ length: Math.max(committed.length, fresh.length) }, (_, index) => index)
       .filter((index) => committed[index] !== fresh[index])
@@ -37,6 +37,9 @@ describe('docs generated from the synthesized templates', () => {
     expect(stale.slice(0, 5), 'the cost model is out of date').toEqual([]);
     // The model prices every function an order runs from the templates, at the memory they configure.
     expect(model).toMatch(/\| place-order \| \d+ \| arm64 \|/);
+    // It names the recorded run its durations come from, never a plain run's untracked results.
+    expect(model).toMatch(/^Bench run: `bench\/recorded\.json`, recorded \d{4}-\d\d-\d\d \d\d:\d\d UTC /m);
+    expect(model).not.toContain('results.json');
   });
 
   it('the table lists every stack of a stage and the pipeline', () => {
