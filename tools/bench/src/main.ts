@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // `npm run bench`: bundle size, cold init, warm latency and end-to-end throughput of every function,
-// against its naive build and its floor; writes bench/results.json and prints one table.
-//   npm run bench -- [--check] [--runs 15] [--warm 1000] [--orders 1] [--only place-order,end-to-end]
+// against its naive build and its floor; writes bench/results.json (untracked) and prints one table.
+// With --record, also bench/recorded.json: the committed figures docs/cost.md is computed from.
+//   npm run bench -- [--check] [--record] [--runs 15] [--warm 1000] [--orders 1] [--only place-order,end-to-end]
 // What the figures mean and how they are taken: docs/performance.md.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -15,15 +16,23 @@ import { buildFloor, buildNaive, listFunctions, productionReport, repoRoot } fro
 import { benchEndToEnd } from './end-to-end.ts';
 import { benchFunctions, type SizedBuilds } from './functions-bench.ts';
 import { benchLimit } from './limit.ts';
+import {
+  commitOf,
+  DEFAULT_SETTINGS,
+  RECORDED_FILE,
+  recordRefusal,
+  writeResultFiles,
+} from './result-files.ts';
 import { createScenarios } from './scenarios.ts';
 import { formatTable } from './table.ts';
 
 const { values } = parseArgs({
   options: {
     check: { type: 'boolean', default: false },
-    runs: { type: 'string', default: '15' },
-    warm: { type: 'string', default: '1000' },
-    orders: { type: 'string', default: '1' },
+    record: { type: 'boolean', default: false },
+    runs: { type: 'string', default: String(DEFAULT_SETTINGS.coldRuns) },
+    warm: { type: 'string', default: String(DEFAULT_SETTINGS.warmInvocations) },
+    orders: { type: 'string', default: String(DEFAULT_SETTINGS.orderScale) },
     only: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
@@ -31,9 +40,11 @@ const { values } = parseArgs({
 if (values.help) {
   process.stdout.write(`npm run bench -- [options]
   --check        exit non-zero when a budget of bench/budgets.json is exceeded
-  --runs N       fresh processes per build for cold init (default 15, at least 15 for the record)
-  --warm N       warm invocations per function (default 1000)
-  --orders X     scale the end-to-end order counts (default 1: 30, 200 and 500 orders)
+  --record       also write ${RECORDED_FILE}, the figures docs/cost.md is computed from (commit it);
+                 only a full run with at least the default --runs, --warm and --orders
+  --runs N       fresh processes per build for cold init (default ${DEFAULT_SETTINGS.coldRuns})
+  --warm N       warm invocations per function (default ${DEFAULT_SETTINGS.warmInvocations})
+  --orders X     scale the end-to-end order counts (default ${DEFAULT_SETTINGS.orderScale}: 30, 200 and 500 orders)
   --only a,b     only these parts, for a quick look: function names, and end-to-end
 `);
   process.exit(0);
@@ -42,6 +53,13 @@ const coldRuns = positiveInteger('--runs', values.runs);
 const warmInvocations = positiveInteger('--warm', values.warm);
 const orderScale = Number(values.orders);
 if (!(orderScale > 0)) fail(`--orders must be a positive number, got "${values.orders}"`);
+const only = values.only?.split(',').map((name) => name.trim());
+if (values.record) {
+  const refusal = recordRefusal({ only, coldRuns, warmInvocations, orderScale });
+  if (refusal) fail(refusal);
+}
+// Taken before the run: the code measured is the code checked out when it starts.
+const commit = commitOf(repoRoot);
 
 const step = (text: string) => process.stdout.write(`▸ ${text}\n`);
 const progress = (text: string) => process.stdout.write(`${text}\n`);
@@ -52,7 +70,6 @@ process.on('exit', () => rmSync(assemblyRoot, { recursive: true, force: true }))
 // The same build and synthesis as `npm start`, into a folder of this run's own.
 const assemblyDir = await prepareLocalAssembly({ step, done: progress, outputRoot: assemblyRoot });
 
-const only = values.only?.split(',').map((name) => name.trim());
 const functions = listFunctions().filter((fn) => !only || only.includes(fn.handler));
 const runEndToEnd = !only || only.includes('end-to-end');
 if (functions.length === 0 && !runEndToEnd) fail(`Nothing matches --only ${values.only}`);
@@ -102,6 +119,7 @@ const results = {
   schemaVersion: 1,
   generatedAt: new Date().toISOString(),
   command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
+  commit,
   machine: {
     node: process.version,
     cpus: cpus().length,
@@ -121,14 +139,17 @@ const results = {
   }),
   budgets: { file: 'bench/budgets.json', breaches },
 };
-// A partial run (--only) never replaces the record of a full one.
-const resultsFile = join(repoRoot, only ? 'tools/bench/dist/results-partial.json' : 'bench/results.json');
-writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
+const written = writeResultFiles(repoRoot, results, { record: values.record });
 
 process.stdout.write(`\n${formatTable(results)}\n`);
 process.stdout.write(
-  `\nWritten to ${resultsFile.slice(repoRoot.length + 1)} in ${((performance.now() - started) / 1000).toFixed(0)} s. Load average at the end: ${results.machine.loadAverageAtEnd.join(', ')} on ${results.machine.cpus} CPUs.\n`,
+  `\nWritten to ${written.join(' and ')} in ${((performance.now() - started) / 1000).toFixed(0)} s. Load average at the end: ${results.machine.loadAverageAtEnd.join(', ')} on ${results.machine.cpus} CPUs.\n`,
 );
+if (values.record) {
+  process.stdout.write(
+    `The cost model reads ${RECORDED_FILE}: regenerate docs/cost.md with npm run cost-model -w @shop/docs-checks and commit both.\n`,
+  );
+}
 if (breaches.length > 0) {
   process.stdout.write(
     `\nOver budget (bench/budgets.json):\n${breaches.map((breach) => `  ✗ ${breach}`).join('\n')}\n`,

@@ -1,13 +1,13 @@
 #!/usr/bin/env node
 // Writes the cost model per 1 million orders into docs/cost.md, between the COST MODEL markers, from a
 // fresh synthesis of the CDK app (memory, architecture, Kinesis mode of each stage) and the warm
-// durations measured by the bench (bench/results.json):
+// durations of the recorded bench run (bench/recorded.json, written by npm run bench -- --record):
 //   npm run cost-model -w @shop/docs-checks             rewrites the region
 //   node tools/docs-checks/src/cost-model.ts --check    exits 1 when the committed region is out of date
 // The docs check in `npm test` runs the same comparison, so the model never drifts from the code.
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type GeneratedRegion, runGenerator } from './generated-region.ts';
+import { describeRun, type RecordedBench, readRecordedBench } from './recorded-bench.ts';
 import { type SynthesizedResource, synthesizeApp } from './synthesized-app.ts';
 
 export const COST_MODEL: GeneratedRegion = {
@@ -15,7 +15,6 @@ export const COST_MODEL: GeneratedRegion = {
   name: 'COST MODEL',
   script: 'cost-model',
 };
-export const BENCH_RESULTS = fileURLToPath(new URL('../../../bench/results.json', import.meta.url));
 
 /**
  * eu-west-1 (Ireland) list prices in USD, without free tier. Taken on PRICES_TAKEN from memory of the
@@ -164,14 +163,16 @@ export interface Inputs {
   readonly workflowStates: readonly string[];
   /** Kinesis shards of a personal stage. */
   readonly personalShards: number;
-  /** Warm p50 duration (ms) of each function, measured by the bench. */
+  /** Warm p50 duration (ms) of each function, measured by the recorded bench run. */
   readonly warmMs: ReadonlyMap<string, number>;
+  /** The run the warm durations come from. */
+  readonly benchRun: RecordedBench;
 }
 
 export function inputsFrom(
   resources: readonly SynthesizedResource[],
   workflowStates: readonly string[],
-  bench: { functions: { name: string; warmMs: { p50: number } }[] },
+  bench: RecordedBench,
 ): Inputs {
   const personal = resources.filter((resource) => resource.stage === 'personal');
   const functions = new Map<string, { memoryMb: number; architecture: string }>();
@@ -192,6 +193,7 @@ export function inputsFrom(
     workflowStates,
     personalShards,
     warmMs: new Map(bench.functions.map((fn) => [fn.name, fn.warmMs.p50])),
+    benchRun: bench,
   };
 }
 
@@ -229,7 +231,7 @@ export function renderCostModel(inputs: Inputs): string {
     const warm = inputs.warmMs.get(name);
     if (!fn) throw new Error(`no function ${name} in the personal stage's templates`);
     if (warm === undefined)
-      throw new Error(`no warm duration for ${name} in bench/results.json: run npm run bench`);
+      throw new Error(`no warm duration for ${name} in bench/recorded.json: run npm run bench -- --record`);
     const perOrder = mixed((method) => INVOCATIONS[method][name] ?? 0);
     // Lambda bills each invocation by the millisecond, rounded up.
     const billedMs = Math.max(1, Math.ceil(warm));
@@ -343,7 +345,9 @@ export function renderCostModel(inputs: Inputs): string {
   return [
     `Prices: eu-west-1 list prices taken ${PRICES_TAKEN}, no free tier. Order mix: ${round(share.card * 100)}% card, ${round(share.bank_transfer * 100)}% bank transfer; every order paid and invoiced.`,
     '',
-    '**Functions** (memory and architecture from the synthesized personal stage; warm p50 from `bench/results.json`):',
+    `Bench run: ${describeRun(inputs.benchRun)}.`,
+    '',
+    '**Functions** (memory and architecture from the synthesized personal stage; warm p50 from that bench run):',
     '',
     '| Function | Memory (MB) | Architecture | Warm p50 (ms) | Billed (ms) | Invocations per order | GB-s per 1M orders |',
     '|---|---|---|---|---|---|---|',
@@ -381,11 +385,10 @@ export function renderCostModel(inputs: Inputs): string {
 
 export function freshCostModel(): string {
   const { resources, paymentWorkflowStates } = synthesizeApp();
-  const bench = JSON.parse(readFileSync(BENCH_RESULTS, 'utf8'));
-  return renderCostModel(inputsFrom(resources, paymentWorkflowStates, bench));
+  return renderCostModel(inputsFrom(resources, paymentWorkflowStates, readRecordedBench()));
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  console.log('Synthesizing the CDK app and reading bench/results.json...');
+  console.log('Synthesizing the CDK app and reading bench/recorded.json...');
   runGenerator('The cost model', () => [[COST_MODEL, freshCostModel()]]);
 }

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BENCH_RESULTS, COST_MODEL, inputsFrom, renderCostModel } from '../src/cost-model.ts';
+import { COST_MODEL, inputsFrom, renderCostModel } from '../src/cost-model.ts';
 import { driftOf, type GeneratedRegion, withFreshRegions } from '../src/generated-region.ts';
+import { readRecordedBench } from '../src/recorded-bench.ts';
 import { RESOURCE_TABLE, renderResourceTable } from '../src/resource-table.ts';
 import { RUNBOOK_TABLES, renderRunbookTables } from '../src/runbook-tables.ts';
 import { type SynthesizedApp, synthesizeApp } from '../src/synthesized-app.ts';
@@ -30,11 +31,13 @@ describe('docs generated from the synthesized templates', () => {
   });
 
   it('docs/cost.md holds the cost model of the current templates and bench (else: npm run cost-model -w @shop/docs-checks)', () => {
-    const bench = JSON.parse(readFileSync(BENCH_RESULTS, 'utf8'));
-    const model = renderCostModel(inputsFrom(resources, paymentWorkflowStates, bench));
+    const model = renderCostModel(inputsFrom(resources, paymentWorkflowStates, readRecordedBench()));
     expect(driftOfRegions([[COST_MODEL, model]]), 'the cost model is out of date').toEqual([]);
     // The model prices every function an order runs from the templates, at the memory they configure.
     expect(model).toMatch(/\| place-order \| \d+ \| arm64 \|/);
+    // It names the recorded run its durations come from, never a plain run's untracked results.
+    expect(model).toMatch(/^Bench run: `bench\/recorded\.json`, recorded \d{4}-\d\d-\d\d \d\d:\d\d UTC /m);
+    expect(model).not.toContain('results.json');
   });
 
   it('docs/runbook.md holds the alarm tables of the current templates (else: npm run runbook-tables -w @shop/docs-checks)', () => {
