@@ -21,7 +21,13 @@ export interface TableIndex {
 export interface TableDefinition {
   /** The table's construct id, in the data stack and where a service stack imports it. */
   readonly id: string;
+  /** The item's key (a string attribute). */
+  readonly partitionKey: string;
+  /** An attribute holding an expiry time (epoch seconds) after which DynamoDB deletes the item. */
+  readonly timeToLiveAttribute?: string;
+  /** The SSM parameters the data stack publishes the table's name and ARN in. */
   readonly parameter: ParameterRef;
+  readonly arnParameter: ParameterRef;
   readonly environmentVariable: string;
   /** Every global secondary index of the table, by name: the one place an index is declared. */
   readonly indexes: Readonly<Record<string, TableIndex>>;
@@ -39,26 +45,35 @@ export interface SharedTable {
 export const TABLES: Readonly<Record<TableName, TableDefinition>> = {
   orders: {
     id: 'OrdersTable',
+    partitionKey: 'orderId',
     parameter: PARAMETERS.ordersTableName,
+    arnParameter: PARAMETERS.ordersTableArn,
     environmentVariable: 'ORDERS_TABLE_NAME',
     // A customer's orders, oldest first.
     indexes: { byCustomer: { partitionKey: 'customerId', sortKey: 'createdAt' } },
   },
   payments: {
     id: 'PaymentsTable',
+    partitionKey: 'orderId',
     parameter: PARAMETERS.paymentsTableName,
+    arnParameter: PARAMETERS.paymentsTableArn,
     environmentVariable: 'PAYMENTS_TABLE_NAME',
     indexes: {},
   },
   invoices: {
     id: 'InvoicesTable',
+    partitionKey: 'invoiceId',
     parameter: PARAMETERS.invoicesTableName,
+    arnParameter: PARAMETERS.invoicesTableArn,
     environmentVariable: 'INVOICES_TABLE_NAME',
     indexes: {},
   },
   idempotency: {
     id: 'IdempotencyTable',
+    partitionKey: 'id',
+    timeToLiveAttribute: 'expiresAt',
     parameter: PARAMETERS.idempotencyTableName,
+    arnParameter: PARAMETERS.idempotencyTableArn,
     environmentVariable: 'IDEMPOTENCY_TABLE_NAME',
     indexes: {},
   },

@@ -22,17 +22,15 @@ export interface DataStackProps extends StackProps {
 }
 
 /**
- * The stateful part of the application, deployed first and changed rarely: the four tables, the
+ * The stateful part of the application, deployed first and changed rarely: the tables (TABLES), the
  * event bus and its archive, and the analytics/audit path bus → Kinesis → Firehose → S3. Every
  * table has exactly one writing service, but the tables live here because data outlives compute:
  * a service stack can be deleted and redeployed without touching them. Service stacks find these
  * resources through SSM parameters, never CloudFormation exports.
  */
 export class DataStack extends Stack {
-  readonly ordersTable: dynamodb.Table;
-  readonly paymentsTable: dynamodb.Table;
-  readonly invoicesTable: dynamodb.Table;
-  readonly idempotencyTable: dynamodb.Table;
+  /** Every table of TABLES, by name. */
+  readonly tables: Readonly<Record<TableName, dynamodb.Table>>;
   readonly eventBus: events.EventBus;
   readonly eventStream: kinesis.Stream;
   readonly archiveBucket: s3.Bucket;
@@ -43,11 +41,12 @@ export class DataStack extends Stack {
 
   constructor(scope: Construct, id: string, props: DataStackProps) {
     super(scope, id, props);
+    const tableNames = Object.keys(TABLES) as TableName[];
     const { stage } = props;
     const dataRemoval = stage.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
 
-    const table = (name: TableName, partitionKey: string, extra: Partial<dynamodb.TableProps> = {}) => {
-      const { id, indexes } = TABLES[name];
+    const table = (name: TableName) => {
+      const { id, indexes, partitionKey, timeToLiveAttribute } = TABLES[name];
       const created = new dynamodb.Table(this, id, {
         tableName: physicalName(stage, name),
         partitionKey: { name: partitionKey, type: dynamodb.AttributeType.STRING },
@@ -59,7 +58,7 @@ export class DataStack extends Stack {
         encryption: dynamodb.TableEncryption.AWS_MANAGED,
         deletionProtection: stage.retainData,
         removalPolicy: dataRemoval,
-        ...extra,
+        ...(timeToLiveAttribute ? { timeToLiveAttribute } : {}),
       });
       for (const [indexName, index] of Object.entries(indexes)) {
         created.addGlobalSecondaryIndex({
@@ -73,12 +72,10 @@ export class DataStack extends Stack {
       return created;
     };
 
-    this.ordersTable = table('orders', 'orderId');
-    this.paymentsTable = table('payments', 'orderId');
-    this.invoicesTable = table('invoices', 'invoiceId');
-    this.idempotencyTable = table('idempotency', 'id', {
-      timeToLiveAttribute: 'expiresAt',
-    });
+    this.tables = Object.fromEntries(tableNames.map((name) => [name, table(name)])) as Record<
+      TableName,
+      dynamodb.Table
+    >;
 
     this.alarmTopic = this.createAlarmTopic(stage);
 
@@ -135,14 +132,10 @@ export class DataStack extends Stack {
       ],
     });
 
-    publishParameter(this, stage, PARAMETERS.ordersTableName, this.ordersTable.tableName);
-    publishParameter(this, stage, PARAMETERS.ordersTableArn, this.ordersTable.tableArn);
-    publishParameter(this, stage, PARAMETERS.paymentsTableName, this.paymentsTable.tableName);
-    publishParameter(this, stage, PARAMETERS.paymentsTableArn, this.paymentsTable.tableArn);
-    publishParameter(this, stage, PARAMETERS.invoicesTableName, this.invoicesTable.tableName);
-    publishParameter(this, stage, PARAMETERS.invoicesTableArn, this.invoicesTable.tableArn);
-    publishParameter(this, stage, PARAMETERS.idempotencyTableName, this.idempotencyTable.tableName);
-    publishParameter(this, stage, PARAMETERS.idempotencyTableArn, this.idempotencyTable.tableArn);
+    for (const name of tableNames) {
+      publishParameter(this, stage, TABLES[name].parameter, this.tables[name].tableName);
+      publishParameter(this, stage, TABLES[name].arnParameter, this.tables[name].tableArn);
+    }
     publishParameter(this, stage, PARAMETERS.eventBusName, this.eventBus.eventBusName);
     publishParameter(this, stage, PARAMETERS.eventBusArn, this.eventBus.eventBusArn);
     publishParameter(this, stage, PARAMETERS.eventStreamName, this.eventStream.streamName);
