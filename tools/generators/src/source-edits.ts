@@ -40,7 +40,7 @@ export function addNamedImport(tree: Tree, path: string, name: string, module: s
     existing
       ? source.replace(
           existing[0],
-          `import {${existing[1].replace(/,\s*$/, '')}, ${name} } from '${module}';`,
+          `import {${(existing[1] ?? '').replace(/,\s*$/, '')}, ${name} } from '${module}';`,
         )
       : `import { ${name} } from '${module}';\n${source}`,
   );

@@ -36,7 +36,7 @@ export default async function functionGenerator(
   return () => regenerateDerivedFiles(tree.root, plan, written, options.regenerate ?? true);
 }
 
-/** The services (folders of apps/ with handlers) and the messages of the contracts, as they are on disk. */
+/** The services (the packages of apps/) and the messages of the contracts, as they are on disk. */
 async function readWorkspace(tree: Tree): Promise<Workspace> {
   const contract = (file: string) => import(pathToFileURL(join(tree.root, 'libs/contracts/src', file)).href);
   const { EVENTS } = (await contract('events.ts')) as { EVENTS: Record<string, { publisher: string }> };
@@ -44,7 +44,7 @@ async function readWorkspace(tree: Tree): Promise<Workspace> {
     COMMANDS: Record<string, { receiver: string; queue: string }>;
   };
   return {
-    services: tree.children('apps').filter((child) => tree.exists(`apps/${child}/src/handlers`)),
+    services: tree.children('apps').filter((child) => tree.exists(`apps/${child}/package.json`)),
     events: new Map(Object.entries(EVENTS).map(([type, { publisher }]) => [type, publisher])),
     commands: new Map(
       Object.entries(COMMANDS).map(([type, { receiver, queue }]) => [type, { receiver, queue }]),
