@@ -14,7 +14,9 @@ beforeAll(() => {
 });
 afterAll(() => synthesized?.cleanup());
 
-const services = (stage: ServerlessCommerceStage): Stack[] => [stage.invoices, stage.payments, stage.orders];
+/** Every service stack of the stage: all but the stateful data and identity stacks. */
+const services = (stage: ServerlessCommerceStage): Stack[] =>
+  stage.stacks.filter((stack) => stack !== stage.data && stack !== stage.identity);
 const stages = () => [synthesized.stage, synthesized.pipeline.test, synthesized.pipeline.prod];
 const templates = (stage: ServerlessCommerceStage): Template[] =>
   stage.stacks.map((s) => synthesized.template(s));

@@ -14,13 +14,10 @@ export const RESOURCE_TABLE: GeneratedRegion = {
   script: 'resource-table',
 };
 
-const STACK_ORDER = ['data', 'identity', 'invoices', 'payments', 'orders', 'pipeline'];
+/** What a stack is for, where its name does not say it: a service's stack is `the <name> service`. */
 const STACK_ROLES: Record<string, string> = {
   data: 'the stateful data stack',
   identity: "who may call the API: the customers' user pool and the bank webhook's secret (stateful)",
-  invoices: 'the invoices service',
-  payments: 'the payments service',
-  orders: 'the orders service',
   pipeline: 'the pipeline, deployed once into the tooling account',
 };
 const STAGES = ['personal', 'test', 'prod'];
@@ -35,7 +32,8 @@ interface Row {
 /** The Markdown of the table: one collapsible section per stack, one row per resource. */
 export function renderResourceTable(resources: readonly SynthesizedResource[]): string {
   const sections: string[] = [];
-  for (const stack of STACK_ORDER) {
+  // In the order the app synthesizes them: a stage's stacks in deployment order, then the pipeline.
+  for (const stack of new Set(resources.map((resource) => resource.stack))) {
     const ofStack = resources.filter((resource) => resource.stack === stack);
     const stackName = ofStack.find((resource) => resource.stage !== 'prod')?.stackName ?? stack;
     const rows = new Map<string, Row>();
@@ -60,7 +58,7 @@ export function renderResourceTable(resources: readonly SynthesizedResource[]): 
     sections.push(
       [
         '<details>',
-        `<summary><code>${escapeHtml(stackName)}</code>: ${STACK_ROLES[stack] ?? stack}, ${rows.size} resources</summary>`,
+        `<summary><code>${escapeHtml(stackName)}</code>: ${STACK_ROLES[stack] ?? `the ${stack} service`}, ${rows.size} resources</summary>`,
         '',
         '| Resource (construct path) | Type | Physical name | Stages |',
         '|---|---|---|---|',
