@@ -50,6 +50,8 @@ export default async function serviceGenerator(
     scope,
     title: className,
     description: options.description.replace(/\.?$/, '.'),
+    /** The description inside a sentence: `Shipments service: ships paid orders…`. */
+    clause: `${options.description.charAt(0).toLowerCase()}${options.description.slice(1).replace(/\.?$/, '.')}`,
     tableVariable: `${constantName}_TABLE_NAME`,
     // Its first function needs the library and the contracts; a store adds the SDK's DynamoDB clients.
     dependencies: pick(orders.dependencies, [`${scope}/contracts`, `${scope}/shared`]),
@@ -88,7 +90,7 @@ export default async function serviceGenerator(
     indexes: {},
   },`,
   );
-  wireIntoStage(tree, name, className, substitutions.description);
+  wireIntoStage(tree, name, className, substitutions.clause);
   insertAt(
     tree,
     'README.md',
