@@ -3,7 +3,7 @@ import { defineConfig, mergeConfig } from 'vitest/config';
 
 /**
  * Test settings every project shares: where its tests are, and a JSON report per project that
- * tools/workspace/src/test-summary.mjs adds up at the end of `npm test`.
+ * tools/workspace/src/test-summary.ts adds up at the end of `npm test`.
  */
 export const projectTestConfig = defineConfig({
   test: {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 
 const root = new URL('../../..', import.meta.url).pathname;
 // Every workspace of the root package.json (`libs/*`, `apps/*`, `infra`, ...) is a project.
-const workspaces = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).workspaces;
+const workspaces: string[] = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).workspaces;
 const projects = workspaces
   .flatMap((pattern) =>
     pattern.endsWith('/*')
@@ -19,7 +19,7 @@ const projects = workspaces
   .filter((project) => existsSync(join(root, project, 'package.json')));
 
 const totals = { files: 0, failedFiles: 0, tests: 0, passed: 0, failed: 0, skipped: 0 };
-const problems = [];
+const problems: string[] = [];
 const width = Math.max(...projects.map((project) => project.length));
 console.log('\nTest summary by project');
 for (const project of projects) {
@@ -33,7 +33,9 @@ for (const project of projects) {
   const report = JSON.parse(readFileSync(reportPath, 'utf8'));
   const skipped = report.numPendingTests + report.numTodoTests;
   totals.files += report.numTotalTestSuites ? report.testResults.length : 0;
-  totals.failedFiles += report.testResults.filter((file) => file.status !== 'passed').length;
+  totals.failedFiles += report.testResults.filter(
+    (file: { status: string }) => file.status !== 'passed',
+  ).length;
   totals.tests += report.numTotalTests;
   totals.passed += report.numPassedTests;
   totals.failed += report.numFailedTests;
