@@ -2,13 +2,18 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig, mergeConfig } from 'vitest/config';
 
 /**
- * Test settings every project shares: where its tests are, and a JSON report per project that
- * tools/workspace/src/test-summary.mjs adds up at the end of `npm test`.
+ * Test settings every project shares: where its tests are, and the reports per project that
+ * tools/workspace/src/test-summary.ts adds up at the end of `npm test`: vitest's JSON report, and
+ * how long each test file took, set-up and hooks included.
  */
 export const projectTestConfig = defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-    reporters: ['default', ['json', { outputFile: 'reports/vitest.json' }]],
+    reporters: [
+      'default',
+      ['json', { outputFile: 'reports/vitest.json' }],
+      fileURLToPath(new URL('./tools/workspace/src/test-file-times.ts', import.meta.url)),
+    ],
   },
 });
 

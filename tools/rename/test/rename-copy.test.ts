@@ -3,7 +3,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { copyRepository, type RepositoryCopy } from '@shop/testing/repository-copy';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { currentNames } from '../src/rename.mjs';
+import { currentNames, workspaceFolders } from '../src/rename.mjs';
 import { namesOtherThan } from './other-names.ts';
 
 /**
@@ -35,6 +35,23 @@ function filesUnder(folder: string): string[] {
   });
 }
 
+const packageName = (folder: string): string =>
+  (JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8')) as { name: string }).name;
+
+/** The folders of the projects whose build and tests the copy runs. */
+function copiedProjects(): string[] {
+  const { nx } = JSON.parse(readFileSync(join(repositoryRoot, 'tools/rename/package.json'), 'utf8')) as {
+    nx: { implicitDependencies: string[] };
+  };
+  const folders = new Map(workspaceFolders(repositoryRoot).map((folder) => [packageName(folder), folder]));
+  return nx.implicitDependencies.map((name) => {
+    const folder = folders.get(name);
+    if (!folder)
+      throw new Error(`${name}, in tools/rename's nx.implicitDependencies, is no workspace package`);
+    return relative(repositoryRoot, folder);
+  });
+}
+
 beforeAll(() => {
   // The copy has the installed packages, as after `npm ci`: rename sorts the renamed imports with Biome.
   copy = copyRepository(repositoryRoot, 'rename-copy');
@@ -52,12 +69,11 @@ afterAll(() => copy?.remove());
 
 describe('rename: a renamed copy of the repository', () => {
   it('builds, passes its lint and unit tests, and synthesizes under the new names only', () => {
-    // Named rather than all-but-some, so each project's report below is checked; a new project joins here.
-    const projects = ['libs/shared', 'apps/orders', 'apps/payments', 'apps/invoices', 'infra'];
-    const names = projects.map(
-      (project) =>
-        (JSON.parse(readFileSync(join(copy.root, project, 'package.json'), 'utf8')) as { name: string }).name,
-    );
+    // Named rather than all-but-some, so each project's report below is checked. The names are this
+    // package's nx.implicitDependencies, which also tell the test summary that a failure of theirs
+    // can fail this test: a new project joins there.
+    const projects = copiedProjects();
+    const names = projects.map((project) => packageName(join(copy.root, project)));
     copy.run('nx', [
       'run-many',
       '-t',
