@@ -39,6 +39,8 @@ function command<
     version: TVersion;
     description: string;
     data: TData;
+    /** A `data` as it travels: the API documents show it, and the contracts' tests parse it. */
+    example: NoInfer<z.infer<TData>>;
   },
 ) {
   return {
@@ -63,6 +65,17 @@ export const COMMANDS = {
       items: z.array(orderLineSchema),
       payment: paymentMethodSchema,
     }),
+    example: {
+      orderId: 'ord_01JD3V5Q3Z8N2X4G7K9M1P6R0T',
+      customerId: '7f3a9c2e-5b1d-4e8f-9a6c-2d4b8e1f0a37',
+      amount: 2500,
+      currency: 'EUR',
+      items: [
+        { sku: 'BOOK-42', quantity: 1, unitPrice: 1250 },
+        { sku: 'PEN-7', quantity: 5, unitPrice: 250 },
+      ],
+      payment: { method: 'card', token: 'tok_visa' },
+    },
   }),
   IssueInvoice: command('IssueInvoice', {
     sender: 'payments',
@@ -77,6 +90,16 @@ export const COMMANDS = {
       items: z.array(orderLineSchema),
       captureId: id,
     }),
+    example: {
+      orderId: 'ord_01JD3V5Q3Z8N2X4G7K9M1P6R0T',
+      customerId: '7f3a9c2e-5b1d-4e8f-9a6c-2d4b8e1f0a37',
+      currency: 'EUR',
+      items: [
+        { sku: 'BOOK-42', quantity: 1, unitPrice: 1250 },
+        { sku: 'PEN-7', quantity: 5, unitPrice: 250 },
+      ],
+      captureId: 'cap_01JD3V5Q3Z8N2X4G7K9M1P6R0T',
+    },
   }),
 } as const;
 
