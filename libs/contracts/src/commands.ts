@@ -1,5 +1,5 @@
 import { envelopeSchema, type Service } from './envelope.ts';
-import { CURRENCIES } from './money.ts';
+import { amount, currency, id } from './fields.ts';
 import * as z from './zod.ts';
 
 /**
@@ -7,9 +7,6 @@ import * as z from './zod.ts';
  * without `occurredAt`. `RequestPayment` goes from orders to payments; `IssueInvoice` from the
  * payment workflow to invoices.
  */
-const id = z.string().check(z.minLength(1), z.maxLength(64));
-const currency = z.enum(CURRENCIES);
-
 export const orderLineSchema = z.object({
   sku: z.string().check(z.minLength(1), z.maxLength(64)),
   quantity: z.int().check(z.minimum(1)),
@@ -60,7 +57,7 @@ export const COMMANDS = {
     data: z.object({
       orderId: id,
       customerId: id,
-      amount: z.int().check(z.minimum(0)),
+      amount,
       currency,
       items: z.array(orderLineSchema),
       payment: paymentMethodSchema,

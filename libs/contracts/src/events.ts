@@ -1,5 +1,5 @@
 import { EVENT_SOURCE_PREFIX, envelopeSchema, type Service } from './envelope.ts';
-import { CURRENCIES } from './money.ts';
+import { amount, currency, id } from './fields.ts';
 import { COMPENSATION_ACTIONS, PAYMENT_FAILURE_REASONS } from './payment-outcomes.ts';
 import * as z from './zod.ts';
 
@@ -9,9 +9,6 @@ import * as z from './zod.ts';
  * validates what it receives against these schemas; a change to a `data` shape that is not
  * backwards compatible needs a new `version`.
  */
-const id = z.string().check(z.minLength(1), z.maxLength(64));
-const amount = z.int().check(z.minimum(0));
-const currency = z.enum(CURRENCIES);
 const attempts = z.int().check(z.minimum(0));
 
 export const compensationSchema = z.object({
