@@ -1,5 +1,5 @@
 import { envelopeSchema, type Service } from './envelope.ts';
-import { CURRENCIES } from './money.ts';
+import { amount, currency, id } from './fields.ts';
 import * as z from './zod.ts';
 
 /**
@@ -7,9 +7,6 @@ import * as z from './zod.ts';
  * without `occurredAt`. `RequestPayment` goes from orders to payments; `IssueInvoice` from the
  * payment workflow to invoices.
  */
-const id = z.string().check(z.minLength(1), z.maxLength(64));
-const currency = z.enum(CURRENCIES);
-
 export const orderLineSchema = z.object({
   sku: z.string().check(z.minLength(1), z.maxLength(64)),
   quantity: z.int().check(z.minimum(1)),
@@ -39,6 +36,8 @@ function command<
     version: TVersion;
     description: string;
     data: TData;
+    /** A `data` as it travels: the API documents show it, and the contracts' tests parse it. */
+    example: NoInfer<z.infer<TData>>;
   },
 ) {
   return {
@@ -58,11 +57,22 @@ export const COMMANDS = {
     data: z.object({
       orderId: id,
       customerId: id,
-      amount: z.int().check(z.minimum(0)),
+      amount,
       currency,
       items: z.array(orderLineSchema),
       payment: paymentMethodSchema,
     }),
+    example: {
+      orderId: 'ord_01JD3V5Q3Z8N2X4G7K9M1P6R0T',
+      customerId: '7f3a9c2e-5b1d-4e8f-9a6c-2d4b8e1f0a37',
+      amount: 2500,
+      currency: 'EUR',
+      items: [
+        { sku: 'BOOK-42', quantity: 1, unitPrice: 1250 },
+        { sku: 'PEN-7', quantity: 5, unitPrice: 250 },
+      ],
+      payment: { method: 'card', token: 'tok_visa' },
+    },
   }),
   IssueInvoice: command('IssueInvoice', {
     sender: 'payments',
@@ -77,6 +87,16 @@ export const COMMANDS = {
       items: z.array(orderLineSchema),
       captureId: id,
     }),
+    example: {
+      orderId: 'ord_01JD3V5Q3Z8N2X4G7K9M1P6R0T',
+      customerId: '7f3a9c2e-5b1d-4e8f-9a6c-2d4b8e1f0a37',
+      currency: 'EUR',
+      items: [
+        { sku: 'BOOK-42', quantity: 1, unitPrice: 1250 },
+        { sku: 'PEN-7', quantity: 5, unitPrice: 250 },
+      ],
+      captureId: 'cap_01JD3V5Q3Z8N2X4G7K9M1P6R0T',
+    },
   }),
 } as const;
 

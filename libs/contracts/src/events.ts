@@ -1,5 +1,5 @@
 import { EVENT_SOURCE_PREFIX, envelopeSchema, type Service } from './envelope.ts';
-import { CURRENCIES } from './money.ts';
+import { amount, currency, id } from './fields.ts';
 import { COMPENSATION_ACTIONS, PAYMENT_FAILURE_REASONS } from './payment-outcomes.ts';
 import * as z from './zod.ts';
 
@@ -9,9 +9,6 @@ import * as z from './zod.ts';
  * validates what it receives against these schemas; a change to a `data` shape that is not
  * backwards compatible needs a new `version`.
  */
-const id = z.string().check(z.minLength(1), z.maxLength(64));
-const amount = z.int().check(z.minimum(0));
-const currency = z.enum(CURRENCIES);
 const attempts = z.int().check(z.minimum(0));
 
 export const compensationSchema = z.object({
@@ -25,7 +22,17 @@ function event<
   const TPublisher extends Service,
   const TVersion extends number,
   TData extends z.ZodMiniObject,
->(type: TType, definition: { publisher: TPublisher; version: TVersion; description: string; data: TData }) {
+>(
+  type: TType,
+  definition: {
+    publisher: TPublisher;
+    version: TVersion;
+    description: string;
+    data: TData;
+    /** A `data` as it travels: the API documents show it, and the contracts' tests parse it. */
+    example: NoInfer<z.infer<TData>>;
+  },
+) {
   return {
     ...definition,
     type,
@@ -46,18 +53,33 @@ export const EVENTS = {
       currency,
       paymentMethod: z.enum(['card', 'bank_transfer']),
     }),
+    example: {
+      orderId: 'ord_01JD3V5Q3Z8N2X4G7K9M1P6R0T',
+      customerId: '7f3a9c2e-5b1d-4e8f-9a6c-2d4b8e1f0a37',
+      total: 2500,
+      currency: 'EUR',
+      paymentMethod: 'card',
+    },
   }),
   OrderCancelled: event('OrderCancelled', {
     publisher: 'orders',
     version: 1,
     description: 'A customer cancelled an order: payments stops a waiting transfer or refunds a capture.',
     data: z.object({ orderId: id, previousStatus: z.string() }),
+    example: { orderId: 'ord_01JD3V5Q3Z8N2X4G7K9M1P6R0T', previousStatus: 'PENDING_PAYMENT' },
   }),
   PaymentCaptured: event('PaymentCaptured', {
     publisher: 'payments',
     version: 1,
     description: "The order's payment was captured, after this many provider attempts.",
     data: z.object({ orderId: id, captureId: id, amount, currency, attempts }),
+    example: {
+      orderId: 'ord_01JD3V5Q3Z8N2X4G7K9M1P6R0T',
+      captureId: 'cap_01JD3V5Q3Z8N2X4G7K9M1P6R0T',
+      amount: 2500,
+      currency: 'EUR',
+      attempts: 1,
+    },
   }),
   PaymentFailed: event('PaymentFailed', {
     publisher: 'payments',
@@ -70,18 +92,36 @@ export const EVENTS = {
       attempts,
       compensation: z.optional(compensationSchema),
     }),
+    example: {
+      orderId: 'ord_01JD3V5Q3Z8N2X4G7K9M1P6R0T',
+      reason: 'card_declined',
+      attempts: 1,
+      compensation: { action: 'none_needed' },
+    },
   }),
   PaymentRefunded: event('PaymentRefunded', {
     publisher: 'payments',
     version: 1,
     description: "A cancelled order's capture was refunded.",
     data: z.object({ orderId: id, refundId: id, amount, currency }),
+    example: {
+      orderId: 'ord_01JD3V5Q3Z8N2X4G7K9M1P6R0T',
+      refundId: 'ref_01JD3V5Q3Z8N2X4G7K9M1P6R0T',
+      amount: 2500,
+      currency: 'EUR',
+    },
   }),
   InvoiceIssued: event('InvoiceIssued', {
     publisher: 'invoices',
     version: 1,
     description: 'The invoice of a paid order was issued.',
     data: z.object({ orderId: id, invoiceId: id, total: amount, currency }),
+    example: {
+      orderId: 'ord_01JD3V5Q3Z8N2X4G7K9M1P6R0T',
+      invoiceId: 'inv_01JD3V5Q3Z8N2X4G7K9M1P6R0T',
+      total: 2500,
+      currency: 'EUR',
+    },
   }),
 } as const;
 

@@ -1,4 +1,5 @@
 import { COMMANDS, type CommandDefinition } from '@shop/contracts/commands';
+import { envelopeOf } from '@shop/contracts/envelope';
 import { EVENTS, type EventDefinition } from '@shop/contracts/events';
 import * as z from '@shop/contracts/zod';
 import type { ApiModel } from './api-model.ts';
@@ -32,6 +33,50 @@ function busEventSchema(event: EventDefinition): Record<string, unknown> {
   };
 }
 
+/** The values an example's envelope carries around the contract's own example of the data. */
+const EXAMPLE = {
+  eventId: 'evt_01JD3V5Q3Z8N2X4G7K9M1P6R0V',
+  commandId: 'cmd_01JD3V5Q3Z8N2X4G7K9M1P6R0W',
+  correlationId: 'cor_01JD3V5Q3Z8N2X4G7K9M1P6R0X',
+  occurredAt: '2026-12-03T10:00:00.000Z',
+};
+
+/** An event as a rule delivers it: EventBridge's event, the domain event's envelope as its detail. */
+function busEventExample(event: EventDefinition) {
+  return {
+    name: `${event.type}Example`,
+    summary: `${event.type}, as the bus delivers it to a rule's queue and to the stream.`,
+    payload: {
+      version: '0',
+      id: '6f8e2b1c-4d3a-4b5e-9c7f-0a1b2c3d4e5f',
+      'detail-type': event.type,
+      source: event.source,
+      account: '123456789012',
+      time: '2026-12-03T10:00:00Z',
+      region: 'eu-west-1',
+      resources: [],
+      detail: envelopeOf(event, {
+        id: EXAMPLE.eventId,
+        occurredAt: EXAMPLE.occurredAt,
+        correlationId: EXAMPLE.correlationId,
+        data: event.example,
+      }),
+    },
+  };
+}
+
+function commandExample(command: CommandDefinition) {
+  return {
+    name: `${command.type}Example`,
+    summary: `${command.type}, as its receiver's queue holds it.`,
+    payload: envelopeOf(command, {
+      id: EXAMPLE.commandId,
+      correlationId: EXAMPLE.correlationId,
+      data: command.example,
+    }),
+  };
+}
+
 /** `order-events` → `orderEvents`: a channel's id from its queue's name without the stage prefix. */
 function channelId(physicalName: string): string {
   const short = physicalName.replace(/^.*<stage>-/, '');
@@ -47,7 +92,8 @@ const messagesOf = (names: readonly string[]) =>
 /**
  * The AsyncAPI 3 document of every event and command: the bus each event is published on (with
  * EventBridge's envelope), the queues rules feed with it and the function that consumes each, the
- * stream every event is copied to, and the queue of each command.
+ * stream every event is copied to, and the queue of each command; each message with its contract's
+ * example, in the envelope it travels in.
  */
 export function asyncApiDocument(model: ApiModel, version: string): Record<string, unknown> {
   const events = Object.values(EVENTS);
@@ -126,6 +172,7 @@ export function asyncApiDocument(model: ApiModel, version: string): Record<strin
       summary: event.description,
       contentType: 'application/json',
       payload: busEventSchema(event),
+      examples: [busEventExample(event)],
     };
   }
   for (const command of Object.values(COMMANDS) as CommandDefinition[]) {
@@ -135,6 +182,7 @@ export function asyncApiDocument(model: ApiModel, version: string): Record<strin
       summary: command.description,
       contentType: 'application/json',
       payload: jsonSchema(command.schema),
+      examples: [commandExample(command)],
     };
   }
 

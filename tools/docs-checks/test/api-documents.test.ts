@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { Parser } from '@asyncapi/parser';
 import { compileErrors, validate } from '@readme/openapi-parser';
+import { Ajv } from 'ajv';
+import formats from 'ajv-formats';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { API_DOCUMENTS, renderApiDocuments } from '../src/api-documents.ts';
 import { readApiModel } from '../src/api-model.ts';
 import { openApiDocument } from '../src/openapi.ts';
@@ -43,6 +46,26 @@ describe('the API documents in docs/api', () => {
     const diagnostics = await new Parser().validate(committed('asyncapi'));
     const errors = diagnostics.filter((diagnostic) => diagnostic.severity === 0);
     expect(errors.map((error) => `${error.path.join('.')}: ${error.message}`)).toEqual([]);
+  });
+
+  it("show each message of asyncapi.yaml with an example its payload's schema accepts", () => {
+    // The AsyncAPI parser checks examples of AsyncAPI 2 documents only: this does it for version 3.
+    const { components } = parse(committed('asyncapi')) as {
+      components: { messages: Record<string, { payload: object; examples?: { payload: unknown }[] }> };
+    };
+    const ajv = new Ajv({ strict: false, allErrors: true });
+    // ajv-formats is CommonJS: its plugin is the module's default export.
+    formats.default(ajv);
+    const problems = Object.entries(components.messages).flatMap(([name, message]) => {
+      const validate = ajv.compile(message.payload);
+      if (!message.examples?.length) return [`${name} has no example`];
+      return message.examples.flatMap((example) =>
+        validate(example.payload)
+          ? []
+          : (validate.errors ?? []).map((error) => `${name}${error.instancePath} ${error.message}`),
+      );
+    });
+    expect(problems).toEqual([]);
   });
 
   it('refuse a route of the templates that has no contract, and a contract with no route', () => {

@@ -29,8 +29,8 @@ describe('the check of events against asyncapi.yaml', () => {
     expect(asyncApiProblem(busEvent(captured(), EVENTS.OrderPlaced.source))).toMatch(
       /\/source must be equal to constant/,
     );
-    expect(asyncApiProblem({ 'detail-type': 'OrderShipped', source: 'serverless-commerce.orders' })).toBe(
-      'OrderShipped from serverless-commerce.orders is no message of asyncapi.yaml',
+    expect(asyncApiProblem({ 'detail-type': 'NoSuchEvent', source: 'serverless-commerce.orders' })).toBe(
+      'NoSuchEvent from serverless-commerce.orders is no message of asyncapi.yaml',
     );
   });
 });
