@@ -292,6 +292,7 @@ async function startApiAndPage(
     index,
     feed: activity,
     stepFunctions: running.stepFunctions,
+    schedules: running.eventBridge.schedules,
     clients: parts.clients,
     log,
     apiUrl: api.url,
