@@ -64,10 +64,11 @@ export function cloudSummary(
 function scheduleRows(cloud: LocalCloud): [string, string][] {
   const schedules = cloud.eventBridge.schedules.list();
   if (schedules.length === 0) return [];
+  const width = Math.max(...schedules.map(({ name }) => name.length));
   return [
     ...schedules.map(({ name, expression, nextRun }, index): [string, string] => [
       index === 0 ? 'Schedules' : '',
-      `${name}  ${expression}${nextRun ? `, next at ${nextRun}` : ''}`,
+      `${name.padEnd(width)}  ${expression}${nextRun ? `, next at ${nextRun}` : ''}`,
     ]),
     ['', `run one now: curl -X POST ${cloud.url}/_local/schedules/<rule name>/run`],
   ];

@@ -97,7 +97,9 @@ describe('a scheduled rule in the local cloud', () => {
       ['night-sweep', 'cron(15 2 * * ? *)'],
     ]);
     expect(listed.schedules[1]?.nextRun).toMatch(/T02:15:00Z$/);
-    expect(cloudSummary(cloud)).toMatch(/Schedules +tidy-up {2}rate\(1 hour\), next at \S+Z/);
+    expect(cloudSummary(cloud)).toMatch(
+      /Schedules +tidy-up +rate\(1 hour\), next at \S+Z\n +night-sweep {2}cron/,
+    );
     expect(cloudSummary(cloud)).toContain(`curl -X POST ${cloud.url}/_local/schedules/<rule name>/run`);
   });
 });
