@@ -104,7 +104,8 @@ const PLUGIN_NAME = /^[a-z][a-z0-9-]*$/;
  * Runs a synthesized CDK app locally: every resource and connection comes from its templates.
  * Emulators first, then the resources in them, then the services that call each other (Step
  * Functions and EventBridge call functions; functions call them back through their endpoints),
- * then the event source mappings, the HTTP API and the flow page.
+ * then the event source mappings, the HTTP API and the flow page; the schedules last, once
+ * everything they may run is up.
  */
 export async function startLocalCloud(options: LocalCloudOptions): Promise<LocalCloud> {
   const plugins = checkedPlugins(options.plugins ?? []);
@@ -179,12 +180,14 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       );
       services.eventBridge.redeliver(undeliveredEvents);
     }
+    services.eventBridge.schedules.start();
     cloudLog.info('Local cloud running', {
       functions: model.functions.length,
       queues: model.queues.length,
       tables: model.tables.length,
       stateMachines: model.stateMachines.length,
       routes: model.routes.length,
+      schedules: model.schedules.length,
       userPools: model.userPools.length,
       secrets: model.secrets.length,
     });
@@ -289,6 +292,7 @@ async function startApiAndPage(
     index,
     feed: activity,
     stepFunctions: running.stepFunctions,
+    schedules: running.eventBridge.schedules,
     clients: parts.clients,
     log,
     apiUrl: api.url,

@@ -1,4 +1,4 @@
-import type { LocalModel, StateMachineModel } from '../template/local-model.ts';
+import { functionNameFromArn, type LocalModel, type StateMachineModel } from '../template/local-model.ts';
 import type { DiagramEdge, DiagramQueue, DiagramWorkflow, FlowDiagram } from './activity-types.ts';
 
 /**
@@ -135,7 +135,18 @@ function diagramBoxes(
   }: { deadLetters: DeadLetterQueues; edges: DiagramEdge[]; short: (name: string) => string },
 ): Omit<FlowDiagram, 'edges'> {
   // A function nothing invokes (a custom resource provider) runs at deployment only: not in the flow.
-  const invoked = new Set(edges.filter((edge) => edge.to.startsWith('fn:')).map((edge) => edge.to));
+  // A schedule invokes its target functions, though no box stands for it.
+  const functionByArn = new Map(model.functions.map((fn) => [fn.arn, fn.name]));
+  const scheduled = model.schedules.flatMap((schedule) =>
+    schedule.targets.flatMap((target) => {
+      const name = functionNameFromArn(target.arn, functionByArn);
+      return name ? [nodeId.fn(name)] : [];
+    }),
+  );
+  const invoked = new Set([
+    ...edges.filter((edge) => edge.to.startsWith('fn:')).map((edge) => edge.to),
+    ...scheduled,
+  ]);
   return {
     routes: model.routes.map((route) => ({
       id: nodeId.route(route.routeKey),

@@ -40,6 +40,7 @@ export function cloudSummary(
           ] as [string, string],
         ]
       : []),
+    ...scheduleRows(cloud),
     [
       'IAM',
       cloud.iamEnforced
@@ -57,6 +58,20 @@ export function cloudSummary(
       : []),
   ];
   return rows.map(([label, text]) => `  ${label.padEnd(14)} ${text}`).join('\n');
+}
+
+/** Each scheduled rule with its next run, and how to run one now. */
+function scheduleRows(cloud: LocalCloud): [string, string][] {
+  const schedules = cloud.eventBridge.schedules.list();
+  if (schedules.length === 0) return [];
+  const width = Math.max(...schedules.map(({ name }) => name.length));
+  return [
+    ...schedules.map(({ name, expression, nextRun }, index): [string, string] => [
+      index === 0 ? 'Schedules' : '',
+      `${name.padEnd(width)}  ${expression}${nextRun ? `, next at ${nextRun}` : ''}`,
+    ]),
+    ['', `run one now: curl -X POST ${cloud.url}/_local/schedules/<rule name>/run`],
+  ];
 }
 
 /** The line a parent process waits for on the command's standard output: one JSON object. */

@@ -11,6 +11,13 @@ import { acceptEntries, type PutEventsEntry, type PutEventsResult } from './put-
 import { Replays } from './replays.ts';
 import { resourceChangeActions } from './resource-changes.ts';
 import { compileRules, type EventBus, type EventRule, type RuleTarget } from './rules.ts';
+import {
+  type LocalSchedules,
+  type ScheduleClock,
+  type ScheduledRule,
+  Schedules,
+  systemClock,
+} from './schedules.ts';
 
 export type { ArchiveDefinition } from './event-archive.ts';
 export type { BusEvent, EventDeliveryJournal } from './event-delivery-journal.ts';
@@ -22,17 +29,23 @@ export type {
   PutEventsResultEntry,
 } from './put-events.ts';
 export type { EventBus, EventRule, RuleTarget } from './rules.ts';
+export type { LocalSchedules, ScheduleClock, ScheduledRule, ScheduledRuleStatus } from './schedules.ts';
 
 /**
  * The local EventBridge: a PutEvents endpoint (AWS JSON 1.1, what `EventBridgeClient` speaks) and the
  * rules and archives of the synthesized template. Accepted events are matched and delivered after the
  * response, as on AWS, where PutEvents only means "accepted"; a failing target is retried a few times,
- * then logged. Archived events can be replayed (StartReplay and its companions). A test run can also
+ * then logged. Archived events can be replayed (StartReplay and its companions). Scheduled rules send
+ * their Scheduled Events to their targets the same way, once `schedules.start()`. A test run can also
  * let its tests create their own buses, rules and targets (`acceptsResourceChanges`).
  */
 export interface EventBridgeServiceOptions {
   buses: EventBus[];
   rules: EventRule[];
+  /** Rules with a ScheduleExpression, all on the default bus (EventBridge has schedules nowhere else). */
+  schedules?: ScheduledRule[];
+  /** Where the schedules read the time and wait. Default: the system's clock and timers. */
+  clock?: ScheduleClock;
   /** Sends one payload to one target; a rejection counts as a failed delivery and is retried. */
   deliver(target: RuleTarget, payload: unknown, delivery: Delivery): Promise<void>;
   log: LogSink;
@@ -65,6 +78,8 @@ export interface EventBridgeService extends LocalService {
    * their targets are up). Targets that had them already get them twice: delivery is at least once.
    */
   redeliver(events: BusEvent[]): void;
+  /** The scheduled rules: their next runs, a run now, and the start of their timers. */
+  schedules: LocalSchedules;
 }
 
 const DEFAULT_BUS_NAME = 'default';
@@ -86,6 +101,15 @@ export async function createEventBridgeService(
     retry: { retries: options.retry?.retries ?? 3, baseDelayMs: options.retry?.baseDelayMs ?? 100 },
     listeners,
     journal,
+    log,
+  });
+  const defaultBus = buses.find((bus) => bus.name === DEFAULT_BUS_NAME) as EventBus;
+  const schedules = new Schedules({
+    rules: options.schedules ?? [],
+    region,
+    accountId,
+    clock: options.clock ?? systemClock,
+    send: (compiled, event) => router.deliverToRule(compiled, defaultBus, event),
     log,
   });
   // What a previous run archived and replayed (`--persist`); the file then holds what is kept.
@@ -157,7 +181,9 @@ export async function createEventBridgeService(
         }
       }
     },
+    schedules,
     async stop() {
+      schedules.stop();
       const replaying = replays.stop();
       const routing = router.stop();
       await server.close();

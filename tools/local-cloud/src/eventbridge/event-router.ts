@@ -3,7 +3,7 @@ import type { Listeners } from '../kit/listeners.ts';
 import { describeError, type ServiceLog } from '../kit/service-log.ts';
 import type { EventDeliveryJournal } from './event-delivery-journal.ts';
 import type { EventBridgeEvent } from './put-events.ts';
-import type { CompiledRule, EventBus, EventRule, RulesByBus, RuleTarget } from './rules.ts';
+import type { CompiledTargets, EventBus, EventRule, RulesByBus, RuleTarget } from './rules.ts';
 
 /**
  * What happens to an accepted event after PutEvents has answered: it is matched against its bus's
@@ -81,6 +81,22 @@ export class EventRouter {
     return Promise.all(deliveries).then(() => undefined);
   }
 
+  /**
+   * Sends an event to one rule's targets, unmatched, as a schedule does; outside the journal, since
+   * a restart starts the schedules afresh rather than catching up.
+   */
+  deliverToRule(compiled: CompiledTargets, bus: EventBus, event: EventBridgeEvent): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    const matchedRules = [compiled.rule.name];
+    this.#logFor(event).info(`${event['detail-type']} from ${event.source} for rule ${compiled.rule.name}`, {
+      eventId: event.id,
+      bus: bus.name,
+      matchedRules,
+    });
+    this.#options.listeners.emit({ bus: bus.name, event, matchedRules });
+    return Promise.all(this.#deliverToTargets(compiled, bus, event)).then(() => undefined);
+  }
+
   /** Cuts short the backoffs, and settles once the deliveries in flight have. */
   async stop(): Promise<void> {
     this.#stopping.abort();
@@ -88,7 +104,7 @@ export class EventRouter {
   }
 
   #deliverToTargets(
-    { rule, targets }: CompiledRule,
+    { rule, targets }: CompiledTargets,
     bus: EventBus,
     event: EventBridgeEvent,
   ): Promise<DeliveryOutcome>[] {

@@ -34,10 +34,15 @@ export interface CompiledTarget {
   payload(event: EventBridgeEvent): { found: true; value: unknown } | { found: false };
 }
 
-export interface CompiledRule {
+/** A rule's targets, each with what it sends: what a matched event or a schedule is delivered to. */
+export interface CompiledTargets {
+  rule: { name: string };
+  targets: CompiledTarget[];
+}
+
+export interface CompiledRule extends CompiledTargets {
   rule: EventRule;
   matches: EventPatternMatcher;
-  targets: CompiledTarget[];
 }
 
 /** The compiled rules of each bus, by the bus's name; every bus has an entry, even with no rule. */
@@ -66,11 +71,15 @@ export function compileRule(rule: EventRule): CompiledRule {
       cause: error,
     });
   }
-  return { rule, matches, targets: rule.targets.map((target) => compileTarget(rule, target)) };
+  return { rule, matches, targets: compileTargets(rule.name, rule.targets) };
 }
 
-function compileTarget(rule: EventRule, target: RuleTarget): CompiledTarget {
-  const where = `Rule ${rule.name}, target ${target.id}`;
+export function compileTargets(ruleName: string, targets: readonly RuleTarget[]): CompiledTarget[] {
+  return targets.map((target) => compileTarget(ruleName, target));
+}
+
+function compileTarget(ruleName: string, target: RuleTarget): CompiledTarget {
+  const where = `Rule ${ruleName}, target ${target.id}`;
   if (target.input !== undefined && target.inputPath !== undefined) {
     throw new Error(`${where}: Input and InputPath are mutually exclusive`);
   }

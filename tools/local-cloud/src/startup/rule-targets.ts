@@ -36,7 +36,7 @@ export async function deliverToTarget(
     case 'kinesis': {
       const stream = model.streams.find((candidate) => candidate.arn === target.arn);
       if (!stream) throw new Error(`Rule ${delivery.rule}: no local stream ${target.arn}`);
-      const rule = model.rules.find((candidate) => candidate.name === delivery.rule);
+      const rule = [...model.rules, ...model.schedules].find((candidate) => candidate.name === delivery.rule);
       const keyPath = rule?.targets.find((candidate) => candidate.id === target.id)?.kinesisPartitionKeyPath;
       const selected = keyPath ? compileInputPath(keyPath)(delivery.event) : { found: false as const };
       const partitionKey =

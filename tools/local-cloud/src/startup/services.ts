@@ -3,7 +3,7 @@ import { createUserPoolService, type UserPoolService } from '../cognito/user-poo
 import type { LambdaInvoker } from '../contracts.ts';
 import type { Emulators } from '../emulators/emulators.ts';
 import type { LocalFauxqs } from '../emulators/local-fauxqs.ts';
-import { createEventBridgeService } from '../eventbridge/event-bridge-service.ts';
+import { createEventBridgeService, type RuleTarget } from '../eventbridge/event-bridge-service.ts';
 import { EventDeliveryFile } from '../eventbridge/event-delivery-journal.ts';
 import type { FaultInjection } from '../faults/fault-injection.ts';
 import { deniedAnswer, functionCallOf, startIamGateway } from '../iam/iam-gateway.ts';
@@ -22,7 +22,7 @@ import {
   type TaskCall,
 } from '../stepfunctions/stepfunctions-service.ts';
 import type { IamModel } from '../template/iam-model.ts';
-import { functionNameFromArn, type LocalModel } from '../template/local-model.ts';
+import { functionNameFromArn, type LocalModel, type RuleTargetModel } from '../template/local-model.ts';
 import { dynamoDbClient, type EmulatorClients } from './local-resources.ts';
 import { deliverToTarget } from './rule-targets.ts';
 import { LOCAL_ACCOUNT_ID, type Startup } from './startup.ts';
@@ -240,12 +240,13 @@ async function startWorkflowServices(
       name,
       busName,
       pattern,
-      targets: targets.map(({ id, arn, input, inputPath }) => ({
-        id,
-        arn,
-        ...(input !== undefined ? { input } : {}),
-        ...(inputPath !== undefined ? { inputPath } : {}),
-      })),
+      targets: targets.map(ruleTarget),
+    })),
+    schedules: model.schedules.map(({ name, arn, expression, targets }) => ({
+      name,
+      arn,
+      expression,
+      targets: targets.map(ruleTarget),
     })),
     deliver: (target, payload, delivery) =>
       deliverToTarget(target, payload, delivery, { model, clients, invoker, functionByArn, stepFunctions }),
@@ -286,6 +287,16 @@ async function startWorkflowServices(
   stepFunctions = started;
   stoppers.add(() => started.stop());
   return { eventBridge, stepFunctions: started, undeliveredEvents: events?.undelivered ?? [] };
+}
+
+/** What EventBridge sends to a target; the Kinesis partition key is found again at delivery. */
+function ruleTarget({ id, arn, input, inputPath }: RuleTargetModel): RuleTarget {
+  return {
+    id,
+    arn,
+    ...(input !== undefined ? { input } : {}),
+    ...(inputPath !== undefined ? { inputPath } : {}),
+  };
 }
 
 function startEventSources(

@@ -22,7 +22,7 @@ export { functionNameFromArn } from './wiring-model.ts';
 
 /**
  * Everything the local cloud runs, learnt from the synthesized templates: tables, queues, the
- * stream, buses and rules, functions, their event sources, state machines, HTTP routes with their
+ * stream, buses, rules and schedules, functions, their event sources, state machines, HTTP routes with their
  * authorizers, user pools with their app clients, and secrets. Nothing
  * here is written by hand for this application: a new queue or function in infra/ appears locally
  * with no change to the local cloud.
@@ -33,6 +33,7 @@ export interface LocalModel {
   streams: StreamModel[];
   buses: BusModel[];
   rules: RuleModel[];
+  schedules: ScheduleModel[];
   archives: ArchiveModel[];
   functions: FunctionModel[];
   eventSourceMappings: EventSourceMappingModel[];
@@ -79,17 +80,28 @@ export interface BusModel {
 /** An event archive of a bus, for StartReplay. */
 export type ArchiveModel = ArchiveDefinition;
 
+export interface RuleTargetModel {
+  id: string;
+  arn: string;
+  input?: string;
+  inputPath?: string;
+  kinesisPartitionKeyPath?: string;
+}
+
 export interface RuleModel {
   name: string;
   busName: string;
   pattern: Record<string, unknown>;
-  targets: {
-    id: string;
-    arn: string;
-    input?: string;
-    inputPath?: string;
-    kinesisPartitionKeyPath?: string;
-  }[];
+  targets: RuleTargetModel[];
+}
+
+/** An enabled rule with a ScheduleExpression, on the default bus (as it must be on AWS). */
+export interface ScheduleModel {
+  name: string;
+  arn: string;
+  /** `rate(...)` or `cron(...)`, as the template writes it; checked when EventBridge starts. */
+  expression: string;
+  targets: RuleTargetModel[];
 }
 
 export interface FunctionModel {
@@ -136,6 +148,7 @@ export function buildLocalModel(
     streams: [],
     buses: [],
     rules: [],
+    schedules: [],
     archives: [],
     functions: [],
     eventSourceMappings: [],

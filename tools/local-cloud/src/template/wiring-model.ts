@@ -1,15 +1,15 @@
 import { readRouteAuthorizer, readUserPoolClient } from './identity-model.ts';
 import type { TemplateResolver } from './intrinsics.ts';
-import type { EventSourceMappingModel, LocalModel, RouteModel, RuleModel } from './local-model.ts';
+import type { EventSourceMappingModel, LocalModel, RouteModel, RuleTargetModel } from './local-model.ts';
 
 /** Names a function by its name or ARN; an ARN no local function has is an error. */
 type FunctionNamer = (reference: string) => string;
 
 /**
  * How a stack's template connects the resources every stack declares: bus rules and their targets,
- * SQS event source mappings, HTTP routes with their authorizers, and user pools' app clients. Read
- * once every stack's resources are known, since a stack may wire another's. What does not run
- * locally (scheduled rules, event sources other than SQS) goes to `model.notes`.
+ * scheduled rules, SQS event source mappings, HTTP routes with their authorizers, and user pools'
+ * app clients. Read once every stack's resources are known, since a stack may wire another's. What
+ * does not run locally (event sources other than SQS) goes to `model.notes`.
  */
 export function readWiring(
   resolver: TemplateResolver,
@@ -29,7 +29,7 @@ export function readWiring(
   for (const [logicalId, resource] of resolver.resources()) {
     switch (resource.Type) {
       case 'AWS::Events::Rule':
-        wired(readRule(resolver, logicalId), model.rules);
+        readRule(resolver, logicalId, model);
         break;
       case 'AWS::Lambda::EventSourceMapping':
         wired(readEventSourceMapping(resolver, logicalId, functionName), model.eventSourceMappings);
@@ -54,28 +54,48 @@ export function functionNameFromArn(arn: string, functionByArn: Map<string, stri
   return match?.[1] ? functionByArn.get(match[1]) : undefined;
 }
 
-/** An enabled rule with an event pattern; a scheduled one is a note; a disabled one, nothing. */
-function readRule(resolver: TemplateResolver, logicalId: string): RuleModel | string | undefined {
+/**
+ * An enabled rule: matched against its bus's events when it has an event pattern, run on its
+ * schedule when it has a ScheduleExpression (either or both); a disabled one, nothing.
+ */
+function readRule(resolver: TemplateResolver, logicalId: string, model: LocalModel): void {
   const props = resolver.properties(logicalId);
-  if (props.State === 'DISABLED') return undefined;
-  if (!props.EventPattern) return `${logicalId}: scheduled rules are not run locally`;
-  const targets = (props.Targets ?? []) as Record<string, unknown>[];
+  if (props.State === 'DISABLED') return;
+  const identity = resolver.identity(logicalId);
+  const busName = String(props.EventBusName ?? 'default').replace(/^arn:.*:event-bus\//, '');
+  const targets = ((props.Targets ?? []) as Record<string, unknown>[]).map(readRuleTarget);
+  if (props.EventPattern) {
+    model.rules.push({
+      name: identity.ref,
+      busName,
+      pattern: props.EventPattern as Record<string, unknown>,
+      targets,
+    });
+  }
+  if (props.ScheduleExpression !== undefined) {
+    if (busName !== 'default') {
+      throw new Error(
+        `${resolver.stack.stackName}: ${logicalId} has a ScheduleExpression on event bus ${busName}; EventBridge runs schedules only on the default bus`,
+      );
+    }
+    model.schedules.push({
+      name: identity.ref,
+      arn: String(identity.attributes.Arn),
+      expression: resolver.resolveString(props.ScheduleExpression, `${logicalId}.ScheduleExpression`),
+      targets,
+    });
+  }
+}
+
+function readRuleTarget(target: Record<string, unknown>): RuleTargetModel {
+  const partitionKeyPath = (target.KinesisParameters as { PartitionKeyPath?: string } | undefined)
+    ?.PartitionKeyPath;
   return {
-    name: resolver.identity(logicalId).ref,
-    busName: String(props.EventBusName ?? 'default').replace(/^arn:.*:event-bus\//, ''),
-    pattern: props.EventPattern as Record<string, unknown>,
-    targets: targets.map((target) => ({
-      id: String(target.Id),
-      arn: String(target.Arn),
-      ...(target.Input !== undefined ? { input: String(target.Input) } : {}),
-      ...(target.InputPath !== undefined ? { inputPath: String(target.InputPath) } : {}),
-      ...((target.KinesisParameters as { PartitionKeyPath?: string } | undefined)?.PartitionKeyPath
-        ? {
-            kinesisPartitionKeyPath: (target.KinesisParameters as { PartitionKeyPath: string })
-              .PartitionKeyPath,
-          }
-        : {}),
-    })),
+    id: String(target.Id),
+    arn: String(target.Arn),
+    ...(target.Input !== undefined ? { input: String(target.Input) } : {}),
+    ...(target.InputPath !== undefined ? { inputPath: String(target.InputPath) } : {}),
+    ...(partitionKeyPath ? { kinesisPartitionKeyPath: partitionKeyPath } : {}),
   };
 }
 

@@ -5,6 +5,7 @@ import type { ActivityFeed } from '../activity/activity-feed.ts';
 import type { DiagramIndex } from '../activity/flow-diagram.ts';
 import { readQueueDepths } from '../activity/queue-depths.ts';
 import type { LogSink } from '../contracts.ts';
+import type { LocalSchedules } from '../eventbridge/schedules.ts';
 import type { LocalIdentity, LocalSecrets } from '../identity/local-identity.ts';
 import { serviceLog } from '../kit/service-log.ts';
 import type { FlowSubject, LocalCloudPlugin } from '../plugin.ts';
@@ -15,12 +16,14 @@ import { describe, sendJson } from './page-responses.ts';
 import { createPageStreams, type PageStreams } from './page-stream.ts';
 import type { FlowSnapshot } from './page-types.ts';
 import { type PluginPages, startPluginPages } from './plugin-pages.ts';
+import { answerSchedules } from './schedule-endpoints.ts';
 import { subjectDetails } from './subject-details.ts';
 
 /**
  * The flow page at `/`, served by the HTTP API's server for the requests no API route takes: the
  * page and its bundle, a snapshot to start from, the activity as server-sent events, a subject's
- * log lines and workflow history, and the user pool the API trusts. Plugins add their panels'
+ * log lines and workflow history, the user pool the API trusts, and the scheduled rules (run one
+ * now). Plugins add their panels'
  * scripts, their share of the snapshot and their endpoints, all under `/_local/`, so a plugin can
  * never take a path of the API.
  */
@@ -35,6 +38,8 @@ export interface FlowPageOptions {
   index: DiagramIndex;
   feed: ActivityFeed;
   stepFunctions: StepFunctionsService;
+  /** The scheduled rules, listed and run at once under `/_local/schedules`. */
+  schedules: LocalSchedules;
   /** The emulators' own clients, which fault injection never touches. */
   clients: { dynamodb: DynamoDBClient; sqs: SQSClient };
   log: LogSink;
@@ -98,6 +103,7 @@ export async function createFlowPage(options: FlowPageOptions): Promise<FlowPage
       const path = (request.url ?? '/').split('?')[0] ?? '/';
       const reading = method === 'GET' || method === 'HEAD';
       if (reading && (assets.serve(path, response) || handleEngine(path, request, response))) return true;
+      if (answerSchedules(options.schedules, method, path, request, response)) return true;
       // Only the page's own paths: what else a plugin answered would be the API's.
       return path.startsWith('/_local/') && pluginPages.handle(method, path, request, response);
     },
