@@ -1,5 +1,7 @@
 import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { EVENTS } from '@shop/contracts/events';
@@ -48,6 +50,26 @@ describe('the function generator, in a copy of the repository', () => {
       EVENTS.InvoiceIssued.type,
       skipDocs,
     );
+    copy.run('npx', [
+      'nx',
+      'g',
+      '@shop/generators:event',
+      '--name=ShipParcel',
+      '--kind=command',
+      '--sender=invoices',
+      '--receiver=payments',
+      '--no-interactive',
+    ]);
+    generate(
+      '--service',
+      'payments',
+      '--name',
+      'ship-parcel',
+      '--trigger',
+      'sqs',
+      '--command=ShipParcel',
+      skipDocs,
+    );
     generate(
       '--service',
       'payments',
@@ -77,10 +99,24 @@ describe('the function generator, in a copy of the repository', () => {
       ['apps/invoices', 'resend-invoice'],
       ['apps/invoices', 'notify-customer'],
       ['apps/payments', 'expire-transfers'],
+      ['apps/payments', 'ship-parcel'],
     ];
     for (const [project, name] of generatedTests) {
-      const ran = copy.run('npx', ['vitest', 'run', '--root', project as string, `test/${name}`]);
-      expect(ran).toMatch(/Test Files {2}2 passed \(2\)/);
+      copy.run('npx', ['vitest', 'run', '--root', project as string, `test/${name}`]);
+      const report = JSON.parse(
+        readFileSync(join(copy.root, project as string, 'reports/vitest.json'), 'utf8'),
+      ) as {
+        numPassedTests: number;
+        numFailedTests: number;
+        testResults: { name: string }[];
+      };
+      // Both generated files ran (the use case's and the handler's), and every test in them passed.
+      expect(report.testResults.map((file) => file.name.split('/').at(-1)).sort(), name).toEqual([
+        `${name}-handler.test.ts`,
+        `${name}.test.ts`,
+      ]);
+      expect(report.numFailedTests, name).toBe(0);
+      expect(report.numPassedTests, name).toBeGreaterThan(1);
     }
     copy.run('npx', [
       'nx',
@@ -102,7 +138,7 @@ describe('the function generator, in a copy of the repository', () => {
     ]);
   }, 900_000);
 
-  it('runs on the local cloud: the routes behind the customers’ authorizer, the consumer on its event', async () => {
+  it('runs on the local cloud: the routes behind the customers’ authorizer, the consumer on its event, the schedule', async () => {
     const cloud = spawn(process.execPath, ['tools/e2e/src/start.ts', '--port', '0', '--json'], {
       cwd: copy.root,
       env: { ...process.env, CI: 'true' },
@@ -140,6 +176,18 @@ describe('the function generator, in a copy of the repository', () => {
       expect(placed.status).toBe(202);
       await printed.match(
         /"message":"Event handled"[^\n]*notify-customer|notify-customer[^\n]*"message":"Event handled"/,
+      );
+
+      // The schedule, run now rather than in an hour: the generated function completes its run.
+      const { schedules } = (await (await fetch(`${url}/_local/schedules`)).json()) as {
+        schedules: { name: string }[];
+      };
+      const schedule = schedules.find(({ name }) => name.endsWith('-expire-transfers-schedule'));
+      expect(schedule, JSON.stringify(schedules)).toBeDefined();
+      const run = await fetch(`${url}/_local/schedules/${schedule?.name}/run`, { method: 'POST' });
+      expect(run.status).toBe(202);
+      await printed.match(
+        /"message":"Scheduled run done"[^\n]*expire-transfers|expire-transfers[^\n]*"message":"Scheduled run done"/,
       );
     } finally {
       cloud.kill('SIGINT');

@@ -1,9 +1,8 @@
-import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline/promises';
-import { pathToFileURL } from 'node:url';
 import { type GeneratorCallback, logger, type Tree } from '@nx/devkit';
+import { readContracts } from '../contracts-on-disk.ts';
+import { API_DOCUMENTS, BUNDLES, formatting, runSteps } from '../derived-files.ts';
 import { addNamedImport, insertAt } from '../source-edits.ts';
+import { askInTerminal } from '../terminal-questions.ts';
 import {
   type Contracts,
   type EventGeneratorOptions,
@@ -25,7 +24,7 @@ export default async function eventGenerator(
   tree: Tree,
   options: EventGeneratorOptions,
 ): Promise<GeneratorCallback> {
-  const contracts = await readContracts(tree);
+  const contracts = await contractsFor(tree.root);
   const plan = planMessage(await askForMissing(options, contracts), contracts);
   const file = plan.kind === 'event' ? EVENTS_FILE : COMMANDS_FILE;
 
@@ -72,23 +71,17 @@ function definitionOf(plan: MessagePlan): string {
 `;
 }
 
-/** The services and the messages of the contracts, as they are on disk. */
-async function readContracts(tree: Tree): Promise<Contracts> {
-  const contract = (file: string) => import(pathToFileURL(join(tree.root, 'libs/contracts/src', file)).href);
-  const { SERVICES } = (await contract('envelope.ts')) as { SERVICES: readonly string[] };
-  const { EVENTS } = (await contract('events.ts')) as { EVENTS: Record<string, unknown> };
-  const { COMMANDS } = (await contract('commands.ts')) as { COMMANDS: Record<string, { queue: string }> };
+/** What the event plan checks a new message against. */
+async function contractsFor(root: string): Promise<Contracts> {
+  const { services, events, commands } = await readContracts(root);
   return {
-    services: SERVICES,
-    events: Object.keys(EVENTS),
-    commandQueues: new Map(Object.entries(COMMANDS).map(([type, { queue }]) => [type, queue])),
+    services,
+    events: [...events.keys()],
+    commandQueues: new Map([...commands].map(([type, { queue }]) => [type, queue])),
   };
 }
 
-/**
- * In a terminal, asks for the services the kind needs: nx prompts for the options every message
- * has, but its prompts cannot depend on --kind. Elsewhere the plan names what is missing.
- */
+/** The services the kind needs, asked in a terminal: nx's own prompts cannot depend on --kind. */
 async function askForMissing(options: EventGeneratorOptions, contracts: Contracts) {
   const wanted =
     (options.kind ?? 'event') === 'event'
@@ -97,20 +90,12 @@ async function askForMissing(options: EventGeneratorOptions, contracts: Contract
           ['sender', 'Which service sends it'],
           ['receiver', 'Which service receives it'],
         ] as const);
-  const missing = wanted.filter(([option]) => !options[option]);
-  if (missing.length === 0 || process.env.NX_INTERACTIVE !== 'true' || !process.stdin.isTTY) return options;
-  const terminal = createInterface({ input: process.stdin, output: process.stdout });
-  try {
-    const answers: Record<string, string> = {};
-    for (const [option, question] of missing) {
-      answers[option] = (
-        await terminal.question(`? ${question} (${contracts.services.join(', ')})? `)
-      ).trim();
-    }
-    return { ...options, ...answers };
-  } finally {
-    terminal.close();
-  }
+  const answers = await askInTerminal(
+    wanted
+      .filter(([option]) => !options[option])
+      .map(([option, question]) => ({ option, question: `${question} (${contracts.services.join(', ')})?` })),
+  );
+  return { ...options, ...answers };
 }
 
 /**
@@ -118,24 +103,8 @@ async function askForMissing(options: EventGeneratorOptions, contracts: Contract
  * A command's queue is not in the templates yet, so docs/api waits for its consumer.
  */
 function regenerateDerivedFiles(root: string, plan: MessagePlan, file: string): void {
-  const steps: [string, string, string[]][] = [
-    ['Formatting the contracts', 'npx', ['biome', 'check', '--write', file]],
-  ];
-  if (plan.kind === 'event') {
-    steps.push(
-      // Synth reads every function's bundle, and each bundles the contracts.
-      [
-        'Bundling the functions (nx: only what changed)',
-        'npx',
-        ['nx', 'run-many', '-t', 'build', '--projects=apps/*', '--outputStyle=static'],
-      ],
-      ['Regenerating docs/api from the contracts', 'npm', ['run', '--silent', 'api-docs']],
-    );
-  }
-  for (const [title, command, args] of steps) {
-    logger.info(`${title}…`);
-    execFileSync(command, args, { cwd: root, stdio: 'inherit' });
-  }
+  // A command's queue is not in the templates until its consumer is generated: docs/api waits for it.
+  runSteps(root, plan.kind === 'event' ? [formatting([file]), BUNDLES, API_DOCUMENTS] : [formatting([file])]);
   if (plan.kind === 'event') {
     logger.info(
       `\n${plan.type} v1 is an event of ${plan.publisher} (${file}), in docs/api. Next: publish it from a function ` +

@@ -1,8 +1,16 @@
-import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { type GeneratorCallback, generateFiles, logger, type Tree } from '@nx/devkit';
+import { readContracts } from '../contracts-on-disk.ts';
+import {
+  API_DOCUMENTS,
+  BUNDLES,
+  formatting,
+  RESOURCE_TABLE,
+  RUNBOOK_TABLES,
+  runSteps,
+} from '../derived-files.ts';
 import { insertAt } from '../source-edits.ts';
+import { askInTerminal } from '../terminal-questions.ts';
 import { type FunctionGeneratorOptions, type FunctionPlan, planFunction, type Workspace } from './plan.ts';
 import { wireHttp } from './wiring/http.ts';
 import { wireQueueConsumer } from './wiring/queue-consumer.ts';
@@ -18,7 +26,8 @@ export default async function functionGenerator(
   tree: Tree,
   options: FunctionGeneratorOptions,
 ): Promise<GeneratorCallback> {
-  const plan = planFunction(options, await readWorkspace(tree));
+  const workspace = await readWorkspace(tree);
+  const plan = planFunction(await askForMissing(options, workspace), workspace);
   const handler = `apps/${plan.service}/src/handlers/${plan.name}.ts`;
   if (tree.exists(handler)) {
     throw new Error(
@@ -38,18 +47,36 @@ export default async function functionGenerator(
 
 /** The services (the packages of apps/) and the messages of the contracts, as they are on disk. */
 async function readWorkspace(tree: Tree): Promise<Workspace> {
-  const contract = (file: string) => import(pathToFileURL(join(tree.root, 'libs/contracts/src', file)).href);
-  const { EVENTS } = (await contract('events.ts')) as { EVENTS: Record<string, { publisher: string }> };
-  const { COMMANDS } = (await contract('commands.ts')) as {
-    COMMANDS: Record<string, { receiver: string; queue: string }>;
-  };
+  const { events, commands } = await readContracts(tree.root);
   return {
     services: tree.children('apps').filter((child) => tree.exists(`apps/${child}/package.json`)),
-    events: new Map(Object.entries(EVENTS).map(([type, { publisher }]) => [type, publisher])),
-    commands: new Map(
-      Object.entries(COMMANDS).map(([type, { receiver, queue }]) => [type, { receiver, queue }]),
-    ),
+    events,
+    commands,
   };
+}
+
+/** What the trigger needs, asked in a terminal: nx's own prompts cannot depend on --trigger. */
+async function askForMissing(options: FunctionGeneratorOptions, workspace: Workspace) {
+  const wanted = {
+    http: [],
+    event: [
+      {
+        option: 'event',
+        question: `Which event does it consume (${[...workspace.events.keys()].join(', ')})?`,
+      },
+    ],
+    sqs: [
+      {
+        option: 'command',
+        question: `Which command does it receive (${[...workspace.commands.keys()].join(', ')})?`,
+      },
+    ],
+    schedule: [{ option: 'schedule', question: 'When does it run: rate(1 hour), cron(0 3 * * ? *)?' }],
+  }[options.trigger ?? 'http'];
+  const answers = await askInTerminal(
+    (wanted ?? []).filter(({ option }) => !options[option as keyof FunctionGeneratorOptions]),
+  );
+  return { ...options, ...answers };
 }
 
 /** What triggers it, in the words of the service README's tables. */
@@ -99,33 +126,12 @@ function regenerateDerivedFiles(
   written: readonly string[],
   regenerate: boolean,
 ): void {
-  const format: [string, string, string[]] = [
-    'Formatting the files written',
-    'npx',
-    ['biome', 'check', '--write', ...written.filter(isSource)],
-  ];
-  const derived: [string, string, string[]][] = [
-    [
-      'Bundling the functions (nx: only what changed)',
-      'npx',
-      ['nx', 'run-many', '-t', 'build', '--outputStyle=static'],
-    ],
-    ['Regenerating docs/api from the contracts', 'npm', ['run', '--silent', 'api-docs']],
-    [
-      'Regenerating the resource table from the templates',
-      'npm',
-      ['run', '--silent', 'resource-table', '--workspace', '@shop/docs-checks'],
-    ],
-    [
-      "Regenerating the runbook's alarm tables from the templates",
-      'npm',
-      ['run', '--silent', 'runbook-tables', '--workspace', '@shop/docs-checks'],
-    ],
-  ];
-  for (const [title, command, args] of regenerate ? [format, ...derived] : [format]) {
-    logger.info(`${title}…`);
-    execFileSync(command, args, { cwd: root, stdio: 'inherit' });
-  }
+  runSteps(
+    root,
+    regenerate
+      ? [formatting(written), BUNDLES, API_DOCUMENTS, RESOURCE_TABLE, RUNBOOK_TABLES]
+      : [formatting(written)],
+  );
   logger.info(`\n${triggeredBy(plan)} now invokes ${plan.service}:${plan.name}.`);
   logger.info(
     regenerate
@@ -133,5 +139,3 @@ function regenerateDerivedFiles(
       : 'docs/api, the resource table and the runbook wait for the next run without --regenerate=false.',
   );
 }
-
-const isSource = (path: string) => /\.(ts|json)$/.test(path);

@@ -1,6 +1,6 @@
-import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { type GeneratorCallback, generateFiles, logger, names, type Tree } from '@nx/devkit';
+import { type GeneratorCallback, generateFiles, names, type Tree } from '@nx/devkit';
+import { runSteps } from '../derived-files.ts';
 import functionGenerator from '../function/generator.ts';
 import { addNamedImport, insertAt, readSource } from '../source-edits.ts';
 
@@ -105,8 +105,13 @@ export default async function serviceGenerator(
   });
   return () => {
     // The new package joins the workspace (its link in node_modules, its entry in the lockfile).
-    logger.info(`Adding ${scope}/${name} to the workspace (npm install)…`);
-    execFileSync('npm', ['install', '--no-audit', '--no-fund'], { cwd: tree.root, stdio: 'inherit' });
+    runSteps(tree.root, [
+      [
+        `Adding ${scope}/${name} to the workspace (npm install)`,
+        'npm',
+        ['install', '--no-audit', '--no-fund'],
+      ],
+    ]);
     first();
   };
 }
