@@ -29,7 +29,8 @@ const generate = (...options: string[]) => {
 };
 /** The files changed in the copy since it was made (the copy's files are staged, never committed). */
 const changedFiles = () => copy.run('git', ['diff', '--name-only']).split('\n').filter(Boolean).sort();
-const shipped = ['--name=OrderShipped', '--publisher', 'orders'];
+// Names no template user would pick, so that the test still passes beside an OrderShipped of theirs.
+const probed = ['--name=ParcelProbed', '--publisher', 'orders'];
 
 beforeAll(() => {
   copy = copyRepository(repositoryRoot, 'event-generator-copy');
@@ -40,7 +41,7 @@ afterAll(() => copy?.remove());
 
 describe('the event generator, in a copy of the repository', () => {
   it('lists the contract it would change with --dry-run, and writes nothing', () => {
-    const { status, output } = generate(...shipped, '--dry-run');
+    const { status, output } = generate(...probed, '--dry-run');
 
     expect(status, output).toBe(0);
     expect(output).toContain('UPDATE libs/contracts/src/events.ts');
@@ -49,19 +50,19 @@ describe('the event generator, in a copy of the repository', () => {
 
   it('adds an event that docs/api shows with its example, in documents that validate', () => {
     const { status, output } = generate(
-      ...shipped,
+      ...probed,
       '--fields',
       'orderId:id,shippedAt:timestamp,carrier:string',
     );
     expect(status, output).toBe(0);
-    expect(output).toContain('OrderShipped v1 is an event of orders');
+    expect(output).toContain('ParcelProbed v1 is an event of orders');
     expect(changedFiles()).toEqual([
       'docs/api/README.md',
       'docs/api/asyncapi.yaml',
       'libs/contracts/src/events.ts',
     ]);
     expect(readFileSync(join(copy.root, 'docs/api/asyncapi.yaml'), 'utf8')).toContain(
-      'name: OrderShippedExample',
+      'name: ParcelProbedExample',
     );
 
     copy.run('npx', ['vitest', 'run', '--root', 'tools/docs-checks', 'test/api-documents.test.ts']);
@@ -70,7 +71,7 @@ describe('the event generator, in a copy of the repository', () => {
   it('adds a command; with the event, it passes the checks that read every message', () => {
     // A command's queue comes with its consumer (the function generator): docs/api waits until then.
     const { status, output } = generate(
-      '--name=ShipOrder',
+      '--name=ProbeStock',
       '--kind',
       'command',
       '--sender',
@@ -81,7 +82,9 @@ describe('the event generator, in a copy of the repository', () => {
       'orderId:id,fee:amount,currency:currency,parcels:int',
     );
     expect(status, output).toBe(0);
-    expect(output).toContain('ShipOrder v1 is a command from orders to invoices on the queue order-requests');
+    expect(output).toContain(
+      'ProbeStock v1 is a command from orders to invoices on the queue stock-requests',
+    );
 
     copy.run('npx', [
       'nx',
@@ -99,11 +102,11 @@ describe('the event generator, in a copy of the repository', () => {
   it('refuses a second run with the same name and changes nothing', () => {
     const before = copy.run('git', ['status', '--porcelain']);
 
-    const { status, output } = generate(...shipped);
+    const { status, output } = generate(...probed);
 
     expect(status).not.toBe(0);
     expect(output).toContain(
-      'OrderShipped is already an event of libs/contracts/src/events.ts: pick another --name.',
+      'ParcelProbed is already an event of libs/contracts/src/events.ts: pick another --name.',
     );
     expect(copy.run('git', ['status', '--porcelain'])).toBe(before);
   }, 60_000);

@@ -22,6 +22,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const repositoryRoot = fileURLToPath(new URL('../../..', import.meta.url));
 const ORDER_ID = 'ord_01JD3V5Q3Z8N2X4G7K9M1P6R0T';
 
+// The generated names are ones no template user would pick, so that the test still passes in a
+// repository that has, say, a ship-order of its own.
 let copy: RepositoryCopy;
 
 const generate = (...options: string[]) =>
@@ -38,12 +40,12 @@ describe('the function generator, in a copy of the repository', () => {
   it('writes functions of every trigger that pass the checks of every project they touch', () => {
     // Several in a row, as a team would: the derived documents are regenerated once, by the last.
     const skipDocs = '--regenerate=false';
-    generate('--service', 'invoices', '--name', 'resend-invoice', '--trigger', 'http', skipDocs);
+    generate('--service', 'invoices', '--name', 'probe-invoice', '--trigger', 'http', skipDocs);
     generate(
       '--service',
       'invoices',
       '--name',
-      'notify-customer',
+      'tally-invoices',
       '--trigger',
       'event',
       '--event',
@@ -54,7 +56,8 @@ describe('the function generator, in a copy of the repository', () => {
       'nx',
       'g',
       '@shop/generators:event',
-      '--name=ShipParcel',
+      '--name=ProbeParcel',
+      '--queue=probe-parcels',
       '--kind=command',
       '--sender=invoices',
       '--receiver=payments',
@@ -64,25 +67,25 @@ describe('the function generator, in a copy of the repository', () => {
       '--service',
       'payments',
       '--name',
-      'ship-parcel',
+      'probe-parcel',
       '--trigger',
       'sqs',
-      '--command=ShipParcel',
+      '--command=ProbeParcel',
       skipDocs,
     );
     generate(
       '--service',
       'payments',
       '--name',
-      'expire-transfers',
+      'sweep-probes',
       '--trigger',
       'schedule',
       '--schedule',
       'rate(1 hour)',
       skipDocs,
     );
-    const output = generate('--service', 'orders', '--name', 'ship-order', '--trigger', 'http');
-    expect(output).toContain('`POST /orders/{orderId}/ship` now invokes orders:ship-order');
+    const output = generate('--service', 'orders', '--name', 'probe-order', '--trigger', 'http');
+    expect(output).toContain('`POST /orders/{orderId}/probe` now invokes orders:probe-order');
 
     copy.run('npx', [
       'nx',
@@ -95,11 +98,11 @@ describe('the function generator, in a copy of the repository', () => {
       '--outputStyle=static',
     ]);
     const generatedTests = [
-      ['apps/orders', 'ship-order'],
-      ['apps/invoices', 'resend-invoice'],
-      ['apps/invoices', 'notify-customer'],
-      ['apps/payments', 'expire-transfers'],
-      ['apps/payments', 'ship-parcel'],
+      ['apps/orders', 'probe-order'],
+      ['apps/invoices', 'probe-invoice'],
+      ['apps/invoices', 'tally-invoices'],
+      ['apps/payments', 'sweep-probes'],
+      ['apps/payments', 'probe-parcel'],
     ];
     for (const [project, name] of generatedTests) {
       copy.run('npx', ['vitest', 'run', '--root', project as string, `test/${name}`]);
@@ -147,21 +150,21 @@ describe('the function generator, in a copy of the repository', () => {
     try {
       const printed = outputOf(cloud);
       const url = await printed.match(/running locally[\s\S]*?(http:\/\/127\.0\.0\.1:\d+)/);
-      const ship = (headers: Record<string, string> = {}) =>
-        fetch(`${url}/orders/${ORDER_ID}/ship`, { method: 'POST', headers });
+      const probe = (headers: Record<string, string> = {}) =>
+        fetch(`${url}/orders/${ORDER_ID}/probe`, { method: 'POST', headers });
 
-      expect((await ship()).status).toBe(401);
+      expect((await probe()).status).toBe(401);
 
       const token = copy.run(process.execPath, ['tools/e2e/src/token-cli.ts', 'alice', '--url', url]).trim();
       const authorization = `Bearer ${token}`;
-      const shipped = await ship({ authorization });
-      expect(shipped.status).toBe(202);
-      expect(await shipped.json()).toEqual({ orderId: ORDER_ID });
-      const resent = await fetch(`${url}/invoices/inv_1/resend`, {
+      const probed = await probe({ authorization });
+      expect(probed.status).toBe(202);
+      expect(await probed.json()).toEqual({ orderId: ORDER_ID });
+      const probedInvoice = await fetch(`${url}/invoices/inv_1/probe`, {
         method: 'POST',
         headers: { authorization },
       });
-      expect(resent.status).toBe(202);
+      expect(probedInvoice.status).toBe(202);
 
       // A paid order is invoiced, and its InvoiceIssued reaches the generated consumer.
       const placed = await fetch(`${url}/orders`, {
@@ -175,19 +178,19 @@ describe('the function generator, in a copy of the repository', () => {
       });
       expect(placed.status).toBe(202);
       await printed.match(
-        /"message":"Event handled"[^\n]*notify-customer|notify-customer[^\n]*"message":"Event handled"/,
+        /"message":"Event handled"[^\n]*tally-invoices|tally-invoices[^\n]*"message":"Event handled"/,
       );
 
       // The schedule, run now rather than in an hour: the generated function completes its run.
       const { schedules } = (await (await fetch(`${url}/_local/schedules`)).json()) as {
         schedules: { name: string }[];
       };
-      const schedule = schedules.find(({ name }) => name.endsWith('-expire-transfers-schedule'));
+      const schedule = schedules.find(({ name }) => name.endsWith('-sweep-probes-schedule'));
       expect(schedule, JSON.stringify(schedules)).toBeDefined();
       const run = await fetch(`${url}/_local/schedules/${schedule?.name}/run`, { method: 'POST' });
       expect(run.status).toBe(202);
       await printed.match(
-        /"message":"Scheduled run done"[^\n]*expire-transfers|expire-transfers[^\n]*"message":"Scheduled run done"/,
+        /"message":"Scheduled run done"[^\n]*sweep-probes|sweep-probes[^\n]*"message":"Scheduled run done"/,
       );
     } finally {
       cloud.kill('SIGINT');
@@ -205,13 +208,13 @@ describe('the function generator, in a copy of the repository', () => {
       '--service',
       'orders',
       '--name',
-      'ship-order',
+      'probe-order',
       '--no-interactive',
     ]);
 
     expect(status).not.toBe(0);
     expect(output).toContain(
-      'apps/orders/src/handlers/ship-order.ts exists: orders already has a function ship-order.',
+      'apps/orders/src/handlers/probe-order.ts exists: orders already has a function probe-order.',
     );
     expect(copy.run('git', ['status', '--porcelain'])).toBe(before);
   }, 60_000);
