@@ -25,6 +25,7 @@ export interface RepositoryCopy {
   run(command: string, args: readonly string[]): string;
   /** Like `run`, but returns the outcome rather than throwing. */
   attempt(command: string, args: readonly string[]): { status: number | null; output: string };
+  /** Links the copy's workspaces not linked yet, each under its package name. */
   linkWorkspaces(): void;
   remove(): void;
 }
@@ -67,6 +68,8 @@ export function copyRepository(source: string, prefix: string): RepositoryCopy {
       for (const folder of workspaceFolders(root)) {
         const { name } = JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8')) as { name: string };
         const link = join(root, 'node_modules', name);
+        // Linked already: a test adds a workspace (a generated service) after the first links.
+        if (existsSync(link)) continue;
         mkdirSync(dirname(link), { recursive: true });
         symlinkSync(relative(dirname(link), folder), link);
       }

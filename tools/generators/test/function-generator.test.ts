@@ -9,15 +9,16 @@ import { copyRepository, type RepositoryCopy } from '@shop/testing/repository-co
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /**
- * The function generator's acceptance test: in a copy of this repository, generate one function of
- * each trigger, then run the checks of every project the generator wrote to or whose checks list
- * every function, and reach the generated code on the copy's local cloud.
+ * The function and service generators' acceptance test: in a copy of this repository, generate a
+ * service and one function of each trigger, then run the checks of every project the generators
+ * wrote to or whose checks list every function, and reach the generated code on the copy's local
+ * cloud.
  *
- * The copy runs lint and typecheck of those projects whole, the tests the generator wrote, and the
- * tests that list functions, routes or messages: infra's (synth with cdk-nag, roles, counts), the
- * bench scenarios, the workspace checks (boundaries, contract names) and the generated documents.
- * The services' other tests run on this repository itself, and the generator changes none of
- * their files.
+ * The copy runs lint and typecheck of those projects whole, the tests the generators wrote, and the
+ * tests that list functions, routes, stacks or messages: infra's (synth with cdk-nag, roles, counts,
+ * stages), the bench scenarios, the workspace checks (boundaries, contract names) and the generated
+ * documents. The services' other tests run on this repository itself, and the generators change
+ * none of their files.
  */
 const repositoryRoot = fileURLToPath(new URL('../../..', import.meta.url));
 const ORDER_ID = 'ord_01JD3V5Q3Z8N2X4G7K9M1P6R0T';
@@ -36,10 +37,25 @@ beforeAll(() => {
 
 afterAll(() => copy?.remove());
 
-describe('the function generator, in a copy of the repository', () => {
-  it('writes functions of every trigger that pass the checks of every project they touch', () => {
+describe('the function and service generators, in a copy of the repository', () => {
+  it('write a service and functions of every trigger that pass the checks of every project they touch', () => {
     // Several in a row, as a team would: the derived documents are regenerated once, by the last.
     const skipDocs = '--regenerate=false';
+    // A service first; npm install would write through the copy's links into this checkout's
+    // node_modules, so the copy links the new package itself.
+    copy.run('npx', [
+      'nx',
+      'g',
+      '@shop/generators:service',
+      '--name',
+      'probes',
+      '--description',
+      'Keeps the probes of the generators test',
+      '--install=false',
+      skipDocs,
+      '--no-interactive',
+    ]);
+    copy.linkWorkspaces();
     generate('--service', 'invoices', '--name', 'probe-invoice', '--trigger', 'http', skipDocs);
     generate(
       '--service',
@@ -93,12 +109,13 @@ describe('the function generator, in a copy of the repository', () => {
       '-t',
       'lint',
       'typecheck',
-      '--projects=@shop/orders,@shop/invoices,@shop/payments,@shop/contracts,@shop/infra,@shop/bench',
+      '--projects=@shop/probes,@shop/orders,@shop/invoices,@shop/payments,@shop/contracts,@shop/infra,@shop/bench',
       '--skip-nx-cache',
       '--outputStyle=static',
     ]);
     const generatedTests = [
       ['apps/orders', 'probe-order'],
+      ['apps/probes', 'get-probe'],
       ['apps/invoices', 'probe-invoice'],
       ['apps/invoices', 'tally-invoices'],
       ['apps/payments', 'sweep-probes'],
@@ -160,6 +177,9 @@ describe('the function generator, in a copy of the repository', () => {
       const probed = await probe({ authorization });
       expect(probed.status).toBe(202);
       expect(await probed.json()).toEqual({ orderId: ORDER_ID });
+      const probe1 = await fetch(`${url}/probes/prb_1`, { headers: { authorization } });
+      expect(probe1.status).toBe(200);
+      expect(await probe1.json()).toEqual({ probeId: 'prb_1' });
       const probedInvoice = await fetch(`${url}/invoices/inv_1/probe`, {
         method: 'POST',
         headers: { authorization },
@@ -198,7 +218,7 @@ describe('the function generator, in a copy of the repository', () => {
     }
   }, 180_000);
 
-  it('refuses a second run with the same name and changes nothing', () => {
+  it('refuses a second run of either with the same name, and changes nothing', () => {
     const before = copy.run('git', ['status', '--porcelain']);
 
     const { status, output } = copy.attempt('npx', [
@@ -216,6 +236,18 @@ describe('the function generator, in a copy of the repository', () => {
     expect(output).toContain(
       'apps/orders/src/handlers/probe-order.ts exists: orders already has a function probe-order.',
     );
+    const again = copy.attempt('npx', [
+      'nx',
+      'g',
+      '@shop/generators:service',
+      '--name',
+      'probes',
+      '--description',
+      'Keeps the probes again',
+      '--no-interactive',
+    ]);
+    expect(again.status).not.toBe(0);
+    expect(again.output).toContain('apps/probes exists: there is a service probes already.');
     expect(copy.run('git', ['status', '--porcelain'])).toBe(before);
   }, 60_000);
 });

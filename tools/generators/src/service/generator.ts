@@ -10,6 +10,10 @@ export interface ServiceGeneratorOptions {
   readonly description: string;
   /** Its first function; `get-<entity>` by default. */
   readonly function?: string;
+  /** Run npm install to add the package to the workspace and the lockfile (default). */
+  readonly install?: boolean;
+  /** As the function generator's: regenerate the derived documents afterwards (default). */
+  readonly regenerate?: boolean;
 }
 
 const STAGE_FILE = 'infra/src/serverless-commerce-stage.ts';
@@ -102,16 +106,19 @@ export default async function serviceGenerator(
     service: name,
     name: options.function ?? `get-${entity}`,
     trigger: 'http',
+    regenerate: options.regenerate ?? true,
   });
   return () => {
     // The new package joins the workspace (its link in node_modules, its entry in the lockfile).
-    runSteps(tree.root, [
-      [
-        `Adding ${scope}/${name} to the workspace (npm install)`,
-        'npm',
-        ['install', '--no-audit', '--no-fund'],
-      ],
-    ]);
+    if (options.install ?? true) {
+      runSteps(tree.root, [
+        [
+          `Adding ${scope}/${name} to the workspace (npm install)`,
+          'npm',
+          ['install', '--no-audit', '--no-fund'],
+        ],
+      ]);
+    }
     first();
   };
 }
