@@ -6,7 +6,7 @@ import { readdir, rm, writeFile } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
 import { basename, join, resolve } from 'node:path';
 import { build } from 'esbuild';
-import { rootSourceMapAtRepository } from './repository-source-map.mjs';
+import { rootSourceMapAtRepository } from './repository-source-map.ts';
 
 const appDir = process.cwd();
 const repoRoot = resolve(import.meta.dirname, '../../..');
@@ -78,7 +78,7 @@ const result = await build({
   logLevel: 'warning',
 });
 await writeFile(join(outDir, 'meta.json'), JSON.stringify(result.metafile));
-// Stack traces name the repository's files wherever the bundle runs (repository-source-map.mjs).
+// Stack traces name the repository's files wherever the bundle runs (repository-source-map.ts).
 await Promise.all(
   handlers.map((name) => rootSourceMapAtRepository(join(outDir, name, 'index.mjs.map'), repoRoot)),
 );
