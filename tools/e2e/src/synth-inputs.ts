@@ -22,6 +22,12 @@ export interface SynthInputs {
 const SOURCE_FOLDERS = ['infra/bin', 'infra/src', 'libs/contracts/src'];
 const SOURCE_FILES = ['infra/cdk.json', 'infra/package.json', 'infra/scripts/cdk.ts'];
 
+/** Whether synth reads this file (a path relative to the repository, with `/`): bundles aside. */
+export function isSynthSource(path: string): boolean {
+  if (path.endsWith('.test.ts')) return false;
+  return SOURCE_FILES.includes(path) || SOURCE_FOLDERS.some((folder) => path.startsWith(`${folder}/`));
+}
+
 export function synthInputsHash(inputs: SynthInputs): string {
   const root = inputs.repositoryRoot;
   const files = [
