@@ -1,16 +1,40 @@
 #!/usr/bin/env node
 // `npm start`: builds the handlers and the flow page's panels (nx, cached), synthesizes the CDK app
-// for the `local` stage, and runs it on the local cloud with this application's plugin. Takes the
-// options of the engine's command (`npm start -- --help`), --assembly included.
+// for the `local` stage (unless its inputs are unchanged), and runs it on the local cloud with this
+// application's plugin; at a terminal it then watches the sources and reloads what changed
+// (src/watch). Takes the options of the engine's command (`npm start -- --help`), --assembly included.
+import { join } from 'node:path';
 import { cloudSummary, type LocalCloud, runLocalCloudCli } from '@shop/local-cloud';
 import { shopPlugin, TEST_TOKENS } from './local-app/shop-plugin.ts';
-import { prepareLocalAssembly } from './prepare-assembly.ts';
+import { prepareLocalAssembly, repositoryRoot } from './prepare-assembly.ts';
+import { watchSources } from './watch/watch-sources.ts';
+
+const assemblyRoot = join(repositoryRoot, 'tools/e2e/.cdk.out');
+const print = (text: string) => console.log(text);
+let assemblyDir = '';
 
 await runLocalCloudCli(process.argv.slice(2), {
   command: 'npm start --',
   plugins: [shopPlugin],
-  assembly: ({ step }) => prepareLocalAssembly({ step, done: (text) => console.log(text) }),
+  assembly: async ({ step }) => {
+    assemblyDir = await prepareLocalAssembly({ step, done: print, outputRoot: assemblyRoot });
+    return assemblyDir;
+  },
   assemblyHelp: 'run this synthesized assembly, skipping the build and synth steps',
+  watch: {
+    help: `rebuild the bundles a saved file under apps/*/src or libs/*/src changes and
+                        reload their functions, state kept; synthesize again on a change to infra/
+                        and restart only if the wiring changed (default: on at a terminal)`,
+    start: (session) =>
+      watchSources(session, {
+        repositoryRoot,
+        assemblyDir,
+        prepare: () => prepareLocalAssembly({ step: session.step, done: print, outputRoot: assemblyRoot }),
+        outputRoot: join(assemblyRoot, 'reloaded'),
+        print,
+        color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
+      }),
+  },
   banner: (cloud, { readyIn, faults }) => {
     const webhookSecret = cloud.secrets.webhookSecret();
     const summary = cloudSummary(cloud, {

@@ -24,7 +24,7 @@ export type Pulse = (
 
 /**
  * What each running part's events light on the diagram and say in the activity ticker: API
- * requests, invocations, bus events, workflow states and SQS batches. `subjectOf` finds a
+ * requests, invocations, code reloads, bus events, workflow states and SQS batches. `subjectOf` finds a
  * plugin's subject in a request path, an event's detail or an execution's name. Returns the
  * unsubscribe functions.
  */
@@ -55,6 +55,9 @@ export function listenToParts(
           { failed: !event.ok },
         );
     }),
+    lambda.onCodeReload((event) =>
+      pulse([nodeId.fn(event.functionName)], `${short(event.functionName)} runs new code`),
+    ),
     eventBridge.onEvent(({ bus, event, matchedRules }) => {
       const busNode = index.nodeOf(bus) ?? nodeId.bus(bus);
       const targets = index.targetsOf(busNode);

@@ -9,6 +9,8 @@ export interface CliSettings {
   assemblyDir?: string;
   json: boolean;
   verbose: boolean;
+  /** `--watch` (true) or `--no-watch` (false); undefined when neither was given. */
+  watch?: boolean;
   cloud: Omit<LocalCloudOptions, 'assemblyDir' | 'log' | 'plugins'>;
 }
 
@@ -30,11 +32,25 @@ const OPTIONS = {
   'max-visibility-timeout': { type: 'string' },
   'no-iam': { type: 'boolean', default: false },
   plugin: { type: 'string', multiple: true },
+  watch: { type: 'boolean' },
+  'no-watch': { type: 'boolean', default: false },
   help: { type: 'boolean', default: false },
 } as const;
 
-/** `assemblyHelp` replaces the line of --assembly, for a command that can make the assembly itself. */
-export function usage(command: string, faults: readonly FaultDefinition[], assemblyHelp?: string): string {
+/**
+ * `assemblyHelp` replaces the line of --assembly, for a command that can make the assembly itself;
+ * `watchHelp` says what --watch does, for a command that can keep it up to date.
+ */
+export function usage(
+  command: string,
+  faults: readonly FaultDefinition[],
+  extras: { assemblyHelp?: string | undefined; watchHelp?: string | undefined } = {},
+): string {
+  const { assemblyHelp, watchHelp } = extras;
+  const watch = watchHelp
+    ? `
+  --watch, --no-watch   ${watchHelp}`
+    : '';
   const assembly =
     assemblyHelp ??
     `the cloud assembly to run: the folder cdk synth wrote (cdk.out), or one
@@ -57,7 +73,7 @@ ${describeFaults(faults, '                          ')}
   --no-iam              do not check the functions' and workflows' calls against their roles' policies
                         (checked by default, refused with AccessDenied as on AWS)
   --plugin MODULE       load a plugin: a module whose default export is one (a path, or a package
-                        resolved from this folder); may be given more than once
+                        resolved from this folder); may be given more than once${watch}
   --help                print this and exit`;
 }
 
@@ -80,10 +96,14 @@ export function cliSettings(values: CliArguments, knownFaults: readonly FaultDef
   const maxVisibility = values['max-visibility-timeout'];
   if (maxVisibility !== undefined && !(Number(maxVisibility) > 0))
     throw new UsageError(`--max-visibility-timeout must be a number of seconds, got "${maxVisibility}"`);
+  if (values.watch && values['no-watch'])
+    throw new UsageError('--watch and --no-watch contradict each other');
+  const watch = values.watch ? true : values['no-watch'] ? false : undefined;
   return {
     ...(values.assembly !== undefined ? { assemblyDir: resolve(values.assembly) } : {}),
     json: values.json,
     verbose: values.verbose,
+    ...(watch !== undefined ? { watch } : {}),
     cloud: {
       port,
       ...(values.persist ? { persistDir: resolve(values.persist) } : {}),

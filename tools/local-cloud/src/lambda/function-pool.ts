@@ -36,6 +36,11 @@ export interface FunctionStats {
 }
 
 const DEFAULT_MAX_CONCURRENCY = 10;
+// What an environment retired by a reload would report, had an invocation still been running in it.
+const RETIRED: LambdaError = {
+  errorType: 'Runtime.ExitError',
+  errorMessage: 'Error: Runtime exited: the function was given new code',
+};
 
 // Variables of the developer's shell a function may need to run at all. Nothing else is inherited:
 // AWS_PROFILE, real keys or a session token must never reach a function (docs/local-cloud.md).
@@ -43,7 +48,6 @@ const INHERITED_VARIABLES = ['PATH', 'TMPDIR', 'TMP', 'TEMP', 'LANG', 'TZ', 'SYS
 const FORBIDDEN_VARIABLES = ['AWS_PROFILE', 'AWS_DEFAULT_PROFILE', 'AWS_SESSION_TOKEN'];
 
 export class FunctionPool {
-  readonly config: LambdaFunctionConfig;
   readonly arn: string;
   invocations = 0;
   errors = 0;
@@ -55,7 +59,10 @@ export class FunctionPool {
   readonly #waiting: (() => void)[] = [];
   readonly #baseEnvironment: Record<string, string>;
   readonly #log: (entry: LogEntry) => void;
-  /** Made on the first cold start (src/lambda/source-root.ts); null for none. */
+  #config: LambdaFunctionConfig;
+  /** Environments of code a reload replaced, each ended when its invocation returns. */
+  readonly #retiring = new Set<ExecutionEnvironment>();
+  /** Made on the first cold start of the current code (src/lambda/source-root.ts); null for none. */
   #sourceMapUrl: string | null | undefined;
 
   constructor(
@@ -63,7 +70,7 @@ export class FunctionPool {
     where: { arn: string; baseEnvironment: Record<string, string>; log: (entry: LogEntry) => void },
   ) {
     if (!(config.timeoutSeconds > 0)) throw new Error(`Function ${config.name} needs a positive timeout`);
-    this.config = config;
+    this.#config = config;
     this.arn = where.arn;
     this.#maxConcurrency = config.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY;
     this.#baseEnvironment = where.baseEnvironment;
@@ -89,10 +96,30 @@ export class FunctionPool {
     return undefined;
   }
 
+  /** The function as it runs now: its handler file is the last reload's. */
+  get config(): LambdaFunctionConfig {
+    return this.#config;
+  }
+
   release(environment: ExecutionEnvironment): void {
-    if (environment.alive) this.#idle.push(environment);
+    if (this.#retiring.delete(environment)) void environment.terminate(RETIRED);
+    else if (environment.alive) this.#idle.push(environment);
     else this.#live.delete(environment);
     this.#waiting.shift()?.();
+  }
+
+  /**
+   * Runs `handlerFile` from the next invocation on: the idle environments end now, the busy ones
+   * once their invocation has returned, so nothing in flight changes code halfway.
+   */
+  reload(handlerFile: string): void {
+    this.#config = { ...this.#config, handlerFile };
+    this.#sourceMapUrl = undefined;
+    const idle = new Set(this.#idle.splice(0));
+    for (const environment of this.#live) {
+      if (idle.has(environment)) void environment.terminate(RETIRED);
+      else this.#retiring.add(environment);
+    }
   }
 
   stats(): FunctionStats {
@@ -111,13 +138,14 @@ export class FunctionPool {
   /** Wakes the invocations waiting (they find the runtime stopped) and ends every environment. */
   async stop(reason: LambdaError): Promise<void> {
     for (const wake of this.#waiting.splice(0)) wake();
+    this.#retiring.clear();
     const terminations = [...this.#live].map((environment) => environment.terminate(reason));
     this.#idle.length = 0;
     await Promise.all(terminations);
   }
 
   #start(): ExecutionEnvironment {
-    const { config } = this;
+    const config = this.#config;
     const logStreamName = `${new Date().toISOString().slice(0, 10).replaceAll('-', '/')}/[$LATEST]${randomBytes(16).toString('hex')}`;
     const context: EnvironmentContext = {
       functionName: config.name,
@@ -144,6 +172,7 @@ export class FunctionPool {
       log: this.#log,
       onExit: () => {
         this.#live.delete(environment);
+        this.#retiring.delete(environment);
         const index = this.#idle.indexOf(environment);
         if (index >= 0) this.#idle.splice(index, 1);
         // Room for a new environment: let a waiting invocation start one.
@@ -157,7 +186,7 @@ export class FunctionPool {
   #rootedSourceMapUrl(): string | undefined {
     if (this.#sourceMapUrl === undefined) {
       try {
-        this.#sourceMapUrl = rootedSourceMapUrl(this.config.handlerFile) ?? null;
+        this.#sourceMapUrl = rootedSourceMapUrl(this.#config.handlerFile) ?? null;
       } catch {
         // A bundle that cannot be read fails in its environment, as Lambda reports it.
         this.#sourceMapUrl = null;

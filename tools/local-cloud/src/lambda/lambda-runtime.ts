@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import type { InvokeResult, LambdaInvoker, LogSink } from '../contracts.ts';
 import { Listeners } from '../kit/listeners.ts';
 import { describeError, type LogLevel, type ServiceLog, serviceLog } from '../kit/service-log.ts';
@@ -38,9 +40,25 @@ export type InvocationEvent =
       time: string;
     };
 
+/** A function given new code (`reloadCode`), for a live view. */
+export interface CodeReloadEvent {
+  functionName: string;
+  handlerFile: string;
+  time: string;
+}
+
 export interface LambdaRuntime extends LambdaInvoker {
   /** Returns a function that removes the listener. */
   onInvocation(listener: (event: InvocationEvent) => void): () => void;
+  /**
+   * Gives a function new code without restarting anything: its next invocations cold-start from the
+   * bundle as it is now, in `codeDir` when given (same file name as before) or rebuilt where it was.
+   * Idle environments end at once, busy ones once their invocation has returned on the old code.
+   * Throws for an unknown function or a folder without the handler's file.
+   */
+  reloadCode(functionName: string, options?: { codeDir?: string }): void;
+  /** Returns a function that removes the listener. */
+  onCodeReload(listener: (event: CodeReloadEvent) => void): () => void;
   stats(): FunctionStats[];
   /** Terminates every environment; invocations still running or waiting get an error result. */
   stop(): Promise<void>;
@@ -53,6 +71,9 @@ export function createLambdaRuntime(options: LambdaRuntimeOptions): LambdaRuntim
   const region = options.baseEnvironment.AWS_REGION ?? 'us-east-1';
   const listeners = new Listeners<InvocationEvent>((error) =>
     log.warn(`An invocation listener failed: ${describeError(error)}`),
+  );
+  const reloadListeners = new Listeners<CodeReloadEvent>((error) =>
+    log.warn(`A code reload listener failed: ${describeError(error)}`),
   );
   const pools = new Map<string, FunctionPool>();
   let stopped = false;
@@ -81,6 +102,17 @@ export function createLambdaRuntime(options: LambdaRuntimeOptions): LambdaRuntim
       return invokeIn(runtime, pool, event);
     },
     onInvocation: (listener) => listeners.add(listener),
+    reloadCode(functionName, reloadOptions = {}) {
+      const pool = pools.get(functionName);
+      if (!pool) throw new Error(`Function not found: ${functionName}`);
+      const current = pool.config.handlerFile;
+      const handlerFile = reloadOptions.codeDir ? join(reloadOptions.codeDir, basename(current)) : current;
+      if (!existsSync(handlerFile)) throw new Error(`No ${basename(current)} in ${reloadOptions.codeDir}`);
+      pool.reload(handlerFile);
+      log.with({ source: functionName }).debug(`New code: the next invocations load ${handlerFile}`);
+      reloadListeners.emit({ functionName, handlerFile, time: now() });
+    },
+    onCodeReload: (listener) => reloadListeners.add(listener),
     stats: () => [...pools.values()].map((pool) => pool.stats()),
     async stop() {
       stopped = true;

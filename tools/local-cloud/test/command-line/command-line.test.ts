@@ -61,4 +61,16 @@ describe('the arguments of local-cloud', () => {
     for (const fault of known) expect(help).toContain(`${fault.name}`);
     expect(help).toMatch(/slow-service +a service answers late \(default 0\.3\)/);
   });
+
+  it('take --watch or --no-watch, for a command that can watch, and refuse both at once', () => {
+    expect(settings(['--watch']).watch).toBe(true);
+    expect(settings(['--no-watch']).watch).toBe(false);
+    expect(settings([]).watch).toBeUndefined();
+    expect(() => settings(['--watch', '--no-watch'])).toThrow(/contradict/);
+
+    expect(usage('local-cloud', known)).not.toContain('--watch');
+    expect(usage('npm start --', known, { watchHelp: 'rebuild what changed' })).toMatch(
+      /--watch, --no-watch +rebuild what changed/,
+    );
+  });
 });

@@ -15,20 +15,33 @@ import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
  * A package esbuild found outside the repository through a linked node_modules (a workspace copy that
  * links the original's packages) is named from its `node_modules/` folder, where the repository links it.
  */
-export async function rootSourceMapAtRepository(mapFile, repositoryRoot) {
-  const map = JSON.parse(await readFile(mapFile, 'utf8'));
+export async function rootSourceMapAtRepository(mapFile: string, repositoryRoot: string): Promise<void> {
   const mapDir = dirname(mapFile);
-  const toRepository = (path) => relative(repositoryRoot, path).split(sep).join('/');
+  const text = await readFile(mapFile, 'utf8');
+  await writeFile(mapFile, rootedSourceMap(text, { builtIn: mapDir, placedIn: mapDir, repositoryRoot }));
+}
+
+/**
+ * The same for a map still in memory (esbuild's `write: false`): `builtIn` is the folder esbuild
+ * wrote its paths from, `placedIn` the one the map will be written to. Returns the map's text.
+ */
+export function rootedSourceMap(
+  text: string,
+  where: { builtIn: string; placedIn: string; repositoryRoot: string },
+): string {
+  const { builtIn, repositoryRoot } = where;
+  const map = JSON.parse(text) as { sources: string[]; sourceRoot?: string };
+  const toRepository = (path: string) => relative(repositoryRoot, path).split(sep).join('/');
   map.sources = map.sources.map((source) => {
     if (/^[a-z-]+:/.test(source)) return source;
-    const path = resolve(mapDir, map.sourceRoot ?? '', source);
+    const path = resolve(builtIn, map.sourceRoot ?? '', source);
     const fromRoot = toRepository(path);
     if (!isAbsolute(fromRoot) && !fromRoot.startsWith('..')) return fromRoot;
     const posixPath = path.split(sep).join('/');
     const linkedPackage = posixPath.indexOf('/node_modules/');
     if (linkedPackage >= 0) return posixPath.slice(linkedPackage + 1);
-    throw new Error(`${mapFile}: the source ${source} is outside the repository ${repositoryRoot}`);
+    throw new Error(`${builtIn}: the source ${source} is outside the repository ${repositoryRoot}`);
   });
-  map.sourceRoot = `${relative(mapDir, repositoryRoot).split(sep).join('/')}/`;
-  await writeFile(mapFile, JSON.stringify(map));
+  map.sourceRoot = `${relative(where.placedIn, repositoryRoot).split(sep).join('/')}/`;
+  return JSON.stringify(map);
 }
