@@ -147,7 +147,15 @@ describe('the function and service generators, in a copy of the repository', () 
       '--skip-nx-cache',
       '--outputStyle=static',
     ]);
-    copy.run('npx', ['vitest', 'run', '--root', 'tools/bench', 'test/scenarios.test.ts']);
+    // Every function has a bench event, and every bundle stays within bench/budgets.json.
+    copy.run('npx', [
+      'vitest',
+      'run',
+      '--root',
+      'tools/bench',
+      'test/scenarios.test.ts',
+      'test/bundle-budgets.test.ts',
+    ]);
     copy.run('npx', [
       'vitest',
       'run',
