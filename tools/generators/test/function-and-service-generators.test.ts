@@ -147,15 +147,10 @@ describe('the function and service generators, in a copy of the repository', () 
       '--skip-nx-cache',
       '--outputStyle=static',
     ]);
-    // Every function has a bench event, and every bundle stays within bench/budgets.json.
-    copy.run('npx', [
-      'vitest',
-      'run',
-      '--root',
-      'tools/bench',
-      'test/scenarios.test.ts',
-      'test/bundle-budgets.test.ts',
-    ]);
+    // Every function has a bench event. The bundle budgets are checked where the functions are
+    // generated for real: their floors are built from node_modules, which here are links into this
+    // checkout that esbuild resolves nothing through (every floor came out at 370 bytes).
+    copy.run('npx', ['vitest', 'run', '--root', 'tools/bench', 'test/scenarios.test.ts']);
     copy.run('npx', [
       'vitest',
       'run',
