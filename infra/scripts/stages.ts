@@ -18,6 +18,7 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { CostExplorerClient, GetCostAndUsageCommand } from '@aws-sdk/client-cost-explorer';
 import { APP_NAME, isDisposableStageName } from '../src/stages.ts';
+import { checkCredentials, deploymentRegion, PreflightError } from './preflight.ts';
 
 export interface StageStack {
   readonly name: string;
@@ -272,13 +273,23 @@ async function main(argv: string[]): Promise<number> {
     console.error(USAGE);
     return 2;
   }
+  // As npm run deploy: no credentials is one sentence and what to run, not an SDK stack trace, and
+  // the region is the one a deploy would use.
+  let region: string;
+  try {
+    checkCredentials();
+    region = deploymentRegion();
+  } catch (error) {
+    if (!(error instanceof PreflightError)) throw error;
+    console.error(error.message);
+    return 1;
+  }
   const today = new Date();
   // Cost Explorer has one endpoint, in us-east-1, whatever the stages' region.
   const clients = {
-    cloudFormation: new CloudFormationClient({}),
+    cloudFormation: new CloudFormationClient({ region }),
     costExplorer: new CostExplorerClient({ region: 'us-east-1' }),
   };
-  const region = await clients.cloudFormation.config.region();
   console.error(`Stages of ${APP_NAME} in ${region}:`);
   const stages = await listStages(clients, today);
   console.log(stages.length === 0 ? '(none)' : formatStages(stages, today));
