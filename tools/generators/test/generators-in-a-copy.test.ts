@@ -4,21 +4,23 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { stripVTControlCharacters } from 'node:util';
 import { EVENTS } from '@shop/contracts/events';
 import { copyRepository, type RepositoryCopy } from '@shop/testing/repository-copy';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /**
- * The function and service generators' acceptance test: in a copy of this repository, generate a
- * service and one function of each trigger, then run the checks of every project the generators
- * wrote to or whose checks list every function, and reach the generated code on the copy's local
- * cloud.
+ * The generators' acceptance test: in one copy of this repository, add an event (the event
+ * generator), then a service and one function of each trigger (a command for the SQS one), then run
+ * the checks of every project the generators wrote to or whose checks list every function or
+ * message, and reach the generated code on the copy's local cloud.
  *
  * The copy runs lint and typecheck of those projects whole, the tests the generators wrote, and the
- * tests that list functions, routes, stacks or messages: infra's (synth with cdk-nag, roles, counts,
- * stages), the bench scenarios, the workspace checks (boundaries, contract names) and the generated
- * documents. The services' other tests run on this repository itself, and the generators change
- * none of their files.
+ * tests that list functions, routes, stacks or messages: the contracts', infra's (synth with cdk-nag,
+ * roles, counts, stages), the bench scenarios, the workspace checks (boundaries, contract names) and
+ * the generated documents. The services' other tests run on this repository itself, and the
+ * generators change none of their files. Message names go as `--name=…`: a literal that is only the
+ * name would be one the contract-names check flags, once the message exists.
  */
 const repositoryRoot = fileURLToPath(new URL('../../..', import.meta.url));
 const ORDER_ID = 'ord_01JD3V5Q3Z8N2X4G7K9M1P6R0T';
@@ -29,6 +31,19 @@ let copy: RepositoryCopy;
 
 const generate = (...options: string[]) =>
   copy.run('npx', ['nx', 'g', '@shop/generators:function', ...options, '--no-interactive']);
+const generateMessage = (...options: string[]) => {
+  const { status, output } = copy.attempt('npx', [
+    'nx',
+    'g',
+    '@shop/generators:event',
+    ...options,
+    '--no-interactive',
+  ]);
+  return { status, output: stripVTControlCharacters(output) };
+};
+/** The files changed in the copy since it was made (the copy's files are staged, never committed). */
+const changedFiles = () => copy.run('git', ['diff', '--name-only']).split('\n').filter(Boolean).sort();
+const probed = ['--name=ParcelProbed', '--publisher', 'orders'];
 
 beforeAll(() => {
   copy = copyRepository(repositoryRoot, 'generator-copy');
@@ -37,7 +52,37 @@ beforeAll(() => {
 
 afterAll(() => copy?.remove());
 
-describe('the function and service generators, in a copy of the repository', () => {
+// The files run in order: the event generator's checks count the files it changed, in a copy that
+// nothing else has changed yet.
+describe('the event generator, in a copy of the repository', () => {
+  it('lists the contract it would change with --dry-run, and writes nothing', () => {
+    const { status, output } = generateMessage(...probed, '--dry-run');
+
+    expect(status, output).toBe(0);
+    expect(output).toContain('UPDATE libs/contracts/src/events.ts');
+    expect(changedFiles()).toEqual([]);
+  });
+
+  it('adds an event that docs/api shows with its example (validated with the others below)', () => {
+    const { status, output } = generateMessage(
+      ...probed,
+      '--fields',
+      'orderId:id,shippedAt:timestamp,carrier:string',
+    );
+    expect(status, output).toBe(0);
+    expect(output).toContain('ParcelProbed v1 is an event of orders');
+    expect(changedFiles()).toEqual([
+      'docs/api/README.md',
+      'docs/api/asyncapi.yaml',
+      'libs/contracts/src/events.ts',
+    ]);
+    expect(readFileSync(join(copy.root, 'docs/api/asyncapi.yaml'), 'utf8')).toContain(
+      'name: ParcelProbedExample',
+    );
+  }, 120_000);
+});
+
+describe('the function and service generators, in the same copy', () => {
   it('write a service and functions of every trigger that pass the checks of every project they touch', () => {
     // Several in a row, as a team would: the derived documents are regenerated once, by the last.
     const skipDocs = '--regenerate=false';
@@ -68,17 +113,19 @@ describe('the function and service generators, in a copy of the repository', () 
       EVENTS.InvoiceIssued.type,
       skipDocs,
     );
-    copy.run('npx', [
-      'nx',
-      'g',
-      '@shop/generators:event',
+    const command = generateMessage(
       '--name=ProbeParcel',
       '--queue=probe-parcels',
       '--kind=command',
       '--sender=invoices',
       '--receiver=payments',
-      '--no-interactive',
-    ]);
+      '--fields',
+      'orderId:id,fee:amount,currency:currency,parcels:int',
+    );
+    expect(command.status, command.output).toBe(0);
+    expect(command.output).toContain(
+      'ProbeParcel v1 is a command from invoices to payments on the queue probe-parcels',
+    );
     generate(
       '--service',
       'payments',
@@ -143,7 +190,7 @@ describe('the function and service generators, in a copy of the repository', () 
       'run-many',
       '-t',
       'test',
-      '--projects=@shop/infra,@shop/workspace',
+      '--projects=@shop/contracts,@shop/infra,@shop/workspace',
       '--skip-nx-cache',
       '--outputStyle=static',
     ]);
@@ -221,8 +268,14 @@ describe('the function and service generators, in a copy of the repository', () 
     }
   }, 180_000);
 
-  it('refuses a second run of either with the same name, and changes nothing', () => {
+  it('refuses a second run of any of them with the same name, and changes nothing', () => {
     const before = copy.run('git', ['status', '--porcelain']);
+
+    const message = generateMessage(...probed);
+    expect(message.status).not.toBe(0);
+    expect(message.output).toContain(
+      'ParcelProbed is already an event of libs/contracts/src/events.ts: pick another --name.',
+    );
 
     const { status, output } = copy.attempt('npx', [
       'nx',
