@@ -26,6 +26,7 @@ import { readAssemblyStacks } from './template/cloud-assembly.ts';
 import { readIamModel } from './template/iam-model.ts';
 import { buildLocalModel, type LocalModel } from './template/local-model.ts';
 import { createFlowPage, type FlowPage } from './ui/flow-page.ts';
+import type { PageNotices } from './ui/page-notices.ts';
 
 export type {
   LocalCustomer,
@@ -94,6 +95,8 @@ export interface LocalCloud {
   eventSources: Map<string, SqsEventSource>;
   /** Whether the functions' and workflows' calls are checked against their roles (see `iam`). */
   iamEnforced: boolean;
+  /** What the flow page shows at its top until cleared, e.g. a function whose new code did not build. */
+  notices: PageNotices;
   stop(): Promise<void>;
 }
 
@@ -159,7 +162,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     const identity = localIdentity(model, { ...userPools, endpoint: endpoints.cognito }, region);
     const secrets = localSecrets(model, { ...secretsManager, endpoint: endpoints.secretsmanager });
     const { undeliveredEvents, ...running } = services;
-    const api = await startApiAndPage(startup, {
+    const { api, notices } = await startApiAndPage(startup, {
       port: options.port ?? 3000,
       model,
       clients,
@@ -201,6 +204,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       api,
       ...running,
       iamEnforced,
+      notices,
       stop: () => stoppers.stopAll(),
     };
   } catch (error) {
@@ -271,7 +275,7 @@ async function startApiAndPage(
     plugins: readonly LocalCloudPlugin[];
     activity: ReturnType<typeof createActivityFeed>;
   },
-): Promise<HttpApi> {
+): Promise<{ api: HttpApi; notices: PageNotices }> {
   const { model, running, activity } = parts;
   let flowPage: FlowPage | undefined;
   const api = await createHttpApi({
@@ -305,5 +309,5 @@ async function startApiAndPage(
     page.stop();
     activity.stop();
   });
-  return api;
+  return { api, notices: page.notices };
 }

@@ -44,3 +44,5 @@ export type {
   PluginPageServer,
 } from './plugin.ts';
 export type { LocalModel } from './template/local-model.ts';
+export type { PageNotices } from './ui/page-notices.ts';
+export type { PageNotice } from './ui/page-types.ts';

@@ -1,6 +1,7 @@
 import type { FlowSnapshot, PageMessage } from '../src/ui/page-types.ts';
 import { diagramShown, drawEdges, light, renderDiagram, showDepths } from './diagram.ts';
 import { element } from './dom.ts';
+import { showNotices } from './notices.ts';
 import { deliverMessage, deliverSnapshot, mountPlugins } from './page-host.ts';
 import { scheduleDetails, selectedSubject, showSubjectPanel } from './subject-panel.ts';
 import { addTicker } from './ticker.ts';
@@ -26,6 +27,9 @@ function apply(message: PageMessage): void {
     case 'plugin':
       deliverMessage(message.plugin, message.data);
       return;
+    case 'notices':
+      showNotices(message.notices);
+      return;
   }
 }
 
@@ -39,6 +43,7 @@ async function loadSnapshot(): Promise<void> {
   }
   await mountPlugins(snapshot.plugins);
   showDepths(snapshot.queues);
+  showNotices(snapshot.notices);
   deliverSnapshot(snapshot.plugins);
 }
 

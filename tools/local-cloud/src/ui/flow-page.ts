@@ -12,6 +12,7 @@ import type { FlowSubject, LocalCloudPlugin } from '../plugin.ts';
 import type { StepFunctionsService } from '../stepfunctions/stepfunctions-service.ts';
 import type { LocalModel, RouteModel } from '../template/local-model.ts';
 import { createPageAssets, type PageAssets } from './page-assets.ts';
+import { createPageNotices, type PageNotices } from './page-notices.ts';
 import { describe, sendJson } from './page-responses.ts';
 import { createPageStreams, type PageStreams } from './page-stream.ts';
 import type { FlowSnapshot } from './page-types.ts';
@@ -30,6 +31,7 @@ import { subjectDetails } from './subject-details.ts';
 export interface FlowPage {
   /** The HTTP API's fallback: true when it answered the request. */
   handle(request: IncomingMessage, response: ServerResponse): boolean;
+  notices: PageNotices;
   stop(): void;
 }
 
@@ -73,6 +75,7 @@ export async function createFlowPage(options: FlowPageOptions): Promise<FlowPage
     sampleMs: options.queueSampleMs ?? 1_000,
     warn,
   });
+  const notices = createPageNotices((shown) => streams.send({ kind: 'notices', notices: shown }));
   const pluginPages = await startPluginPages(
     plugins,
     {
@@ -94,10 +97,12 @@ export async function createFlowPage(options: FlowPageOptions): Promise<FlowPage
     assets,
     streams,
     pluginPages,
+    notices,
     failed,
   });
 
   return {
+    notices,
     handle(request, response) {
       const method = request.method ?? 'GET';
       const path = (request.url ?? '/').split('?')[0] ?? '/';
@@ -145,6 +150,7 @@ interface PageParts {
   assets: PageAssets;
   streams: PageStreams;
   pluginPages: PluginPages;
+  notices: PageNotices;
   failed: FailedAnswer;
 }
 
@@ -194,6 +200,7 @@ async function readSnapshot({
   subjects,
   assets,
   pluginPages,
+  notices,
 }: PageParts): Promise<FlowSnapshot> {
   const [queues, added] = await Promise.all([
     readQueueDepths(options.clients.sqs, options.model),
@@ -210,5 +217,6 @@ async function readSnapshot({
       const data = added.get(plugin.name);
       return [{ name: plugin.name, ...(script ? { script } : {}), ...(data === undefined ? {} : { data }) }];
     }),
+    notices: notices.list(),
   };
 }

@@ -13,6 +13,8 @@ export interface PageStreams {
   open(request: IncomingMessage, response: ServerResponse): void;
   /** A plugin's view: what it sends reaches its script as `{ kind: 'plugin', plugin, data }`. */
   forPlugin(name: string): PageStream;
+  /** Sends a message to every open page. */
+  send(message: PageMessage): void;
   stop(): void;
 }
 
@@ -77,6 +79,7 @@ export function createPageStreams(options: {
       startSampling();
       request.on('close', () => streams.delete(response));
     },
+    send: broadcast,
     forPlugin(name) {
       return {
         connected: () => streams.size > 0,

@@ -14,6 +14,15 @@ export interface FlowSnapshot {
   subjects: string[];
   /** The plugins with a part on the page: where their module is, and what they added to the snapshot. */
   plugins: PluginOnPage[];
+  /** What the page shows above everything until it is cleared. */
+  notices: PageNotice[];
+}
+
+/** A notice at the top of the page: a title, and text shown as it is (an error with its lines). */
+export interface PageNotice {
+  id: string;
+  title: string;
+  text?: string;
 }
 
 export interface PluginOnPage {
@@ -51,4 +60,6 @@ export type PageMessage =
   /** Something happened to this subject (a log line, a state): its details are worth reading again. */
   | { kind: 'touched'; subjectId: string }
   /** What a plugin's server side sent to its script. */
-  | { kind: 'plugin'; plugin: string; data: unknown };
+  | { kind: 'plugin'; plugin: string; data: unknown }
+  /** The notices now shown: every one, each time one is shown or cleared. */
+  | { kind: 'notices'; notices: PageNotice[] };

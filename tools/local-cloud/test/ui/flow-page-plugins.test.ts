@@ -185,6 +185,25 @@ describe("a plugin's part of the flow page", () => {
     expect(body).toMatchObject({ subjectId: 'tkt_0007', subject: 'ticket', logs: expect.any(Array) });
     expect((body as SubjectDetails).execution).toBeUndefined();
   });
+
+  it('shows a notice in the snapshot and on the open pages until it is cleared', async () => {
+    const stream = openStream();
+    try {
+      await stream.opened;
+      cloud.notices.show({ id: 'build:tickets', title: 'tickets did not build', text: 'x.ts:1:1: ERROR' });
+      await stream.until(
+        '"kind":"notices","notices":[{"id":"build:tickets","title":"tickets did not build","text":"x.ts:1:1: ERROR"}]',
+      );
+      expect((await json('/_local/snapshot')).body).toMatchObject({
+        notices: [{ id: 'build:tickets', title: 'tickets did not build' }],
+      });
+      cloud.notices.clear('build:tickets');
+      await stream.until('"kind":"notices","notices":[]');
+    } finally {
+      stream.close();
+    }
+    expect((await json('/_local/snapshot')).body).toMatchObject({ notices: [] });
+  });
 });
 
 /** The page's event stream, read as text until it holds what is awaited (or fails after 10 s). */
