@@ -147,6 +147,24 @@ describe.runIf(hasChromium)('the flow page in Chromium', () => {
     await rowOf(orderId).locator('[data-status="INVOICED"]').waitFor();
   });
 
+  it("shows a notice at the top of the page as it is said, a build's error lines as they are, until it is cleared", async () => {
+    await page.goto(cloud.url);
+    await page.getByText('Live', { exact: true }).waitFor();
+    const notices = page.getByRole('alert', { name: 'Notices' });
+    expect(await notices.isHidden()).toBe(true);
+
+    cloud.notices.show({
+      id: 'build:orders/get-order',
+      title: 'orders/get-order did not build; its functions keep the code they run:',
+      text: '✘ [ERROR] Expected ")" but found ";"\n\n    apps/orders/src/handlers/get-order.ts:9:2:',
+    });
+    await notices.getByText('orders/get-order did not build').waitFor();
+    expect(await notices.locator('pre').textContent()).toContain('but found ";"\n\n    apps/orders/');
+
+    cloud.notices.clear('build:orders/get-order');
+    await notices.waitFor({ state: 'hidden' });
+  });
+
   it('opens the API reference from the header and renders it with nothing fetched from another origin', async () => {
     const reference = await browser.newPage({ viewport });
     const elsewhere: string[] = [];

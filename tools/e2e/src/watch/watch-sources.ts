@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import type { LocalCloud, WatchSession } from '@shop/local-cloud';
 import { type Bundle, bundleName, planChanges, readBundles } from './change-plan.ts';
 import { watchFolders } from './folder-watch.ts';
@@ -11,8 +12,9 @@ import { wiringOf } from './wiring.ts';
  * `npm start`'s watcher: a saved file under apps/<service>/src or libs/<lib>/src rebuilds the bundles
  * that read it and gives their functions the new code, nothing restarted; a file synth reads
  * (infra/, the contracts) synthesizes again, and restarts the cloud, its state kept, only when the
- * wiring changed. A bundle that does not build prints esbuild's errors and its functions keep the
- * code they run. Changes are taken one batch at a time, in the order they were saved.
+ * wiring changed. A bundle that does not build prints esbuild's errors, shows them at the top of the
+ * flow page until it builds again, and its functions keep the code they run. Changes are taken one
+ * batch at a time, in the order they were saved.
  */
 export interface WatchOptions {
   repositoryRoot: string;
@@ -57,11 +59,19 @@ export async function watchSources(
     const results = await Promise.all(toRebuild.map((bundle) => rebuilds.rebuild(bundle)));
     for (const result of results) {
       const name = bundleName(result.bundle);
+      const notice = `build:${name}`;
       if (!result.ok) {
-        say(red(`✗ ${name} did not build; its functions keep the code they run:`));
+        const title = `${name} did not build; its functions keep the code they run:`;
+        say(red(`✗ ${title}`));
         say(result.errors.trimEnd());
+        session.cloud.notices.show({
+          id: notice,
+          title,
+          text: stripVTControlCharacters(result.errors).trimEnd(),
+        });
         continue;
       }
+      session.cloud.notices.clear(notice);
       // The rebuild's own inputs: an import added since the build is followed from now on.
       bundles = bundles.map((bundle) => (bundleName(bundle) === name ? result.bundle : bundle));
       try {
