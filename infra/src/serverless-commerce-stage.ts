@@ -21,7 +21,8 @@ export interface ServerlessCommerceStageProps extends StageProps {
  *
  * Deployment order follows the SSM parameters each stack reads: data and identity (which read
  * nothing) → invoices → payments → orders. addDependency only orders the deployments; no value
- * crosses stacks as an export.
+ * crosses stacks as an export. A stage the scenario suite runs against (test, previews) also has the
+ * scenarios stack, the suite's role, after data and identity.
  */
 export class ServerlessCommerceStage extends Stage {
   readonly config: StageConfig;
