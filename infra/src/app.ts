@@ -1,8 +1,15 @@
 import { type App, Tags } from 'aws-cdk-lib';
+import { GITHUB_DEPLOY_ROLE_NAME } from './bootstrap-stack.ts';
 import { addNagChecks } from './nag.ts';
 import { ServerlessCommerceStage } from './serverless-commerce-stage.ts';
 import { PipelineStack } from './stacks/pipeline-stack.ts';
-import { APP_NAME, defaultPersonalStageName, readAppContext, stageConfig } from './stages.ts';
+import {
+  APP_NAME,
+  defaultPersonalStageName,
+  isPreviewStageName,
+  readAppContext,
+  stageConfig,
+} from './stages.ts';
 
 export interface ServerlessCommerceApp {
   /** The stage chosen with `-c stage=NAME` (default `dev-<os user>`), deployable from a laptop. */
@@ -25,7 +32,13 @@ export function buildApp(app: App, env: NodeJS.ProcessEnv = process.env): Server
   );
 
   Tags.of(app).add('app', APP_NAME);
-  const stage = new ServerlessCommerceStage(app, config.name, { config });
+  // preview.yml runs the scenario suite against the preview stage it deployed, with its deploy role.
+  const stage = new ServerlessCommerceStage(app, config.name, {
+    config,
+    ...(isPreviewStageName(config.name)
+      ? { scenarioSuiteRunner: { roleName: GITHUB_DEPLOY_ROLE_NAME } }
+      : {}),
+  });
 
   const tags = { app: APP_NAME, stage: 'pipeline', owner: context.owner };
   const pipeline = new PipelineStack(app, 'Pipeline', {

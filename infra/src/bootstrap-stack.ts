@@ -11,6 +11,9 @@ import { APP_NAME } from './stages.ts';
 
 export const GITHUB_OIDC_ISSUER = 'token.actions.githubusercontent.com';
 
+/** The role GitHub Actions deploys with; preview stages let it run their scenario suite too. */
+export const GITHUB_DEPLOY_ROLE_NAME = `${APP_NAME}-github-deploy`;
+
 /** The default qualifier of `cdk bootstrap`, in the names of the roles it creates. */
 export const CDK_DEFAULT_QUALIFIER = 'hnb659fds';
 
@@ -56,7 +59,7 @@ export class GitHubDeployBootstrapStack extends Stack {
         });
 
     this.role = new Role(this, 'GitHubDeployRole', {
-      roleName: `${APP_NAME}-github-deploy`,
+      roleName: GITHUB_DEPLOY_ROLE_NAME,
       description: `Assumed by GitHub Actions of ${props.repository} (${props.environments.join(', ')}) to run the CDK CLI.`,
       maxSessionDuration: Duration.hours(1),
       assumedBy: new OpenIdConnectPrincipal(this.provider, {

@@ -2,6 +2,8 @@ import { type App, CfnElement, CfnResource, Stack, Validations } from 'aws-cdk-l
 import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks } from 'cdk-nag';
+// cdk-nag's own rendering of a resource in a finding's id (`<AWS::AccountId>` for the account token).
+import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';
 import type { IConstruct } from 'constructs';
 import { PaymentWorkflow } from './constructs/payment-workflow.ts';
 import { ServiceFunction } from './constructs/service-function.ts';
@@ -9,6 +11,7 @@ import { DataStack } from './stacks/data-stack.ts';
 import { IdentityStack } from './stacks/identity-stack.ts';
 import { OrdersService } from './stacks/orders-service.ts';
 import { PipelineStack } from './stacks/pipeline-stack.ts';
+import { ScenariosStack } from './stacks/scenarios-stack.ts';
 
 /**
  * cdk-nag's AWS Solutions rules run on every stack at synth, as a policy validation plugin: an
@@ -27,6 +30,7 @@ export function addNagChecks(app: App): void {
     else if (construct instanceof IdentityStack) acknowledgeIdentityStack(construct);
     else if (construct instanceof OrdersService) acknowledgeOrdersService(construct);
     else if (construct instanceof PipelineStack) acknowledgePipeline(construct);
+    else if (construct instanceof ScenariosStack) acknowledgeScenarios(construct);
   }
 }
 
@@ -165,6 +169,15 @@ function acknowledgeOrdersService(orders: OrdersService): void {
   }
 }
 
+function acknowledgeScenarios(scenarios: ScenariosStack): void {
+  acknowledge(
+    policyOf(scenarios.role),
+    `IAM5[Resource::${flattenCfnReference(scenarios.resolve(scenarios.stageParametersArn))}]`,
+    "The stage's own SSM parameters, which the scenario suite reads to find the stage's API, user pool, " +
+      'tables and stream: read-only, and only under /<app>/<stage>/.',
+  );
+}
+
 /**
  * The roles CDK Pipelines generates. Their wildcards are S3 action families and object keys on the
  * pipeline's own artifact bucket, KMS data-key actions on its own key, and CodeBuild's log and
@@ -241,6 +254,15 @@ function acknowledgePipeline(stack: PipelineStack): void {
           'cloudformation:DescribeStacks and s3:ListBucket, read-only calls the CDK CLI makes while the ' +
             'pipeline updates itself.',
         ],
+      ],
+    },
+    {
+      role: stack.scenarioSuiteRunner,
+      findings: [
+        [readArtifacts, artifacts],
+        [[`IAM5[Resource::${bucket}/*]`], artifactObjects],
+        [useKey, artifactKey],
+        [projectLogs(stack.scenarioSuite.project), codebuildLogs],
       ],
     },
     {

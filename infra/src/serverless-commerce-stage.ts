@@ -6,10 +6,13 @@ import { IdentityStack } from './stacks/identity-stack.ts';
 import { InvoicesService } from './stacks/invoices-service.ts';
 import { OrdersService } from './stacks/orders-service.ts';
 import { PaymentsService } from './stacks/payments-service.ts';
+import { type ScenarioSuiteRunner, ScenariosStack } from './stacks/scenarios-stack.ts';
 import { APP_NAME, type StageConfig, stackName } from './stages.ts';
 
 export interface ServerlessCommerceStageProps extends StageProps {
   readonly config: StageConfig;
+  /** Who runs the scenario suite against this stage once deployed: the stage then has a role for it. */
+  readonly scenarioSuiteRunner?: ScenarioSuiteRunner;
 }
 
 /**
@@ -18,7 +21,8 @@ export interface ServerlessCommerceStageProps extends StageProps {
  *
  * Deployment order follows the SSM parameters each stack reads: data and identity (which read
  * nothing) → invoices → payments → orders. addDependency only orders the deployments; no value
- * crosses stacks as an export.
+ * crosses stacks as an export. A stage the scenario suite runs against (test, previews) also has the
+ * scenarios stack, the suite's role, after data and identity.
  */
 export class ServerlessCommerceStage extends Stage {
   readonly config: StageConfig;
@@ -27,6 +31,8 @@ export class ServerlessCommerceStage extends Stage {
   readonly invoices: InvoicesService;
   readonly payments: PaymentsService;
   readonly orders: OrdersService;
+  /** The scenario suite's role, where a runner was given. */
+  readonly scenarios?: ScenariosStack;
 
   constructor(scope: Construct, id: string, props: ServerlessCommerceStageProps) {
     const { config } = props;
@@ -97,10 +103,20 @@ export class ServerlessCommerceStage extends Stage {
     );
     this.orders.addStackDependency(this.invoices, 'routes GET /invoices/{invoiceId} to get-invoice');
     this.orders.addStackDependency(this.identity, 'authorizes customer routes with the customer user pool');
+    if (props.scenarioSuiteRunner) {
+      this.scenarios = new ScenariosStack(this, 'Scenarios', {
+        ...stackProps('scenarios', 'The role the scenario suite assumes to check the deployed stage.'),
+        stage: config,
+        runner: props.scenarioSuiteRunner,
+      });
+      this.scenarios.addStackDependency(this.data, 'reads the data stack parameters');
+      this.scenarios.addStackDependency(this.identity, 'reads the identity stack parameters');
+    }
   }
 
   /** Every stack of the stage, in deployment order: the stateful ones first. */
   get stacks(): readonly Stack[] {
-    return [this.data, this.identity, this.invoices, this.payments, this.orders];
+    const application = [this.data, this.identity, this.invoices, this.payments, this.orders];
+    return this.scenarios ? [...application, this.scenarios] : application;
   }
 }

@@ -1,3 +1,4 @@
+import type { Stack } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TABLES } from '../src/shared-data.ts';
@@ -99,8 +100,11 @@ describe('DataStack', () => {
 
   it('protects every stack of test and prod from deletion, and no stack of a personal stage', () => {
     const { stage, pipeline } = synthesized;
+    const ids = (stacks: readonly Stack[]) => stacks.map((stack) => stack.node.id);
+    // test also holds the role the pipeline's scenario suite runs as.
+    expect(ids(pipeline.test.stacks)).toEqual([...ids(stage.stacks), 'Scenarios']);
+    expect(ids(pipeline.prod.stacks)).toEqual(ids(stage.stacks));
     for (const shared of [pipeline.test, pipeline.prod]) {
-      expect(shared.stacks.map((stack) => stack.node.id)).toEqual(stage.stacks.map((stack) => stack.node.id));
       for (const stack of shared.stacks) expect(stack.terminationProtection).toBe(true);
     }
     for (const stack of stage.stacks) expect(stack.terminationProtection).toBe(false);

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Stack } from 'aws-cdk-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deployedRouteKeys } from './app-source.ts';
 import { type CfnResource, resourcesOf, type Synthesized, ssmParameterId, synthesize } from './synth.ts';
@@ -81,29 +82,40 @@ describe('secrets', () => {
     /\bgh[pousr]_[A-Za-z0-9]{36}\b/,
   ];
 
-  it('lets the confirm-bank-transfer role alone read the bank webhook secret, by its exact ARN', () => {
+  it('lets the confirm-bank-transfer role, and the scenario suite on test, alone read the bank webhook secret, by its exact ARN', () => {
     // In every template, the pipeline's included: any statement that could read a secret.
     const grants = policyStatements().filter(({ statement }) =>
       [statement.Action].flat().some((action) => /^secretsmanager:|^\*$/.test(action)),
     );
     const stages = [synthesized.stage, synthesized.pipeline.test, synthesized.pipeline.prod];
-    expect(grants).toHaveLength(stages.length);
+    const secretArn = (stack: Stack, stageName: string) =>
+      ssmParameterId(
+        synthesized.template(stack),
+        `/serverless-commerce/${stageName}/identity/bank-webhook-secret/arn`,
+      );
     for (const stage of stages) {
       const path = stage.payments.node.path;
       const grant = grants.find(({ id }) => id.startsWith(`${path}/`));
       expect(grant?.roles, path).toEqual([
         { Ref: expect.stringMatching(/^ConfirmBankTransferFunctionRole/) },
       ]);
-      const secretArn = ssmParameterId(
-        synthesized.template(stage.payments),
-        `/serverless-commerce/${stage.config.name}/identity/bank-webhook-secret/arn`,
-      );
       expect(grant?.statement, path).toEqual({
         Effect: 'Allow',
         Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
-        Resource: { Ref: secretArn },
+        Resource: { Ref: secretArn(stage.payments, stage.config.name) },
       });
     }
+    // The scenario suite signs webhooks as the bank: the value only, of test's secret only.
+    const scenarios = synthesized.pipeline.test.scenarios as Stack;
+    const suiteGrant = grants.find(({ id }) => id.startsWith(`${scenarios.node.path}/`));
+    expect(suiteGrant?.roles).toEqual([{ Ref: expect.stringMatching(/^ScenarioSuiteRole/) }]);
+    expect(suiteGrant?.statement).toEqual({
+      Effect: 'Allow',
+      Sid: 'SignWebhooksAsTheBank',
+      Action: 'secretsmanager:GetSecretValue',
+      Resource: { Ref: secretArn(scenarios, 'test') },
+    });
+    expect(grants).toHaveLength(stages.length + 1);
     // Nor does a resource policy open it to another principal.
     expect(everyResource('AWS::SecretsManager::ResourcePolicy')).toEqual([]);
   });

@@ -14,9 +14,11 @@ beforeAll(() => {
 });
 afterAll(() => synthesized?.cleanup());
 
-/** Every service stack of the stage: all but the stateful data and identity stacks. */
+/** Every service stack of the stage: not the stateful data and identity stacks, nor the scenario suite's role. */
 const services = (stage: ServerlessCommerceStage): Stack[] =>
-  stage.stacks.filter((stack) => stack !== stage.data && stack !== stage.identity);
+  stage.stacks.filter(
+    (stack) => stack !== stage.data && stack !== stage.identity && stack !== stage.scenarios,
+  );
 const stages = () => [synthesized.stage, synthesized.pipeline.test, synthesized.pipeline.prod];
 const templates = (stage: ServerlessCommerceStage): Template[] =>
   stage.stacks.map((s) => synthesized.template(s));

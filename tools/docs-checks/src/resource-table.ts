@@ -18,6 +18,7 @@ export const RESOURCE_TABLE: GeneratedRegion = {
 const STACK_ROLES: Record<string, string> = {
   data: 'the stateful data stack',
   identity: "who may call the API: the customers' user pool and the bank webhook's secret (stateful)",
+  scenarios: 'the role the scenario suite runs as against a deployed stage (test and preview stages)',
   pipeline: 'the pipeline, deployed once into the tooling account',
 };
 const STAGES = ['personal', 'test', 'prod'];

@@ -11,7 +11,7 @@ import { App, CfnResource, type Stack } from 'aws-cdk-lib';
  * the pipeline deploys. The docs read resources from here, never from a hand-kept list.
  */
 export interface SynthesizedResource {
-  /** `data`, `identity`, `invoices`, `payments`, `orders` or `pipeline`. */
+  /** `data`, `identity`, `invoices`, `payments`, `orders`, `scenarios` (test only) or `pipeline`. */
   readonly stack: string;
   /** `personal`, `test`, `prod`, or `pipeline` for the pipeline stack itself. */
   readonly stage: string;

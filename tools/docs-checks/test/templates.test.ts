@@ -48,12 +48,14 @@ describe('docs generated from the synthesized templates', () => {
 
   it('the table lists every stack of a stage and the pipeline', () => {
     const stacks = new Set(resources.map((resource) => resource.stackName));
-    // The stateful stacks, one per service of apps/, and the pipeline.
+    // The stateful stacks, one per service of apps/, the scenario suite's role (test) and the pipeline.
     const apps = new URL('../../../apps/', import.meta.url);
     const services = readdirSync(apps).filter((entry) => existsSync(new URL(`${entry}/package.json`, apps)));
     expect([...stacks].sort()).toEqual(
       [
-        ...['data', 'identity', ...services].map((stack) => `serverless-commerce-<stage>-${stack}`),
+        ...['data', 'identity', ...services, 'scenarios'].map(
+          (stack) => `serverless-commerce-<stage>-${stack}`,
+        ),
         'serverless-commerce-pipeline',
       ].sort(),
     );

@@ -410,6 +410,10 @@ const checkpoints: Record<string, { title: string; check: () => void | Promise<v
       ok('deploy.yml: main → test, tags v* → prod');
       withSynth([], (outdir) => {
         const pipeline = readFileSync(join(outdir, 'Pipeline.template.json'), 'utf8');
+        expectThat(
+          pipeline.includes('npm run e2e -- --stage test'),
+          'the pipeline runs no scenario suite against test',
+        );
         expectThat(/"Category":\s*"Approval"/.test(pipeline), 'the pipeline has no manual approval');
         for (const stage of ['test', 'prod']) {
           const stacks = stackNames(join(outdir, `assembly-Pipeline-${stage}`));
@@ -420,7 +424,9 @@ const checkpoints: Record<string, { title: string; check: () => void | Promise<v
             `the pipeline's ${stage} stage lacks a stack: ${[...stacks.keys()].join(', ')}`,
           );
         }
-        ok('the pipeline deploys test, then prod after a manual approval, data stacks protected');
+        ok(
+          'the pipeline deploys test, runs the scenario suite on it, then prod after a manual approval, data stacks protected',
+        );
       });
     },
   },

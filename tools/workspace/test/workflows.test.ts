@@ -13,6 +13,7 @@ const workflowsDir = fileURLToPath(new URL('../../../.github/workflows/', import
 const readme = readFileSync(fileURLToPath(new URL('../../../README.md', import.meta.url)), 'utf8');
 
 interface Step {
+  name?: string;
   uses?: string;
   run?: string;
   with?: Record<string, unknown>;
@@ -134,6 +135,22 @@ describe('GitHub workflows', () => {
     expect(preview.jobs.destroy?.steps.at(-1)?.run).toBe(
       'node infra/scripts/cdk.ts destroy "$STAGE/*" --context "stage=$STAGE" --force',
     );
+  });
+
+  it('runs the scenario suite against the preview once deployed, as the preview’s scenario suite role', () => {
+    const deploy = workflow('preview.yml').jobs.deploy?.steps ?? [];
+    const deployed = deploy.findIndex((step) => step.run?.startsWith('node infra/scripts/cdk.ts deploy '));
+    const suite = deploy.findIndex((step) => step.name === 'Scenario suite');
+    expect(deployed).toBeGreaterThan(-1);
+    expect(suite).toBeGreaterThan(deployed);
+    const lines = deploy[suite]?.run?.trim().split('\n') ?? [];
+    // A run script stops at its first failing command: the suite's exit status is the step's.
+    expect(lines.at(-1)).toBe('AWS_PROFILE=scenario-suite npm run e2e -- --stage "$STAGE"');
+    expect(deploy[suite]?.run).toContain(
+      'role_arn "arn:aws:iam::$account:role/serverless-commerce-$STAGE-scenario-suite" --profile scenario-suite',
+    );
+    expect(deploy[suite]?.run).toContain('credential_source Environment --profile scenario-suite');
+    expect(deploy[suite]).not.toHaveProperty('continue-on-error');
   });
 
   it('passes untrusted pull request text to scripts through the environment, never into their source', () => {
