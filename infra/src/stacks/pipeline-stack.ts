@@ -32,7 +32,8 @@ export interface PipelineStackProps extends StackProps {
  * branch is synthesized once, and that one cloud assembly is deployed to test, then, after a manual
  * approval, to prod, each in its own account. Between the two, the scenario suite runs against the
  * deployed test stage (`npm run e2e -- --stage test`): a failed scenario stops the build before the
- * approval. The pipeline updates itself first when its own definition changed. test and prod must be bootstrapped to trust the tooling account
+ * approval. The pipeline updates itself first when its own definition changed. test and prod must
+ * be bootstrapped to trust the tooling account
  * (`cdk bootstrap --trust <tooling account> aws://<account>/<region>`).
  */
 export class PipelineStack extends Stack {
