@@ -32,12 +32,12 @@ export function buildApp(app: App, env: NodeJS.ProcessEnv = process.env): Server
   );
 
   Tags.of(app).add('app', APP_NAME);
-  // preview.yml runs the scenario suite against the preview stage it deployed, with its deploy role.
+  // The GitHub workflows run the scenario suite, with their deploy role, against the stage they
+  // deployed: preview.yml against a preview stage, deploy.yml against test (never prod).
+  const checkedByGitHub = isPreviewStageName(config.name) || config.name === 'test';
   const stage = new ServerlessCommerceStage(app, config.name, {
     config,
-    ...(isPreviewStageName(config.name)
-      ? { scenarioSuiteRunner: { roleName: GITHUB_DEPLOY_ROLE_NAME } }
-      : {}),
+    ...(checkedByGitHub ? { scenarioSuiteRunner: { roleName: GITHUB_DEPLOY_ROLE_NAME } } : {}),
   });
 
   const tags = { app: APP_NAME, stage: 'pipeline', owner: context.owner };

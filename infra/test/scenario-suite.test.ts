@@ -201,3 +201,18 @@ describe('the scenario suite on a preview stage', () => {
     );
   });
 });
+
+describe('the scenario suite on test deployed by deploy.yml', () => {
+  let standalone: Synthesized;
+  beforeAll(() => {
+    standalone = synthesize('test');
+  });
+  afterAll(() => standalone?.cleanup());
+
+  it("runs as test's scenario suite role, which the GitHub deploy role of test's account may assume", () => {
+    if (!standalone.stage.scenarios) throw new Error('test has no scenario suite role');
+    const template = standalone.template(standalone.stage.scenarios);
+    template.hasResourceProperties('AWS::IAM::Role', { RoleName: 'serverless-commerce-test-scenario-suite' });
+    expect(JSON.stringify(trustOf(template))).toContain(`:role/${GITHUB_DEPLOY_ROLE_NAME}`);
+  });
+});

@@ -14,6 +14,7 @@ const readme = readFileSync(fileURLToPath(new URL('../../../README.md', import.m
 
 interface Step {
   name?: string;
+  if?: string;
   uses?: string;
   run?: string;
   with?: Record<string, unknown>;
@@ -150,6 +151,22 @@ describe('GitHub workflows', () => {
       'role_arn "arn:aws:iam::$account:role/serverless-commerce-$STAGE-scenario-suite" --profile scenario-suite',
     );
     expect(deploy[suite]?.run).toContain('credential_source Environment --profile scenario-suite');
+    expect(deploy[suite]).not.toHaveProperty('continue-on-error');
+  });
+
+  it('runs the scenario suite against test once deploy.yml deployed it, and never against prod', () => {
+    const deploy = workflow('deploy.yml').jobs.deploy?.steps ?? [];
+    const deployed = deploy.findIndex((step) => step.run?.startsWith('node infra/scripts/cdk.ts deploy '));
+    const suite = deploy.findIndex((step) => step.name === 'Scenario suite');
+    expect(deployed).toBeGreaterThan(-1);
+    expect(suite).toBeGreaterThan(deployed);
+    expect(deploy[suite]?.if).toBe("env.STAGE == 'test'");
+    expect(deploy[suite]?.run?.trim().split('\n').at(-1)).toBe(
+      'AWS_PROFILE=scenario-suite npm run e2e -- --stage "$STAGE"',
+    );
+    expect(deploy[suite]?.run).toContain(
+      'role_arn "arn:aws:iam::$account:role/serverless-commerce-$STAGE-scenario-suite" --profile scenario-suite',
+    );
     expect(deploy[suite]).not.toHaveProperty('continue-on-error');
   });
 
