@@ -77,6 +77,8 @@ export interface LocalCloudOptions {
 export interface LocalCloud {
   /** The HTTP API, e.g. `http://127.0.0.1:3000`; the flow page is at its `/`. */
   url: string;
+  /** The region the cloud runs in: its ARNs name it. */
+  region: string;
   /** What handlers get as AWS_ENDPOINT_URL_*: the local endpoint of every service. */
   endpoints: LocalEndpoints;
   /** The templates' user pools, where the API's customers sign in. */
@@ -131,7 +133,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     const faults = options.faults && (await startFaults(startup, options.faults, plugins, emulators));
     const model = buildModel(startup, stacks, emulators, options.maxVisibilityTimeoutSeconds);
     const clients = createEmulatorClients(emulators, region);
-    const { userPools, secretsManager } = await startIdentityServices(startup, model);
+    const { userPools, secretsManager, ssm } = await startIdentityServices(startup, model);
     await createResources(model, clients);
     const iamEnforced = options.iam !== false;
     const services = await startServices(startup, {
@@ -141,6 +143,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       faults,
       userPools,
       secretsManager,
+      ssm,
       ...(iamEnforced
         ? {
             iam: readIamModel(stacks, {
@@ -193,6 +196,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     });
     return {
       url: api.url,
+      region,
       identity,
       secrets,
       userPools,
