@@ -18,6 +18,7 @@ import type { LambdaRuntime } from './lambda/lambda-runtime.ts';
 import type { LocalCloudPlugin } from './plugin.ts';
 import type { SecretsManagerService } from './secretsmanager/secrets-manager-service.ts';
 import type { SqsEventSource } from './sqs/event-source-mapping.ts';
+import { pointParametersAtLocalApi } from './ssm/ssm-service.ts';
 import { createEmulatorClients, createResources, type EmulatorClients } from './startup/local-resources.ts';
 import { type LocalEndpoints, startIdentityServices, startServices } from './startup/services.ts';
 import { LOCAL_ACCOUNT_ID, type Startup, Stoppers } from './startup/startup.ts';
@@ -174,6 +175,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       activity,
     });
 
+    pointParametersAtLocalApi(model.ssmParameters, api.url);
     const resumed = services.stepFunctions.resumeInterrupted();
     const cloudLog = serviceLog(log, SOURCE);
     if (resumed > 0) cloudLog.info(`Resumed ${resumed} workflow execution(s) a restart had interrupted`);

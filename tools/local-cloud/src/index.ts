@@ -17,6 +17,7 @@ export {
   type UserPoolTarget,
 } from './cloud.ts';
 export {
+  awsEnvironment,
   awsEnvironmentLines,
   cloudSummary,
   parseReadyLine,

@@ -117,3 +117,16 @@ function nameOf(name: unknown): string {
 }
 
 const validation = (message: string) => new AwsApiError('ValidationException', message);
+
+/** `https://<api id>.execute-api.<region>.amazonaws.com` (and the stage path after it), as a template spells an API's URL. */
+const API_URL = /^https:\/\/[a-z0-9]+\.execute-api\.[a-z0-9-]+\.amazonaws\.com(\.cn)?(?=\/|$)/;
+
+/**
+ * Points the parameters that hold an HTTP API's URL at the local API: a client that finds the API
+ * through its parameter, as on AWS, reaches the local one. The stage path is kept (`$default`'s is `/`).
+ */
+export function pointParametersAtLocalApi(parameters: Map<string, string>, localApiUrl: string): void {
+  for (const [name, value] of parameters) {
+    if (API_URL.test(value)) parameters.set(name, value.replace(API_URL, localApiUrl));
+  }
+}

@@ -14,13 +14,18 @@ import { temporaryFolders } from '../fixtures/temporary-folders.ts';
 const folders = temporaryFolders();
 const assemblyDir = folders.make('ssm-stack-');
 const PARAMETER = '/identity-test/local/identity/user-pool/id';
+const API_URL_PARAMETER = '/identity-test/local/identity/http-api/url';
 let cloud: LocalCloud;
 
 beforeAll(async () => {
-  synthesizeIdentityStack(assemblyDir, ({ stack, pool }) => {
+  synthesizeIdentityStack(assemblyDir, ({ stack, pool, api }) => {
     new ssm.StringParameter(stack, 'UserPoolIdParameter', {
       parameterName: PARAMETER,
       stringValue: pool.userPoolId,
+    });
+    new ssm.StringParameter(stack, 'ApiUrlParameter', {
+      parameterName: API_URL_PARAMETER,
+      stringValue: api.url ?? '',
     });
   });
   cloud = await startLocalCloud({ assemblyDir, port: 0, log: () => undefined });
@@ -49,6 +54,19 @@ describe("the local cloud's SSM parameters", () => {
     client.destroy();
 
     expect(Parameter?.Value).toBe(cloud.identity.apiUserPool?.userPoolId);
+  });
+
+  it("name the local API where the template's parameter holds the API's URL", async () => {
+    const client = new SSMClient({
+      endpoint: cloud.endpoints.ssm,
+      region: cloud.region,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    const { Parameter } = await client.send(new GetParameterCommand({ Name: API_URL_PARAMETER }));
+    client.destroy();
+
+    expect(Parameter?.Value).toBe(`${cloud.url}/`);
+    expect((await fetch(`${Parameter?.Value}me`)).status).toBe(401);
   });
 
   it("are reached by an SDK client given nothing but the banner's export lines", async () => {

@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalService } from '../../src/contracts.ts';
-import { createSsmService } from '../../src/ssm/ssm-service.ts';
+import { createSsmService, pointParametersAtLocalApi } from '../../src/ssm/ssm-service.ts';
 
 const region = 'us-east-1';
 const accountId = '000000000000';
@@ -97,5 +97,22 @@ describe('the local SSM endpoint', () => {
     expect(first.Parameters).toHaveLength(10);
     expect(second.Parameters?.map(({ Value }) => Value)).toEqual(['v10', 'v11']);
     expect(second.NextToken).toBeUndefined();
+  });
+});
+
+describe("a parameter holding an HTTP API's URL", () => {
+  it('is pointed at the local API, its stage path kept, and no other value is touched', () => {
+    const held = new Map([
+      ['/app/local/orders/http-api/url', 'https://httpapi1a2.execute-api.eu-west-1.amazonaws.com/'],
+      ['/app/local/orders/v1/url', 'https://abc123.execute-api.eu-west-1.amazonaws.com/v1'],
+      ['/app/local/data/queue/url', 'http://127.0.0.1:4566/000000000000/queue'],
+    ]);
+    pointParametersAtLocalApi(held, 'http://127.0.0.1:3000');
+
+    expect(Object.fromEntries(held)).toEqual({
+      '/app/local/orders/http-api/url': 'http://127.0.0.1:3000/',
+      '/app/local/orders/v1/url': 'http://127.0.0.1:3000/v1',
+      '/app/local/data/queue/url': 'http://127.0.0.1:4566/000000000000/queue',
+    });
   });
 });
