@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import cdkJson from '@shop/infra/cdk.json' with { type: 'json' };
-import type { TestCase } from 'vitest/node';
 import { startVitest } from 'vitest/node';
 import { repositoryRoot } from '../prepare-assembly.ts';
 import { startLocalTarget } from '../target/local-target.ts';
@@ -214,15 +213,6 @@ async function runScenarios(
   options: { skipSlow: boolean; only?: string[] },
 ): Promise<{ passed: boolean; parity: ParityReport }> {
   const parity: ParityReport = { stage: target.stage, scenarios: {} };
-  let failed = 0;
-  const collector = {
-    onTestCaseResult(testCase: TestCase) {
-      const { state } = testCase.result();
-      const outcome = state === 'passed' ? 'passed' : state === 'failed' ? 'failed' : 'skipped';
-      if (outcome === 'failed') failed++;
-      parity.scenarios[testCase.fullName] = { outcome, orders: testCase.meta().scenario?.orders ?? {} };
-    },
-  };
   const root = join(repositoryRoot, 'tools/e2e');
   const exitCodeBefore = process.exitCode;
   const vitest = await startVitest(
@@ -242,7 +232,7 @@ async function runScenarios(
           e2eRunId: randomBytes(4).toString('hex'),
           e2eSkipSlow: options.skipSlow,
         },
-        reporters: ['default', collector],
+        reporters: ['default'],
         pool: 'forks',
         // Each scenario waits as long as the target's workflow definition allows, no more.
         testTimeout: 30 * 60_000,
@@ -251,6 +241,17 @@ async function runScenarios(
     },
   );
   const errors = vitest.state.getUnhandledErrors().length;
+  let failed = 0;
+  // In the order the files define them, so that a name the corpus gives twice is numbered alike in every run.
+  const modules = [...vitest.state.getTestModules()].sort((a, b) => a.moduleId.localeCompare(b.moduleId));
+  for (const testCase of modules.flatMap((module) => [...module.children.allTests()])) {
+    const { state } = testCase.result();
+    const outcome = state === 'passed' ? 'passed' : state === 'failed' ? 'failed' : 'skipped';
+    if (outcome === 'failed') failed++;
+    let name = testCase.fullName;
+    for (let count = 2; parity.scenarios[name]; count++) name = `${testCase.fullName} (${count})`;
+    parity.scenarios[name] = { outcome, orders: testCase.meta().scenario?.orders ?? {} };
+  }
   await vitest.close();
   const vitestFailed =
     process.exitCode !== undefined && process.exitCode !== 0 && process.exitCode !== exitCodeBefore;

@@ -102,6 +102,8 @@ export interface ReadyLine {
   endpoints: LocalEndpoints;
   /** The pool and app client the API's JWT authorizer trusts, when a route has one. */
   apiUserPool?: UserPoolTarget;
+  /** The variables that point the AWS SDK and CLI at the cloud, as the banner's export lines set them. */
+  environment: Record<string, string>;
 }
 
 export function readyLine(cloud: LocalCloud): string {
@@ -110,6 +112,7 @@ export function readyLine(cloud: LocalCloud): string {
     url: cloud.url,
     endpoints: cloud.endpoints,
     ...(cloud.identity.apiUserPool ? { apiUserPool: cloud.identity.apiUserPool } : {}),
+    environment: awsEnvironment(cloud),
   };
   return JSON.stringify(line);
 }
