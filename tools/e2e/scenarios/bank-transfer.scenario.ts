@@ -8,6 +8,7 @@ import {
   recordJourney,
   settleDeadlineMs,
   settled,
+  transferWaitMs,
 } from './support.ts';
 
 /** An order paid by bank transfer: the workflow waits for the bank's signed notice, or a cancel. */
@@ -23,10 +24,13 @@ async function awaitingTransfer(orderId: string): Promise<void> {
 
 describe.concurrent('a bank transfer', () => {
   it('waits in PENDING_PAYMENT until the signed webhook confirms it, then is invoiced', async (context) => {
+    const placedAt = Date.now();
     const placed = await bob.placeOrder({ method: 'bank_transfer' });
     const orderId = placed.body.orderId;
     await awaitingTransfer(orderId);
     expect((await bob.getOrder(orderId)).body.status).toBe('PENDING_PAYMENT');
+    // The bank pays within the wait the workflow's definition gives it, or it times the order out.
+    expect(Date.now() - placedAt).toBeLessThan(await transferWaitMs());
 
     const notice = { orderId, amount: 2999, currency: 'EUR', reference: `trf_${orderId}` };
     const confirmed = await bankPays(notice);

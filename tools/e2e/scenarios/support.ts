@@ -10,7 +10,7 @@ import type { Target } from '../src/target/target.ts';
 import { anOrder } from '../test/an-order.ts';
 import { apiCall } from '../test/api-call.ts';
 import { eventStream } from './event-stream.ts';
-import { retryBudgetSeconds } from './workflow-deadlines.ts';
+import { callbackTimeoutSeconds, retryBudgetSeconds } from './workflow-deadlines.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -54,6 +54,13 @@ const definition = new SFNClient({ region })
   .then(({ definition: text }) => JSON.parse(text ?? '{}') as unknown);
 export async function settleDeadlineMs(): Promise<number> {
   return PROCESSING_MARGIN_MS + retryBudgetSeconds(await definition) * 1000;
+}
+
+/** How long the workflow waits for the bank before it fails the order: the bank must pay sooner. */
+export async function transferWaitMs(): Promise<number> {
+  const seconds = callbackTimeoutSeconds(await definition);
+  if (seconds === undefined) throw new Error('The payment workflow has no callback task with a timeout');
+  return seconds * 1000;
 }
 
 /**

@@ -36,3 +36,24 @@ export function retrierWaitSeconds(retrier: Json): number {
   for (let retry = 0; retry < attempts; retry++) total += Math.min(interval * backoff ** retry, cap);
   return total;
 }
+
+/**
+ * How long the workflow waits for a callback (the bank's transfer) before it gives up: the longest
+ * `TimeoutSeconds` of its `.waitForTaskToken` tasks; undefined when none has one.
+ */
+export function callbackTimeoutSeconds(definition: unknown): number | undefined {
+  if (!isObject(definition) || !isObject(definition.States)) return undefined;
+  let longest: number | undefined;
+  for (const state of Object.values(definition.States)) {
+    if (!isObject(state)) continue;
+    const waits = typeof state.Resource === 'string' && state.Resource.endsWith('.waitForTaskToken');
+    const found = [
+      waits && typeof state.TimeoutSeconds === 'number' ? state.TimeoutSeconds : undefined,
+      ...[...(Array.isArray(state.Branches) ? state.Branches : []), state.ItemProcessor, state.Iterator].map(
+        callbackTimeoutSeconds,
+      ),
+    ].filter((seconds): seconds is number => seconds !== undefined);
+    if (found.length > 0) longest = Math.max(longest ?? 0, ...found);
+  }
+  return longest;
+}
