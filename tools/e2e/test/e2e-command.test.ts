@@ -31,7 +31,9 @@ afterAll(async () => {
  * command finds its target by itself, as it does in a user's shell.
  */
 function userEnvironment(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const kept = Object.entries(process.env).filter(([name]) => !/^(AWS_|VITEST|TEST$|NODE_ENV$)/.test(name));
+  const kept = Object.entries(process.env).filter(
+    ([name]) => !/^(AWS_|VITEST|TEST$|NODE_ENV$|FORCE_COLOR$)/.test(name),
+  );
   return { ...Object.fromEntries(kept), AWS_EC2_METADATA_DISABLED: 'true', NO_COLOR: '1', ...extra };
 }
 
@@ -52,15 +54,22 @@ function e2e(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | n
 }
 
 describe('npm run e2e', () => {
-  it('passes every scenario on the local cloud it starts, and reports what the committed reference holds', async () => {
-    const report = join(workDir, 'local.json');
-    const run = await e2e(['--assembly', inject('localAssemblyDir'), '--report', report], userEnvironment());
+  it(
+    'passes every scenario on the local cloud it starts, and reports what the committed reference holds',
+    async () => {
+      const report = join(workDir, 'local.json');
+      const run = await e2e(
+        ['--assembly', inject('localAssemblyDir'), '--report', report],
+        userEnvironment(),
+      );
 
-    expect(run.code, run.output.slice(-4_000)).toBe(0);
-    expect(compareReports(readReport(reference), readReport(report), ['the reference', 'this run'])).toEqual(
-      [],
-    );
-  });
+      expect(run.code, run.output.slice(-4_000)).toBe(0);
+      expect(
+        compareReports(readReport(reference), readReport(report), ['the reference', 'this run']),
+      ).toEqual([]);
+    },
+    RUN_TIMEOUT_MS,
+  );
 
   it(
     'passes every scenario with --url on a local cloud npm start runs apart, found through its exported variables',
@@ -92,7 +101,7 @@ describe('npm run e2e', () => {
 
     expect(run.code).toBe(1);
     expect(run.output).toMatch(
-      /^No usable AWS credentials \(.+\)\.\nLog in, then run this command again:\n {2}aws sso login/,
+      /^No usable AWS credentials \(.+\)\.\nLog in, then run this command again:\n {2}aws sso login/m,
     );
     expect(run.output).not.toMatch(/\n\s+at /);
   });

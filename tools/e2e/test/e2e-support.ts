@@ -1,7 +1,13 @@
 import { DynamoDBClient, GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { type LocalCloud, type LocalCustomer, type LogSink, startLocalCloud } from '@shop/local-cloud';
+import {
+  type LocalCloud,
+  type LocalCloudOptions,
+  type LocalCustomer,
+  type LogSink,
+  startLocalCloud,
+} from '@shop/local-cloud';
 import { inject } from 'vitest';
 import { type BankTransferNotice, sendBankTransfer } from '../src/clients/bank-webhook.ts';
 import { shopPlugin } from '../src/local-app/shop-plugin.ts';
@@ -19,7 +25,7 @@ export { anOrder } from './an-order.ts';
  */
 export async function startTestCloud(
   log: LogSink,
-  options: { persistDir?: string } = {},
+  options: Pick<LocalCloudOptions, 'persistDir' | 'retryIntervalScale'> = {},
 ): Promise<LocalCloud> {
   const cloud = await startLocalCloud({
     assemblyDir: inject('localAssemblyDir'),
