@@ -98,7 +98,8 @@ export function eventStream(target: Target) {
             `No ${last} of ${orderId} on the stream within ${timeoutMs} ms; it had ${events.join(', ')}`,
           );
         }
-        await new Promise((resolve) => setTimeout(resolve, 250));
+        // Kinesis serves 5 reads a second per shard, shared by the scenario files running at once.
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
       }
     },
     /** The order's event types read so far. */
