@@ -52,7 +52,10 @@ export const PARAMETERS = {
   httpApiUrl: ref('orders', 'http-api', 'url'),
 } as const satisfies Record<string, ParameterRef>;
 
-export function parameterName(stage: StageConfig, { owner, resource, type }: ParameterRef): string {
+export function parameterName(
+  stage: Pick<StageConfig, 'name'>,
+  { owner, resource, type }: ParameterRef,
+): string {
   return `/${APP_NAME}/${stage.name}/${owner}/${resource}/${type}`;
 }
 

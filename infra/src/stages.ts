@@ -248,7 +248,7 @@ function sharedStage(name: 'test' | 'prod', context: StageContext): StageConfig 
 }
 
 /** `serverless-commerce-<stage>-<resource>`: every physical name starts with the stage's prefix. */
-export function physicalName(stage: StageConfig, resource: string): string {
+export function physicalName(stage: Pick<StageConfig, 'name'>, resource: string): string {
   return `${APP_NAME}-${stage.name}-${resource}`;
 }
 

@@ -60,55 +60,21 @@ async function paymentStatus(orderId: string): Promise<string | undefined> {
 }
 
 describe('an order placed on the local cloud', () => {
-  it('with tok_visa is paid and invoiced, and its invoice can be read', async () => {
-    const placed = await api.placeOrder({ method: 'card', token: 'tok_visa' });
-    expect(placed.status).toBe(202);
-    expect(placed.body).toMatchObject({ status: 'PENDING_PAYMENT', total: 2999, currency: 'EUR' });
-    expect(placed.headers.get('location')).toBe(`/orders/${placed.body.orderId}`);
-
-    const order = await settled(placed.body.orderId, ['INVOICED', 'PAYMENT_FAILED']);
-    expect(order).toMatchObject({ status: 'INVOICED', payment: { status: 'CAPTURED', attempts: 1 } });
-
-    const invoice = await api.call('GET', `/invoices/${order.invoiceId}`);
-    expect(invoice.status).toBe(200);
-    expect(invoice.body).toMatchObject({
-      orderId: order.orderId,
-      total: 2999,
-      currency: 'EUR',
-      tax: 500,
-      subtotal: 2499,
-    });
-    expect(invoice.body.lines).toHaveLength(2);
-  });
-
-  it('with tok_declined fails with the reason card_declined and gets no invoice', async () => {
-    const placed = await api.placeOrder({ method: 'card', token: 'tok_declined' });
-    const order = await settled(placed.body.orderId, ['INVOICED', 'PAYMENT_FAILED']);
-    expect(order).toMatchObject({
-      status: 'PAYMENT_FAILED',
-      payment: { status: 'FAILED', reason: 'card_declined' },
-    });
-    expect(order.invoiceId).toBeUndefined();
-  });
-
-  it('with tok_flaky is invoiced after the workflow retried the provider', async () => {
-    const placed = await api.placeOrder({ method: 'card', token: 'tok_flaky' });
-    const order = await settled(placed.body.orderId, ['INVOICED', 'PAYMENT_FAILED']);
-    expect(order.status).toBe('INVOICED');
-    expect(order.payment.attempts).toBeGreaterThanOrEqual(3);
-  });
-
-  it('with tok_outage fails as provider_unavailable once the retries run out, with no invoice and nothing to refund', async () => {
-    const placed = await api.placeOrder({ method: 'card', token: 'tok_outage' });
-    const order = await settled(placed.body.orderId, ['INVOICED', 'PAYMENT_FAILED']);
-    const compensation = { action: 'none_needed' };
-    expect(order).toMatchObject({
-      status: 'PAYMENT_FAILED',
-      payment: { status: 'FAILED', reason: 'provider_unavailable', attempts: 5, compensation },
-    });
-    expect(order.invoiceId).toBeUndefined();
-    expect(await aws.paymentItem(order.orderId)).toMatchObject({ status: 'FAILED', compensation });
-    expect(refundsLogged(order.orderId)).toEqual([]);
+  // The paths of each test token are the target-agnostic scenarios' (scenarios/, npm run e2e): here
+  // they run once more for what only the in-process cloud shows, their log lines.
+  it('with each test token reaches its final status, for the logs checked below', async () => {
+    // One at a time, as a customer would: four at once crowd the queues' 1 s visibility timeouts.
+    const orders = [];
+    for (const token of ['tok_visa', 'tok_declined', 'tok_flaky', 'tok_outage']) {
+      const placed = await api.placeOrder({ method: 'card', token });
+      orders.push(await settled(placed.body.orderId, ['INVOICED', 'PAYMENT_FAILED']));
+    }
+    expect(orders.map((order) => order.status)).toEqual([
+      'INVOICED',
+      'PAYMENT_FAILED',
+      'INVOICED',
+      'PAYMENT_FAILED',
+    ]);
   });
 
   it('with tok_capture_timeout has its unanswered capture refunded, then fails with the refund recorded', async () => {
@@ -125,43 +91,6 @@ describe('an order placed on the local cloud', () => {
     expect(refundsLogged(order.orderId)).toEqual([order.payment.compensation.refundId]);
   });
 
-  it('by bank transfer waits in PENDING_PAYMENT until the transfer is confirmed, then is invoiced', async () => {
-    const placed = await api.placeOrder({ method: 'bank_transfer' });
-    const orderId = placed.body.orderId;
-    await eventually(
-      () => paymentStatus(orderId),
-      (status) => status === 'AWAITING_TRANSFER',
-    );
-    expect((await api.getOrder(orderId)).body.status).toBe('PENDING_PAYMENT');
-
-    // The bank's signed notice of the order's total.
-    const notice = { orderId, amount: 2999, currency: 'EUR', reference: `trf_${orderId}` };
-    const confirmed = await bank(cloud).pay(notice);
-    expect(confirmed).toEqual({ status: 202, body: { orderId, status: 'TRANSFER_CONFIRMED' } });
-    expect((await settled(orderId, ['INVOICED', 'PAYMENT_FAILED'])).status).toBe('INVOICED');
-    // The bank sends the same notice again: the same answer. Another transfer for it: nothing waits.
-    expect(await bank(cloud).pay(notice)).toEqual(confirmed);
-    expect((await bank(cloud).pay({ ...notice, reference: `trf_again_${orderId}` })).status).toBe(409);
-  });
-
-  it('is seen and cancelled only by the customer who placed it', async () => {
-    const placed = await api.placeOrder({ method: 'card', token: 'tok_visa' });
-    const order = await settled(placed.body.orderId, ['INVOICED']);
-    expect(order.customerId).toBe((await api.customer()).sub);
-    const other = apiClient(cloud, 'e2e-other');
-    const unknownOrder = (await other.call('GET', '/orders/ord_01JD3V5Q3Z8N2X4G7K9M1P6R0T')).body;
-    const unknownInvoice = (await other.call('GET', '/invoices/inv_01JD3V5Q3Z8N2X4G7K9M1P6R0T')).body;
-    for (const [method, path, unknown] of [
-      ['GET', `/orders/${order.orderId}`, unknownOrder],
-      ['POST', `/orders/${order.orderId}/cancel`, unknownOrder],
-      ['GET', `/invoices/${order.invoiceId}`, unknownInvoice],
-    ] as const) {
-      // Exactly as an unknown id: whether someone else's order exists is not told.
-      expect(await other.call(method, path), path).toMatchObject({ status: 404, body: unknown });
-    }
-    expect((await api.getOrder(order.orderId)).body).toEqual(order);
-  });
-
   it('is refused 401 by the API itself, before any function runs, without a customer token', async () => {
     const invocations = logs.filter((entry) => entry.source.endsWith('-place-order')).length;
     const ordersBefore = await aws.count('orders');
@@ -169,36 +98,6 @@ describe('an order placed on the local cloud', () => {
     expect(response).toMatchObject({ status: 401, body: { message: 'Unauthorized' } });
     expect(logs.filter((entry) => entry.source.endsWith('-place-order'))).toHaveLength(invocations);
     expect(await aws.count('orders')).toBe(ordersBefore);
-  });
-
-  it('cancelled while its bank transfer is awaited ends CANCELLED and the workflow stops without capture', async () => {
-    const placed = await api.placeOrder({ method: 'bank_transfer' });
-    const orderId = placed.body.orderId;
-    await eventually(
-      () => paymentStatus(orderId),
-      (status) => status === 'AWAITING_TRANSFER',
-    );
-
-    const cancelled = await api.call('POST', `/orders/${orderId}/cancel`);
-    expect(cancelled.status).toBe(202);
-    const order = await eventually(
-      () => api.getOrder(orderId),
-      (response) => response.body.payment.status === 'FAILED',
-    );
-    expect(order.body).toMatchObject({
-      status: 'CANCELLED',
-      payment: { status: 'FAILED', reason: 'cancelled' },
-    });
-    expect(await paymentStatus(orderId)).toBe('CANCELLED');
-    expect((await api.call('POST', `/orders/${orderId}/cancel`)).status).toBe(409);
-  });
-
-  it('is refused with 409 when cancelled after it was invoiced', async () => {
-    const placed = await api.placeOrder({ method: 'card', token: 'tok_visa' });
-    await settled(placed.body.orderId, ['INVOICED']);
-    const refused = await api.call('POST', `/orders/${placed.body.orderId}/cancel`);
-    expect(refused.status).toBe(409);
-    expect(refused.body.error.code).toBe('conflict');
   });
 });
 
@@ -266,33 +165,6 @@ describe('requests the API refuses', () => {
       expect(cloud.stepFunctions.listExecutions()).toHaveLength(executionsBefore);
     },
   );
-
-  it('answers 404 for an unknown order and an unknown invoice, and for ids that cannot exist', async () => {
-    for (const path of [
-      '/orders/ord_01JD3V5Q3Z8N2X4G7K9M1P6R0T',
-      '/orders/..%2F..%2Fetc',
-      '/invoices/inv_x%27%20OR%201%3D1',
-    ]) {
-      const response = await api.call('GET', path);
-      expect(response.status, path).toBe(404);
-      expect(response.body.error.code).toBe('not_found');
-    }
-  });
-
-  it('answers a replayed Idempotency-Key with the same order, and refuses the key with another body', async () => {
-    const key = { 'idempotency-key': `e2e-${Date.now()}` };
-    const first = await api.call('POST', '/orders', anOrder(), key);
-    const replay = await api.call('POST', '/orders', anOrder(), key);
-    expect(first.status).toBe(202);
-    expect(replay.status).toBe(202);
-    expect(replay.body.orderId).toBe(first.body.orderId);
-
-    const ordersBefore = await aws.count('orders');
-    const reused = await api.call('POST', '/orders', anOrder({ currency: 'USD' }), key);
-    expect(reused.status).toBe(422);
-    expect(reused.body.error.code).toBe('idempotency_key_reused');
-    expect(await aws.count('orders')).toBe(ordersBefore);
-  });
 });
 
 describe('a poison message', () => {

@@ -1,12 +1,21 @@
 import { DynamoDBClient, GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { type LocalCloud, type LocalCustomer, type LogSink, startLocalCloud } from '@shop/local-cloud';
+import {
+  type LocalCloud,
+  type LocalCloudOptions,
+  type LocalCustomer,
+  type LogSink,
+  startLocalCloud,
+} from '@shop/local-cloud';
 import { inject } from 'vitest';
 import { type BankTransferNotice, sendBankTransfer } from '../src/clients/bank-webhook.ts';
 import { shopPlugin } from '../src/local-app/shop-plugin.ts';
+import { anOrder } from './an-order.ts';
+import { apiCall } from './api-call.ts';
 import { asyncApiProblem, queueMessageProblem } from './asyncapi-events.ts';
-import { openApiProblem } from './openapi-responses.ts';
+
+export { anOrder } from './an-order.ts';
 
 /**
  * The local cloud of the end-to-end tests: the synthesized `local` stage with this application's
@@ -16,7 +25,7 @@ import { openApiProblem } from './openapi-responses.ts';
  */
 export async function startTestCloud(
   log: LogSink,
-  options: { persistDir?: string } = {},
+  options: Pick<LocalCloudOptions, 'persistDir' | 'retryIntervalScale'> = {},
 ): Promise<LocalCloud> {
   const cloud = await startLocalCloud({
     assemblyDir: inject('localAssemblyDir'),
@@ -80,28 +89,7 @@ export function apiClient(cloud: LocalCloud, customer = 'e2e') {
     signedIn ??= cloud.identity.createCustomer(customer);
     return signedIn;
   };
-  const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
-    const authorization = headers.authorization ?? `Bearer ${(await signIn()).accessToken}`;
-    const { authorization: _given, ...others } = headers;
-    const response = await fetch(`${cloud.url}${path}`, {
-      method,
-      headers: {
-        'content-type': 'application/json',
-        ...(authorization === '' ? {} : { authorization }),
-        ...others,
-      },
-      ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
-    });
-    const text = await response.text();
-    const answer = {
-      status: response.status,
-      headers: response.headers,
-      body: text ? JSON.parse(text) : undefined,
-    };
-    const problem = openApiProblem(method, path, answer.status, answer.body);
-    if (problem) throw new Error(`The API broke its contract: ${problem}`);
-    return answer;
-  };
+  const call = apiCall(cloud.url, async () => (await signIn()).accessToken);
   return {
     call,
     /** The signed-in customer: its `sub` is the customerId its orders carry. */
@@ -128,18 +116,6 @@ export function bank(cloud: LocalCloud) {
         ...notice,
       });
     },
-  };
-}
-
-export function anOrder(overrides: Record<string, unknown> = {}) {
-  return {
-    currency: 'EUR',
-    items: [
-      { sku: 'BOOK-1', quantity: 2, unitPrice: 1250 },
-      { sku: 'PEN-7', quantity: 1, unitPrice: 499 },
-    ],
-    payment: { method: 'card', token: 'tok_visa' },
-    ...overrides,
   };
 }
 

@@ -1,17 +1,17 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { GetQueueUrlCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { type LogEntry, parseReadyLine, type ReadyLine } from '@shop/local-cloud';
+import type { LogEntry } from '@shop/local-cloud';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { afterAll, describe, expect, it } from 'vitest';
+import { startCloudCommand, stopCommand } from './child-commands.ts';
 import { eventually } from './e2e-support.ts';
 
 /**
@@ -24,7 +24,7 @@ const cli = createRequire(import.meta.url).resolve('@shop/local-cloud/cli');
 let child: ChildProcess | undefined;
 
 afterAll(async () => {
-  await stop(child);
+  await stopCommand(child);
   rmSync(outdir, { recursive: true, force: true });
 });
 
@@ -35,7 +35,8 @@ describe('a stack the local cloud has never seen, run by its command', () => {
     // The failed message must come back within the test, so the template's 30 s visibility timeout is
     // capped at 5 s: a batch still in its consumer when the timeout ends is delivered again (SQS's
     // at-least-once), and a cold consumer on a loaded machine can take more than a second.
-    const started = startCommand(
+    const started = startCloudCommand(
+      cli,
       ['--assembly', outdir, '--port', '0', '--json', '--max-visibility-timeout', '5'],
       logs,
     );
@@ -99,44 +100,4 @@ function synthesizeExtraStack(): void {
   });
   consumer.addEventSource(new SqsEventSource(queue, { batchSize: 5, reportBatchItemFailures: true }));
   app.synth();
-}
-
-/**
- * `local-cloud` as a child process: its JSON log lines go to `logs`, and `ready` is its ready line,
- * or a failure with what it printed when it exits first or does not get ready in time.
- */
-function startCommand(args: string[], logs: LogEntry[]): { child: ChildProcess; ready: Promise<ReadyLine> } {
-  const started = spawn(process.execPath, [cli, ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NO_COLOR: '1', LOCAL_FAULTS: '' },
-  });
-  const printed: string[] = [];
-  started.stderr?.on('data', (chunk: Buffer) => printed.push(chunk.toString()));
-  const ready = new Promise<ReadyLine>((resolve, reject) => {
-    const failed = (why: string) => {
-      clearTimeout(timer);
-      reject(new Error(`${why}; it printed:\n${printed.join('\n').slice(-2_000)}`));
-    };
-    const timer = setTimeout(() => failed('local-cloud was not ready within 30 s'), 30_000);
-    started.once('exit', (code) => failed(`local-cloud exited (${code}) before it was ready`));
-    createInterface({ input: started.stdout as NodeJS.ReadableStream }).on('line', (line) => {
-      const readyLine = parseReadyLine(line);
-      if (readyLine) {
-        clearTimeout(timer);
-        resolve(readyLine);
-      } else if (line.startsWith('{')) logs.push(JSON.parse(line) as LogEntry);
-      else printed.push(line);
-    });
-  });
-  return { child: started, ready };
-}
-
-/** Stops the command by its PID as Ctrl+C would, and waits for it to exit (SIGKILL after 10 s). */
-async function stop(running: ChildProcess | undefined): Promise<void> {
-  if (!running?.pid || running.exitCode !== null || running.signalCode !== null) return;
-  const exited = new Promise((resolve) => running.once('exit', resolve));
-  process.kill(running.pid, 'SIGTERM');
-  const timer = setTimeout(() => running.pid && process.kill(running.pid, 'SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
 }

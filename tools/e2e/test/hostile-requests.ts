@@ -1,6 +1,6 @@
 import { ROUTES } from '@shop/contracts/routes';
 import { BANK_TRANSFER_WEBHOOK_PATH } from '../src/clients/bank-webhook.ts';
-import { anOrder } from './e2e-support.ts';
+import { anOrder } from './an-order.ts';
 
 /**
  * The hostile requests of e2e-hostile-input.test.ts, route by route, each with the status and

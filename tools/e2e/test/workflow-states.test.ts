@@ -22,7 +22,9 @@ let workflow: { definition: string; roleArn: string };
 let clients: ReturnType<typeof awsClients>;
 
 beforeAll(async () => {
-  cloud = await startTestCloud(() => undefined);
+  // The template's intervals: DescribeStateMachine reports a scaled cloud's scaled ones, and TestState
+  // reports its backoff in whole seconds, as AWS does.
+  cloud = await startTestCloud(() => undefined, { retryIntervalScale: 1 });
   sfn = localStepFunctions(cloud.endpoints.sfn);
   const { stateMachines = [] } = await sfn.send(new ListStateMachinesCommand({}));
   const listed = stateMachines.find((machine) => machine.name?.endsWith('-payment-workflow'));

@@ -18,6 +18,7 @@ import type { LambdaRuntime } from './lambda/lambda-runtime.ts';
 import type { LocalCloudPlugin } from './plugin.ts';
 import type { SecretsManagerService } from './secretsmanager/secrets-manager-service.ts';
 import type { SqsEventSource } from './sqs/event-source-mapping.ts';
+import { pointParametersAtLocalApi } from './ssm/ssm-service.ts';
 import { createEmulatorClients, createResources, type EmulatorClients } from './startup/local-resources.ts';
 import { type LocalEndpoints, startIdentityServices, startServices } from './startup/services.ts';
 import { LOCAL_ACCOUNT_ID, type Startup, Stoppers } from './startup/startup.ts';
@@ -78,6 +79,8 @@ export interface LocalCloudOptions {
 export interface LocalCloud {
   /** The HTTP API, e.g. `http://127.0.0.1:3000`; the flow page is at its `/`. */
   url: string;
+  /** The region the cloud runs in: its ARNs name it. */
+  region: string;
   /** What handlers get as AWS_ENDPOINT_URL_*: the local endpoint of every service. */
   endpoints: LocalEndpoints;
   /** The templates' user pools, where the API's customers sign in. */
@@ -134,7 +137,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     const faults = options.faults && (await startFaults(startup, options.faults, plugins, emulators));
     const model = buildModel(startup, stacks, emulators, options.maxVisibilityTimeoutSeconds);
     const clients = createEmulatorClients(emulators, region);
-    const { userPools, secretsManager } = await startIdentityServices(startup, model);
+    const { userPools, secretsManager, ssm } = await startIdentityServices(startup, model);
     await createResources(model, clients);
     const iamEnforced = options.iam !== false;
     const services = await startServices(startup, {
@@ -144,6 +147,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       faults,
       userPools,
       secretsManager,
+      ssm,
       ...(iamEnforced
         ? {
             iam: readIamModel(stacks, {
@@ -174,6 +178,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       activity,
     });
 
+    pointParametersAtLocalApi(model.ssmParameters, api.url);
     const resumed = services.stepFunctions.resumeInterrupted();
     const cloudLog = serviceLog(log, SOURCE);
     if (resumed > 0) cloudLog.info(`Resumed ${resumed} workflow execution(s) a restart had interrupted`);
@@ -196,6 +201,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     });
     return {
       url: api.url,
+      region,
       identity,
       secrets,
       userPools,

@@ -16,7 +16,14 @@ export {
   startLocalCloud,
   type UserPoolTarget,
 } from './cloud.ts';
-export { cloudSummary, parseReadyLine, type ReadyLine, readyLine } from './command-line/banner.ts';
+export {
+  awsEnvironment,
+  awsEnvironmentLines,
+  cloudSummary,
+  parseReadyLine,
+  type ReadyLine,
+  readyLine,
+} from './command-line/banner.ts';
 export { type CliOptions, runLocalCloudCli, type WatchSession } from './command-line/run-cli.ts';
 export type { InvokeResult, LogEntry, LogSink } from './contracts.ts';
 export { ENGINE_FAULTS } from './faults/engine-faults.ts';

@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import {
   AdminCreateUserCommand,
+  AdminDeleteUserCommand,
   AdminSetUserPasswordCommand,
   CognitoIdentityProviderClient,
   InitiateAuthCommand,
+  UserNotFoundException,
   UsernameExistsException,
 } from '@aws-sdk/client-cognito-identity-provider';
 import type { UserPoolTarget } from '@shop/local-cloud';
@@ -24,6 +26,8 @@ export interface SignedInCustomer {
 
 export interface TestCustomers {
   signIn(name: string): Promise<SignedInCustomer>;
+  /** Deletes the customer from the pool (AdminDeleteUser); one that is not there is no error. */
+  remove(name: string): Promise<void>;
 }
 
 const NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
@@ -36,6 +40,15 @@ export function testCustomers(target: UserPoolTarget): TestCustomers {
       : {}),
   });
   return {
+    async remove(name) {
+      try {
+        await cognito.send(
+          new AdminDeleteUserCommand({ UserPoolId: target.userPoolId, Username: `${name}@example.com` }),
+        );
+      } catch (error) {
+        if (!(error instanceof UserNotFoundException)) throw error;
+      }
+    },
     async signIn(name) {
       if (!NAME.test(name)) {
         throw new Error(

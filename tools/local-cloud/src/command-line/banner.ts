@@ -1,7 +1,7 @@
 import type { LocalCloud } from '../cloud.ts';
 import { type FaultPlan, formatFaults } from '../faults/fault-plan.ts';
 import type { UserPoolTarget } from '../identity/local-identity.ts';
-import type { LocalEndpoints } from '../startup/services.ts';
+import { endpointEnvironment, type LocalEndpoints } from '../startup/services.ts';
 
 /**
  * What the command line tells a person and a parent process once the cloud runs: the summary of
@@ -57,7 +57,28 @@ export function cloudSummary(
         ]
       : []),
   ];
-  return rows.map(([label, text]) => `  ${label.padEnd(14)} ${text}`).join('\n');
+  return `${rows.map(([label, text]) => `  ${label.padEnd(14)} ${text}`).join('\n')}
+
+${awsEnvironmentLines(cloud)}`;
+}
+
+/**
+ * What points the AWS CLI, an SDK or the end-to-end suite at this cloud: the standard endpoint
+ * variables, its region, and the dummy credentials it takes.
+ */
+export function awsEnvironment(cloud: LocalCloud): Record<string, string> {
+  return {
+    ...endpointEnvironment(cloud.endpoints),
+    AWS_REGION: cloud.region,
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+  };
+}
+
+/** The same as `export` lines a person pastes into a shell. */
+export function awsEnvironmentLines(cloud: LocalCloud): string {
+  const exports = Object.entries(awsEnvironment(cloud)).map(([name, value]) => `  export ${name}=${value}`);
+  return `Point the AWS CLI or an SDK at it (paste into a shell):\n${exports.join('\n')}`;
 }
 
 /** Each scheduled rule with its next run, and how to run one now. */
@@ -81,6 +102,8 @@ export interface ReadyLine {
   endpoints: LocalEndpoints;
   /** The pool and app client the API's JWT authorizer trusts, when a route has one. */
   apiUserPool?: UserPoolTarget;
+  /** The variables that point the AWS SDK and CLI at the cloud, as the banner's export lines set them. */
+  environment: Record<string, string>;
 }
 
 export function readyLine(cloud: LocalCloud): string {
@@ -89,6 +112,7 @@ export function readyLine(cloud: LocalCloud): string {
     url: cloud.url,
     endpoints: cloud.endpoints,
     ...(cloud.identity.apiUserPool ? { apiUserPool: cloud.identity.apiUserPool } : {}),
+    environment: awsEnvironment(cloud),
   };
   return JSON.stringify(line);
 }

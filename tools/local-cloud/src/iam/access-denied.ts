@@ -83,6 +83,7 @@ const SHAPES: Record<
     type: 'AccessDeniedException',
     messageMember: 'message',
   },
+  ssm: { status: 400, contentType: JSON_1_1, type: 'AccessDeniedException', messageMember: 'message' },
 };
 
 /** The HTTP answer of a service's endpoint to a denied call. */

@@ -12,6 +12,7 @@ export type IamService =
   | 'states'
   | 'secretsmanager'
   | 'cognito-idp'
+  | 'ssm'
   | 'lambda';
 
 export interface RequestedAccess {
@@ -180,6 +181,18 @@ const cognito: Reader = (operation, input, names) => {
   ];
 };
 
+/** Parameters by name (each of GetParameters' names), or the path of GetParametersByPath. */
+const ssm: Reader = (operation, input, names) => {
+  const parameter = (name: string) => arnOf(names, 'ssm', `parameter/${name.replace(/^\//, '')}`);
+  const named = Array.isArray(input.Names) ? input.Names.flatMap((name) => text(name) ?? []) : [];
+  const one = text(input.Name) ?? text(input.Path);
+  const resources = one ? [parameter(one)] : named.map(parameter);
+  return (resources.length > 0 ? resources : ['*']).map((resource) => ({
+    action: `ssm:${operation}`,
+    resource,
+  }));
+};
+
 /** The Lambda API as a workflow's task calls it: Invoke, on the function ARN as given (qualifier kept). */
 const lambda: Reader = (operation, input, names) => {
   const name = text(input.FunctionName) ?? '';
@@ -195,6 +208,7 @@ const READERS: Record<IamService, Reader> = {
   states,
   secretsmanager,
   'cognito-idp': cognito,
+  ssm,
   lambda,
 };
 

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { createUserPoolService, type UserPoolService } from '../cognito/user-pool-service.ts';
-import type { LambdaInvoker } from '../contracts.ts';
+import type { LambdaInvoker, LocalService } from '../contracts.ts';
 import type { Emulators } from '../emulators/emulators.ts';
 import type { LocalFauxqs } from '../emulators/local-fauxqs.ts';
 import { createEventBridgeService, type RuleTarget } from '../eventbridge/event-bridge-service.ts';
@@ -16,6 +16,7 @@ import {
   type SecretsManagerService,
 } from '../secretsmanager/secrets-manager-service.ts';
 import { type SqsEventSource, startSqsEventSource } from '../sqs/event-source-mapping.ts';
+import { createSsmService } from '../ssm/ssm-service.ts';
 import {
   createStepFunctionsService,
   type StepFunctionsService,
@@ -29,7 +30,7 @@ import { LOCAL_ACCOUNT_ID, type Startup } from './startup.ts';
 
 /** What handlers get as AWS_ENDPOINT_URL_*: the local endpoint of every service. */
 export type LocalEndpoints = Record<
-  'dynamodb' | 'sqs' | 'kinesis' | 'eventbridge' | 'sfn' | 'cognito' | 'secretsmanager',
+  'dynamodb' | 'sqs' | 'kinesis' | 'eventbridge' | 'sfn' | 'cognito' | 'secretsmanager' | 'ssm',
   string
 >;
 
@@ -49,7 +50,14 @@ export async function startIdentityServices(
     ...persisted('secretsmanager'),
   });
   stoppers.add(() => secretsManager.stop());
-  return { userPools, secretsManager };
+  const ssm = await createSsmService({
+    parameters: model.ssmParameters,
+    log,
+    region,
+    accountId: LOCAL_ACCOUNT_ID,
+  });
+  stoppers.add(() => ssm.stop());
+  return { userPools, secretsManager, ssm };
 }
 
 export interface ServiceInputs {
@@ -63,6 +71,8 @@ export interface ServiceInputs {
   taskTimeoutScale?: number;
   userPools: UserPoolService;
   secretsManager: SecretsManagerService;
+  /** The template's SSM parameters (a LocalService: read-only, nothing else to reach). */
+  ssm: LocalService;
   /** The templates' roles: with them, every call a function or a workflow makes is checked (src/iam). */
   iam?: IamModel;
 }
@@ -75,6 +85,7 @@ const IAM_SERVICES: Record<Exclude<keyof LocalEndpoints, 'sqs'>, Exclude<IamServ
   sfn: 'states',
   cognito: 'cognito-idp',
   secretsmanager: 'secretsmanager',
+  ssm: 'ssm',
 };
 
 /**
@@ -110,6 +121,7 @@ export async function startServices(startup: Startup, inputs: ServiceInputs) {
     sfn: stepFunctions.endpoint,
     cognito: inputs.userPools.endpoint,
     secretsmanager: inputs.secretsManager.endpoint,
+    ssm: inputs.ssm.endpoint,
   };
   const endpoints = iam
     ? await guardedEndpoints(startup, serviceEndpoints, emulators.sqs, iam)
@@ -202,6 +214,23 @@ function roleCredentials(iam: LocalIam, functionName: string): Record<string, st
 }
 
 /**
+ * The standard `AWS_ENDPOINT_URL_<SERVICE>` variables the AWS SDKs and CLI read themselves: what the
+ * functions get, and what the banner tells a person to export to reach the same endpoints.
+ */
+export function endpointEnvironment(endpoints: LocalEndpoints): Record<string, string> {
+  return {
+    AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
+    AWS_ENDPOINT_URL_SQS: endpoints.sqs,
+    AWS_ENDPOINT_URL_KINESIS: endpoints.kinesis,
+    AWS_ENDPOINT_URL_EVENTBRIDGE: endpoints.eventbridge,
+    AWS_ENDPOINT_URL_SFN: endpoints.sfn,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoints.secretsmanager,
+    AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: endpoints.cognito,
+    AWS_ENDPOINT_URL_SSM: endpoints.ssm,
+  };
+}
+
+/**
  * What every function gets: the region, dummy credentials (each function's own replace them when
  * IAM is enforced), and the local endpoint of each service.
  */
@@ -211,13 +240,7 @@ function functionEndpoints(region: string, endpoints: LocalEndpoints): Record<st
     AWS_DEFAULT_REGION: region,
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
-    AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
-    AWS_ENDPOINT_URL_SQS: endpoints.sqs,
-    AWS_ENDPOINT_URL_KINESIS: endpoints.kinesis,
-    AWS_ENDPOINT_URL_EVENTBRIDGE: endpoints.eventbridge,
-    AWS_ENDPOINT_URL_SFN: endpoints.sfn,
-    AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoints.secretsmanager,
-    AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: endpoints.cognito,
+    ...endpointEnvironment(endpoints),
     // CloudWatch has no local endpoint: metrics stay in the log as EMF lines at DEBUG.
     POWERTOOLS_METRICS_DISABLED: 'true',
   };

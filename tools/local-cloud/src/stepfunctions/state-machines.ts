@@ -1,6 +1,7 @@
 import type { ServiceLog } from '../kit/service-log.ts';
 import { isJson } from './api-actions.ts';
 import { prepareDefinition } from './definition.ts';
+import { describedDefinition } from './described-definition.ts';
 import { StepFunctionsApiError, UnsupportedDefinitionError } from './errors.ts';
 import type { LocalStateMachine } from './execution.ts';
 
@@ -80,7 +81,13 @@ export class StateMachines {
     for (const source of sources) {
       if (this.#machines.has(source.arn)) throw new Error(`State machine ${source.arn} is given twice`);
       this.#machines.set(source.arn, this.#prepare(source));
-      this.#descriptions.set(source.arn, this.#describeSource(source, new Date()));
+      // The template's definition as this cloud runs it: its retry intervals and callback timeouts scaled.
+      const scales = {
+        retryIntervalScale: this.#retryIntervalScale,
+        taskTimeoutScale: this.#taskTimeoutScale,
+      };
+      const running = { ...source, definition: describedDefinition(source.definition, scales) };
+      this.#descriptions.set(source.arn, this.#describeSource(running, new Date()));
     }
   }
 

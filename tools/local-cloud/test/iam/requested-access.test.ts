@@ -88,4 +88,20 @@ describe('the action and resources IAM authorizes for a request', () => {
       },
     ]);
   });
+
+  it("names each SSM parameter by its ARN, without the name's leading slash, and a path read as the path", () => {
+    const parameter = 'arn:aws:ssm:eu-west-1:000000000000:parameter/app/local';
+    expect(requestedAccess('ssm', 'GetParameter', { Name: '/app/local/a' }, names)).toEqual([
+      { action: 'ssm:GetParameter', resource: `${parameter}/a` },
+    ]);
+    expect(
+      requestedAccess('ssm', 'GetParameters', { Names: ['/app/local/a', '/app/local/b'] }, names),
+    ).toEqual([
+      { action: 'ssm:GetParameters', resource: `${parameter}/a` },
+      { action: 'ssm:GetParameters', resource: `${parameter}/b` },
+    ]);
+    expect(requestedAccess('ssm', 'GetParametersByPath', { Path: '/app/local' }, names)).toEqual([
+      { action: 'ssm:GetParametersByPath', resource: parameter },
+    ]);
+  });
 });
