@@ -107,7 +107,7 @@ describe('the scenario suite in the pipeline', () => {
       {
         Sid: 'ReadStageParameters',
         Effect: 'Allow',
-        Action: ['ssm:GetParameter', 'ssm:GetParameters', 'ssm:GetParametersByPath'],
+        Action: ['ssm:GetParametersByPath'],
         Resource: [
           `arn:aws:ssm:eu-west-1:${TEST}:parameter/serverless-commerce/test`,
           `arn:aws:ssm:eu-west-1:${TEST}:parameter/serverless-commerce/test/*`,
@@ -152,12 +152,7 @@ describe('the scenario suite in the pipeline', () => {
       {
         Sid: 'ReadEventStream',
         Effect: 'Allow',
-        Action: [
-          'kinesis:DescribeStreamSummary',
-          'kinesis:GetRecords',
-          'kinesis:GetShardIterator',
-          'kinesis:ListShards',
-        ],
+        Action: ['kinesis:GetRecords', 'kinesis:GetShardIterator', 'kinesis:ListShards'],
         Resource: parameter('data/event-stream/arn'),
       },
     ]);

@@ -50,7 +50,8 @@ export class ScenariosStack extends Stack {
       assumedBy: new iam.ArnPrincipal(runnerRoleArn),
     });
 
-    // GetParametersByPath is authorized against the path asked for, the others against each parameter.
+    // The suite reads the stage's parameters in one GetParametersByPath, which is authorized against
+    // the path asked for: the stage's, written with or without its trailing slash.
     const stagePath = `${APP_NAME}/${stage.name}`;
     this.stageParametersArn = this.formatArn({
       service: 'ssm',
@@ -59,7 +60,7 @@ export class ScenariosStack extends Stack {
     });
     this.grant(
       'ReadStageParameters',
-      ['ssm:GetParameter', 'ssm:GetParameters', 'ssm:GetParametersByPath'],
+      ['ssm:GetParametersByPath'],
       [
         this.formatArn({ service: 'ssm', resource: 'parameter', resourceName: stagePath }),
         this.stageParametersArn,
@@ -103,12 +104,7 @@ export class ScenariosStack extends Stack {
     );
     this.grant(
       'ReadEventStream',
-      [
-        'kinesis:DescribeStreamSummary',
-        'kinesis:ListShards',
-        'kinesis:GetShardIterator',
-        'kinesis:GetRecords',
-      ],
+      ['kinesis:ListShards', 'kinesis:GetShardIterator', 'kinesis:GetRecords'],
       [read(PARAMETERS.eventStreamArn)],
     );
   }
