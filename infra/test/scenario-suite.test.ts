@@ -107,7 +107,7 @@ describe('the scenario suite in the pipeline', () => {
       {
         Sid: 'ReadStageParameters',
         Effect: 'Allow',
-        Action: ['ssm:GetParametersByPath'],
+        Action: 'ssm:GetParametersByPath',
         Resource: [
           `arn:aws:ssm:eu-west-1:${TEST}:parameter/serverless-commerce/test`,
           `arn:aws:ssm:eu-west-1:${TEST}:parameter/serverless-commerce/test/*`,
