@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { DynamoDBClient, GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { eventually as waitFor } from '@shop/testing/eventually';
 import { afterAll, inject, type TestContext } from 'vitest';
 import { type BankTransferNotice, sendBankTransfer } from '../src/clients/bank-webhook.ts';
 import { type SignedInCustomer, testCustomers } from '../src/clients/test-customers.ts';
@@ -132,22 +133,9 @@ export async function paymentItem(orderId: string): Promise<Record<string, unkno
   return Item ? unmarshall(Item) : undefined;
 }
 
-/** Polls `read` until `done` holds for its value, or fails with the last value after the deadline. */
-export async function eventually<T>(
-  read: () => Promise<T>,
-  done: (value: T) => boolean,
-  timeoutMs: number,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last = await read();
-  while (!done(last)) {
-    if (Date.now() > deadline)
-      throw new Error(`Condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(last)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    last = await read();
-  }
-  return last;
-}
+/** Waits for a condition on the target, within a deadline the scenario derives; asks every 100 ms. */
+export const eventually = <T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs: number) =>
+  waitFor(read, done, timeoutMs, 100);
 
 /**
  * The order once it reached one of `statuses` and took in every event of its payment: the

@@ -1,9 +1,10 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LocalCloud } from '@shop/local-cloud';
+import { eventually } from '@shop/testing/eventually';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiClient, eventually } from './e2e-support.ts';
+import { apiClient } from './e2e-support.ts';
 import { startFlowPageCloud } from './flow-page-support.ts';
 
 /**

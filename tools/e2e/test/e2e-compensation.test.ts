@@ -4,8 +4,9 @@ import { join, resolve } from 'node:path';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { type LocalCloud, type LogEntry, startLocalCloud } from '@shop/local-cloud';
+import { eventually } from '@shop/testing/eventually';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { apiClient, awsClients, eventually, heldToAsyncApi } from './e2e-support.ts';
+import { apiClient, awsClients, heldToAsyncApi } from './e2e-support.ts';
 
 /**
  * The payment workflow's compensation when the refund itself keeps failing: the order must still

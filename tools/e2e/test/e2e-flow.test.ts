@@ -1,16 +1,9 @@
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { COMMANDS } from '@shop/contracts/commands';
 import type { LocalCloud, LogEntry } from '@shop/local-cloud';
+import { eventually } from '@shop/testing/eventually';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  anOrder,
-  apiClient,
-  awsClients,
-  bank,
-  eventually,
-  plantBreach,
-  startTestCloud,
-} from './e2e-support.ts';
+import { anOrder, apiClient, awsClients, bank, plantBreach, startTestCloud } from './e2e-support.ts';
 
 /**
  * The whole system on the local cloud, driven through its HTTP API: the synthesized templates of

@@ -8,9 +8,10 @@ import { EVENTS } from '@shop/contracts/events';
 import type { LocalCloud, LocalCustomer, LogEntry } from '@shop/local-cloud';
 import { createUserPoolService, type UserPoolService } from '@shop/local-cloud/cognito/user-pool-service';
 import { type SignedRequest, signWebhook } from '@shop/testing/bank-webhook';
+import { eventually } from '@shop/testing/eventually';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BANK_TRANSFER_WEBHOOK_PATH } from '../src/clients/bank-webhook.ts';
-import { anOrder, apiClient, awsClients, bank, eventually, startTestCloud } from './e2e-support.ts';
+import { anOrder, apiClient, awsClients, bank, startTestCloud } from './e2e-support.ts';
 import {
   allowedMethods,
   CANARY_TOKEN,

@@ -119,19 +119,6 @@ export function bank(cloud: LocalCloud) {
   };
 }
 
-/** Polls `read` until `done` holds for its value, or fails with the last value after the deadline. */
-export async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 10_000) {
-  const deadline = Date.now() + timeoutMs;
-  let last: T = await read();
-  while (!done(last)) {
-    if (Date.now() > deadline)
-      throw new Error(`Condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(last)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    last = await read();
-  }
-  return last;
-}
-
 export function awsClients(cloud: LocalCloud) {
   const common = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
   const dynamodb = new DynamoDBClient({ ...common, endpoint: cloud.endpoints.dynamodb });

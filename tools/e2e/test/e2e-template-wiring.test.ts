@@ -6,13 +6,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GetQueueUrlCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { LogEntry } from '@shop/local-cloud';
+import { eventually } from '@shop/testing/eventually';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startCloudCommand, stopCommand } from './child-commands.ts';
-import { eventually } from './e2e-support.ts';
 
 /**
  * No wiring is written twice: a queue and a consumer that exist only in this test's own stack run

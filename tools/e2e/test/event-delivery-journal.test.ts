@@ -12,8 +12,9 @@ import {
 } from '@shop/local-cloud/eventbridge/event-bridge-service';
 import { EventDeliveryFile } from '@shop/local-cloud/eventbridge/event-delivery-journal';
 import { createEvent } from '@shop/shared/messages';
+import { eventually } from '@shop/testing/eventually';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { apiClient, eventually } from './e2e-support.ts';
+import { apiClient } from './e2e-support.ts';
 
 /**
  * The local EventBridge answers PutEvents before it delivers, as AWS does; on AWS the accepted event

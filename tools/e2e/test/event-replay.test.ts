@@ -9,8 +9,9 @@ import {
 import { EVENTS } from '@shop/contracts/events';
 import type { LocalCloud, LogEntry } from '@shop/local-cloud';
 import type { AcceptedEvent } from '@shop/local-cloud/eventbridge/event-bridge-service';
+import { eventually } from '@shop/testing/eventually';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiClient, awsClients, eventually, startTestCloud } from './e2e-support.ts';
+import { apiClient, awsClients, startTestCloud } from './e2e-support.ts';
 
 /**
  * The runbook's repair after a consumer bug, on the local cloud: a window of PaymentCaptured events

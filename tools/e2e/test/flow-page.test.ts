@@ -5,10 +5,11 @@ import { buildFlowDiagram } from '@shop/local-cloud/activity/flow-diagram';
 import { readAssemblyStacks } from '@shop/local-cloud/template/cloud-assembly';
 import { buildLocalModel } from '@shop/local-cloud/template/local-model';
 import type { FlowSnapshot, PageMessage, SubjectDetails } from '@shop/local-cloud/ui/page-types';
+import { eventually } from '@shop/testing/eventually';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { OrderSummary, ShopMessage, ShopSnapshot } from '../src/local-app/page-types.ts';
 import { shopPlugin } from '../src/local-app/shop-plugin.ts';
-import { apiClient, awsClients, eventually } from './e2e-support.ts';
+import { apiClient, awsClients } from './e2e-support.ts';
 import { startFlowPageCloud } from './flow-page-support.ts';
 
 /**

@@ -2,9 +2,9 @@ import { fileURLToPath } from 'node:url';
 import type { InvokeResult, LogEntry } from '@shop/local-cloud';
 import { createLambdaRuntime, type LambdaRuntime } from '@shop/local-cloud/lambda/lambda-runtime';
 import { httpEvent } from '@shop/testing/events';
+import { eventually } from '@shop/testing/eventually';
 import { createTestTable } from '@shop/testing/resources';
 import { afterAll, describe, expect, it } from 'vitest';
-import { eventually } from './e2e-support.ts';
 
 /** One of this application's bundles, as `npm run build` writes it, on the engine's Lambda runtime. */
 const getInvoiceBundle = fileURLToPath(
