@@ -1,4 +1,5 @@
 import { randomInt, randomUUID } from 'node:crypto';
+import { offsetPage } from '../kit/offset-page.ts';
 import { CognitoError } from './cognito-error.ts';
 import { type LocalUserPool, userType } from './local-user-pool.ts';
 import { checkPassword, hashPassword, temporaryPassword } from './password-policy.ts';
@@ -200,16 +201,12 @@ export function listUsers(pool: LocalUserPool, input: Input) {
   const only = input.AttributesToGet === undefined ? undefined : (input.AttributesToGet as string[]);
   const matches = compileFilter(input.Filter);
   const users = pool.store.all().filter(matches);
-  const start =
-    input.PaginationToken === undefined
-      ? 0
-      : Number(Buffer.from(String(input.PaginationToken), 'base64url').toString());
-  if (!Number.isInteger(start) || start < 0)
-    throw new CognitoError('InvalidParameterException', 'Invalid pagination token');
-  const page = users.slice(start, start + limit);
-  const next =
-    start + limit < users.length ? Buffer.from(String(start + limit)).toString('base64url') : undefined;
-  return { Users: page.map((user) => userType(user, only)), ...(next ? { PaginationToken: next } : {}) };
+  const paged = offsetPage(users, input.PaginationToken, limit);
+  if (!paged) throw new CognitoError('InvalidParameterException', 'Invalid pagination token');
+  return {
+    Users: paged.page.map((user) => userType(user, only)),
+    ...(paged.nextToken ? { PaginationToken: paged.nextToken } : {}),
+  };
 }
 
 /** `email = "a@b.c"` or `email ^= "a"`: Cognito's filter, on the attributes it searches. */

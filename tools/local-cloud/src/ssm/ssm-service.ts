@@ -1,5 +1,6 @@
 import type { LocalService, LogSink } from '../contracts.ts';
 import { type ApiAction, AwsApiError, startJsonProtocolServer } from '../kit/json-protocol-server.ts';
+import { offsetPage } from '../kit/offset-page.ts';
 import { serviceLog } from '../kit/service-log.ts';
 
 /**
@@ -94,19 +95,12 @@ function getParametersByPath(
     (name) =>
       name.startsWith(prefix) && (input.Recursive === true || !name.slice(prefix.length).includes('/')),
   );
-  const start = input.NextToken === undefined ? 0 : pageStart(input.NextToken, under.length);
-  const page = under.slice(start, start + maxResults);
-  const next = start + page.length;
+  const paged = offsetPage(under, input.NextToken, maxResults);
+  if (!paged) throw validation('The NextToken is not valid');
   return {
-    Parameters: page.flatMap((name) => find(name) ?? []),
-    ...(next < under.length ? { NextToken: Buffer.from(String(next)).toString('base64url') } : {}),
+    Parameters: paged.page.flatMap((name) => find(name) ?? []),
+    ...(paged.nextToken ? { NextToken: paged.nextToken } : {}),
   };
-}
-
-function pageStart(token: unknown, length: number): number {
-  const start = typeof token === 'string' ? Number(Buffer.from(token, 'base64url').toString()) : Number.NaN;
-  if (!Number.isInteger(start) || start < 0 || start > length) throw validation('The NextToken is not valid');
-  return start;
 }
 
 function nameOf(name: unknown): string {
