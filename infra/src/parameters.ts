@@ -52,11 +52,16 @@ export const PARAMETERS = {
   httpApiUrl: ref('orders', 'http-api', 'url'),
 } as const satisfies Record<string, ParameterRef>;
 
+/** `/<app>/<stage>/`: the path every parameter of the stage is under, read whole by GetParametersByPath. */
+export function stageParameterPath(stage: Pick<StageConfig, 'name'>): string {
+  return `/${APP_NAME}/${stage.name}/`;
+}
+
 export function parameterName(
   stage: Pick<StageConfig, 'name'>,
   { owner, resource, type }: ParameterRef,
 ): string {
-  return `/${APP_NAME}/${stage.name}/${owner}/${resource}/${type}`;
+  return `${stageParameterPath(stage)}${owner}/${resource}/${type}`;
 }
 
 const pascalCase = (text: string): string =>

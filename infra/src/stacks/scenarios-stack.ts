@@ -1,9 +1,9 @@
 import { ArnFormat, Stack, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
-import { PARAMETERS, readParameter } from '../parameters.ts';
+import { PARAMETERS, readParameter, stageParameterPath } from '../parameters.ts';
 import { TABLES, type TableName } from '../shared-data.ts';
-import { APP_NAME, physicalName, type StageConfig } from '../stages.ts';
+import { physicalName, type StageConfig } from '../stages.ts';
 
 /** Who runs the scenario suite (`npm run e2e -- --stage <name>`) against a deployed stage. */
 export interface ScenarioSuiteRunner {
@@ -52,7 +52,8 @@ export class ScenariosStack extends Stack {
 
     // The suite reads the stage's parameters in one GetParametersByPath, which is authorized against
     // the path asked for: the stage's, written with or without its trailing slash.
-    const stagePath = `${APP_NAME}/${stage.name}`;
+    // The path without its slashes, as an ARN's resource name writes it.
+    const stagePath = stageParameterPath(stage).slice(1, -1);
     this.stageParametersArn = this.formatArn({
       service: 'ssm',
       resource: 'parameter',

@@ -1,7 +1,7 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { GetParametersByPathCommand, type Parameter, SSMClient } from '@aws-sdk/client-ssm';
-import { PARAMETERS, type ParameterRef, parameterName } from '@shop/infra/parameters';
-import { APP_NAME, physicalName } from '@shop/infra/stages';
+import { paginateGetParametersByPath, SSMClient } from '@aws-sdk/client-ssm';
+import { PARAMETERS, type ParameterRef, parameterName, stageParameterPath } from '@shop/infra/parameters';
+import { physicalName } from '@shop/infra/stages';
 
 /**
  * Where the end-to-end scenarios run: everything they need to reach a stage, read the way a
@@ -92,24 +92,16 @@ export async function resolveStage(options: {
 }
 
 async function stageParameters(ssm: SSMClient, stage: string): Promise<Map<string, string>> {
+  const path = stageParameterPath({ name: stage });
   const found = new Map<string, string>();
-  let nextToken: string | undefined;
-  do {
-    const page = await ssm.send(
-      new GetParametersByPathCommand({
-        Path: `/${APP_NAME}/${stage}/`,
-        Recursive: true,
-        NextToken: nextToken,
-      }),
-    );
-    for (const { Name, Value } of page.Parameters ?? ([] as Parameter[])) {
+  for await (const page of paginateGetParametersByPath({ client: ssm }, { Path: path, Recursive: true })) {
+    for (const { Name, Value } of page.Parameters ?? []) {
       if (Name && Value !== undefined) found.set(Name, Value);
     }
-    nextToken = page.NextToken;
-  } while (nextToken);
+  }
   if (found.size === 0) {
     throw new TargetError(
-      `No parameters under /${APP_NAME}/${stage}/: stage ${stage} is not deployed in this account and region`,
+      `No parameters under ${path}: stage ${stage} is not deployed in this account and region`,
     );
   }
   return found;
