@@ -197,11 +197,7 @@ class Preparation {
       if (!isObject(retrier)) continue;
       this.#checkFields(retrier, RETRIER_FIELDS, `${where} (Retry)`);
       includeHeartbeatTimeout(retrier);
-      // Only the intervals shrink: the attempts, the backoff rate and the jitter stay as written
-      // (the library's retryIntervalOverrides would replace the whole backoff with one constant).
-      retrier.IntervalSeconds =
-        (typeof retrier.IntervalSeconds === 'number' ? retrier.IntervalSeconds : 1) * scale;
-      if (typeof retrier.MaxDelaySeconds === 'number') retrier.MaxDelaySeconds *= scale;
+      scaleRetrier(retrier, scale);
     }
   }
 
@@ -264,4 +260,15 @@ function includeHeartbeatTimeout(handler: Json): void {
 export function nestedMachines(state: Json): Json[] {
   const branches = Array.isArray(state.Branches) ? state.Branches : [];
   return [...branches, state.ItemProcessor, state.Iterator].filter(isObject);
+}
+
+/**
+ * Scales a retrier's waits, in place: only the intervals shrink; the attempts, the backoff rate and
+ * the jitter stay as written (the library's retryIntervalOverrides would replace the whole backoff
+ * with one constant). IntervalSeconds defaults to 1, as in the States language.
+ */
+export function scaleRetrier(retrier: Json, scale: number): void {
+  retrier.IntervalSeconds =
+    (typeof retrier.IntervalSeconds === 'number' ? retrier.IntervalSeconds : 1) * scale;
+  if (typeof retrier.MaxDelaySeconds === 'number') retrier.MaxDelaySeconds *= scale;
 }

@@ -1,4 +1,4 @@
-import { isObject, type Json, nestedMachines } from './definition.ts';
+import { isObject, type Json, nestedMachines, scaleRetrier } from './definition.ts';
 
 /**
  * The definition DescribeStateMachine reports: the one the local cloud runs, its retriers'
@@ -21,9 +21,7 @@ function scaleStates(machine: Json, scales: { retryIntervalScale: number; taskTi
   for (const state of Object.values(machine.States)) {
     if (!isObject(state)) continue;
     for (const retrier of Array.isArray(state.Retry) ? state.Retry.filter(isObject) : []) {
-      const interval = typeof retrier.IntervalSeconds === 'number' ? retrier.IntervalSeconds : 1;
-      retrier.IntervalSeconds = interval * scales.retryIntervalScale;
-      if (typeof retrier.MaxDelaySeconds === 'number') retrier.MaxDelaySeconds *= scales.retryIntervalScale;
+      scaleRetrier(retrier, scales.retryIntervalScale);
     }
     if (typeof state.Resource === 'string' && state.Resource.endsWith('.waitForTaskToken')) {
       if (typeof state.TimeoutSeconds === 'number') state.TimeoutSeconds *= scales.taskTimeoutScale;
