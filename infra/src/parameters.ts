@@ -45,6 +45,7 @@ export const PARAMETERS = {
   bankWebhookSecretArn: ref('identity', 'bank-webhook-secret', 'arn'),
   invoiceRequestsQueueUrl: ref('invoices', 'invoice-requests-queue', 'url'),
   invoiceRequestsQueueArn: ref('invoices', 'invoice-requests-queue', 'arn'),
+  invoiceRequestsEventSourceMappingId: ref('invoices', 'invoice-requests-event-source-mapping', 'id'),
   getInvoiceFunctionArn: ref('invoices', 'get-invoice-function', 'arn'),
   paymentRequestsQueueUrl: ref('payments', 'payment-requests-queue', 'url'),
   paymentRequestsQueueArn: ref('payments', 'payment-requests-queue', 'arn'),

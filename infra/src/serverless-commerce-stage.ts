@@ -22,7 +22,7 @@ export interface ServerlessCommerceStageProps extends StageProps {
  * Deployment order follows the SSM parameters each stack reads: data and identity (which read
  * nothing) → invoices → payments → orders. addDependency only orders the deployments; no value
  * crosses stacks as an export. A stage the scenario suite runs against (test, previews) also has the
- * scenarios stack, the suite's role, after data and identity.
+ * scenarios stack, the suite's role, after data, identity and invoices.
  */
 export class ServerlessCommerceStage extends Stage {
   readonly config: StageConfig;
@@ -111,6 +111,7 @@ export class ServerlessCommerceStage extends Stage {
       });
       this.scenarios.addStackDependency(this.data, 'reads the data stack parameters');
       this.scenarios.addStackDependency(this.identity, 'reads the identity stack parameters');
+      this.scenarios.addStackDependency(this.invoices, 'reads the invoice consumer parameter');
     }
   }
 

@@ -150,6 +150,20 @@ describe('the scenario suite in the pipeline', () => {
         ]),
       },
       {
+        Sid: 'PauseInvoicing',
+        Effect: 'Allow',
+        Action: ['lambda:GetEventSourceMapping', 'lambda:UpdateEventSourceMapping'],
+        Resource: {
+          'Fn::Join': [
+            '',
+            [
+              `arn:aws:lambda:eu-west-1:${TEST}:event-source-mapping:`,
+              parameter('invoices/invoice-requests-event-source-mapping/id'),
+            ],
+          ],
+        },
+      },
+      {
         Sid: 'ReadEventStream',
         Effect: 'Allow',
         Action: ['kinesis:GetRecords', 'kinesis:GetShardIterator', 'kinesis:ListShards'],
@@ -163,6 +177,16 @@ describe('the scenario suite in the pipeline', () => {
     // The stage's parameters are the one wildcard: read-only, under the stage's own path.
     const wildcards = JSON.stringify(statements).match(/"[^"]*\*[^"]*"/g);
     expect(wildcards).toEqual([`"arn:aws:ssm:eu-west-1:${TEST}:parameter/serverless-commerce/test/*"`]);
+  });
+
+  it("publishes the invoice consumer's event source mapping, the one the suite may pause", () => {
+    const invoices = synthesized.template(synthesized.pipeline.test.invoices);
+    const [[mappingId] = []] = resourcesOf(invoices, 'AWS::Lambda::EventSourceMapping');
+    invoices.hasResourceProperties('AWS::SSM::Parameter', {
+      Name: '/serverless-commerce/test/invoices/invoice-requests-event-source-mapping/id',
+      Value: { Ref: mappingId },
+    });
+    expect(synthesized.pipeline.test.scenarios?.dependencies).toContain(synthesized.pipeline.test.invoices);
   });
 
   it('gives prod no scenario suite role', () => {

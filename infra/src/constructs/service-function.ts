@@ -84,6 +84,7 @@ export class ServiceFunction extends Construct {
   readonly throttlesAlarm: cloudwatch.Alarm;
   readonly deploymentGroup?: codedeploy.LambdaDeploymentGroup;
   private readonly stage: StageConfig;
+  private readonly eventSources = new Map<QueueWithDlq, SqsEventSource>();
   private readonly service: ServiceName;
   private readonly functionName: string;
   private readonly alarmTopic: sns.ITopic;
@@ -284,19 +285,26 @@ export class ServiceFunction extends Construct {
    * runbook entry names this function as the one whose logs explain what waits there.
    */
   consume(
-    { queue, deadLetterQueue }: QueueWithDlq,
+    consumed: QueueWithDlq,
     batching: { readonly batchSize: number; readonly maxBatchingWindow?: Duration },
   ): this {
-    deadLetterQueue.recordConsumer(this.functionName);
-    this.target.addEventSource(
-      new SqsEventSource(queue, {
-        reportBatchItemFailures: true,
-        batchSize: batching.batchSize,
-        ...(batching.maxBatchingWindow ? { maxBatchingWindow: batching.maxBatchingWindow } : {}),
-        maxConcurrency: this.stage.consumerConcurrency,
-      }),
-    );
+    consumed.deadLetterQueue.recordConsumer(this.functionName);
+    const source = new SqsEventSource(consumed.queue, {
+      reportBatchItemFailures: true,
+      batchSize: batching.batchSize,
+      ...(batching.maxBatchingWindow ? { maxBatchingWindow: batching.maxBatchingWindow } : {}),
+      maxConcurrency: this.stage.consumerConcurrency,
+    });
+    this.target.addEventSource(source);
+    this.eventSources.set(consumed, source);
     return this;
+  }
+
+  /** The UUID of the event source mapping that hands `consumed`'s messages to this function. */
+  eventSourceMappingIdOf(consumed: QueueWithDlq): string {
+    const source = this.eventSources.get(consumed);
+    if (!source) throw new Error(`${this.functionName} does not consume ${consumed.queue.node.path}`);
+    return source.eventSourceMappingId;
   }
 
   private perMinute(metric: cloudwatch.Metric): cloudwatch.Metric {

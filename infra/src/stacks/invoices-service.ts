@@ -22,7 +22,7 @@ export class InvoicesService extends ServiceStack {
       consumerTimeout,
       holds: `\`${COMMANDS.IssueInvoice.type}\` commands: paid orders with no invoice (they stay \`PAID\`)`,
     });
-    this.addFunction('IssueInvoiceFunction', {
+    const issueInvoice = this.addFunction('IssueInvoiceFunction', {
       handler: 'issue-invoice',
       description: `Issues the invoice of a paid order (${COMMANDS.IssueInvoice.type} from ${COMMANDS.IssueInvoice.queue}) and announces ${EVENTS.InvoiceIssued.type}.`,
       invokedBy: `the ${invoiceRequests.name} queue: \`${COMMANDS.IssueInvoice.type}\` from the payment workflow`,
@@ -45,6 +45,13 @@ export class InvoicesService extends ServiceStack {
     publishParameter(this, stage, PARAMETERS.invoiceRequestsQueueUrl, invoiceRequests.queue.queueUrl);
     publishParameter(this, stage, PARAMETERS.invoiceRequestsQueueArn, invoiceRequests.queue.queueArn);
     publishParameter(this, stage, PARAMETERS.getInvoiceFunctionArn, getInvoice.target.functionArn);
+    // Disabling it holds paid orders before their invoice: docs/runbook.md, and the suite's cancel of a paid order.
+    publishParameter(
+      this,
+      stage,
+      PARAMETERS.invoiceRequestsEventSourceMappingId,
+      issueInvoice.eventSourceMappingIdOf(invoiceRequests),
+    );
     this.addDashboard();
   }
 }

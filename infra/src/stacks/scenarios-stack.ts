@@ -27,8 +27,9 @@ export interface ScenariosStackProps extends StackProps {
  * The role the scenario suite runs as against a deployed stage: exactly the calls the suite makes
  * beside the HTTP API itself (which it calls as a signed-in customer or as the bank). It reads the
  * stage's parameters and webhook secret, creates and deletes its own customers, and reads the
- * tables, the event stream and the payment workflow to check what a scenario left behind.
- * Deployed after the stacks whose parameters it reads (data, identity).
+ * tables, the event stream and the payment workflow to check what a scenario left behind, and it
+ * pauses and resumes the invoice consumer. Deployed after the stacks whose parameters it reads
+ * (data, identity, invoices).
  */
 export class ScenariosStack extends Stack {
   readonly role: iam.Role;
@@ -102,6 +103,19 @@ export class ScenariosStack extends Stack {
         const tableArn = read(TABLES[name].arnParameter);
         return [tableArn, ...Object.keys(TABLES[name].indexes).map((index) => `${tableArn}/index/${index}`)];
       }),
+    );
+    // Pausing the invoice consumer holds a paid order in PAID, so the suite can cancel it there.
+    this.grant(
+      'PauseInvoicing',
+      ['lambda:GetEventSourceMapping', 'lambda:UpdateEventSourceMapping'],
+      [
+        this.formatArn({
+          service: 'lambda',
+          resource: 'event-source-mapping',
+          resourceName: read(PARAMETERS.invoiceRequestsEventSourceMappingId),
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        }),
+      ],
     );
     this.grant(
       'ReadEventStream',
