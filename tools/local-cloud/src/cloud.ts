@@ -81,7 +81,10 @@ export interface LocalCloud {
   url: string;
   /** The region the cloud runs in: its ARNs name it. */
   region: string;
-  /** What handlers get as AWS_ENDPOINT_URL_*: the local endpoint of every service. */
+  /**
+   * The local endpoint of every service, as AWS_ENDPOINT_URL_* names them: what handlers get, but
+   * Lambda's (the event source mappings' API), which only outside clients reach.
+   */
   endpoints: LocalEndpoints;
   /** The templates' user pools, where the API's customers sign in. */
   identity: LocalIdentity;
@@ -94,7 +97,7 @@ export interface LocalCloud {
   eventBridge: EventBridgeService;
   stepFunctions: StepFunctionsService;
   api: HttpApi;
-  /** The running SQS event source mappings, by function name. */
+  /** The SQS event source mappings, by function name; a paused one is there too (`state`). */
   eventSources: Map<string, SqsEventSource>;
   /** Whether the functions' and workflows' calls are checked against their roles (see `iam`). */
   iamEnforced: boolean;

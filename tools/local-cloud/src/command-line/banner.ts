@@ -32,6 +32,7 @@ export function cloudSummary(
     ['Emulators', `DynamoDB ${at.dynamodb}  SQS ${at.sqs}  Kinesis ${at.kinesis}`],
     ['', `EventBridge ${at.eventbridge}  Step Functions ${at.sfn}`],
     ['', `Cognito ${at.cognito}  Secrets Manager ${at.secretsmanager}`],
+    ['', `SSM ${at.ssm}  Lambda (event source mappings) ${at.lambda}`],
     ...(userPool
       ? [
           [

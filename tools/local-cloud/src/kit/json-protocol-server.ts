@@ -71,12 +71,13 @@ export async function startJsonProtocolServer(
     const path = (request.url ?? '/').split('?')[0] ?? '/';
     if (request.method === 'GET' && options.documents) {
       const document = options.documents(path, endpoint);
-      if (document === undefined) send(response, 'application/json', 404, { message: `No ${path} here` });
-      else send(response, 'application/json', 200, document);
+      if (document === undefined)
+        sendAwsJson(response, 'application/json', 404, { message: `No ${path} here` });
+      else sendAwsJson(response, 'application/json', 200, document);
       return;
     }
     serve(request, options)
-      .then((body) => send(response, contentType, 200, body))
+      .then((body) => sendAwsJson(response, contentType, 200, body))
       .catch((error: unknown) => {
         if (error instanceof AwsApiError) {
           sendError(response, contentType, error.status, error.code, { [messageMember]: error.message });
@@ -106,16 +107,7 @@ async function serve(request: IncomingMessage, options: JsonProtocolServerOption
       `Expected POST / with an X-Amz-Target header of the form ${prefix}<Action>`,
     );
   }
-  const text = body.toString('utf8');
-  let input: unknown;
-  try {
-    input = text === '' ? {} : JSON.parse(text);
-  } catch {
-    throw new AwsApiError('SerializationException', 'The request body is not valid JSON');
-  }
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    throw new AwsApiError('SerializationException', 'The request body must be a JSON object');
-  }
+  const input = jsonObjectOf(body, 'SerializationException');
   const action = target.slice(prefix.length);
   const run = Object.hasOwn(options.actions, action) ? options.actions[action] : undefined;
   if (!run) {
@@ -125,7 +117,22 @@ async function serve(request: IncomingMessage, options: JsonProtocolServerOption
       `The local ${options.serviceName} does not serve ${action} (it serves ${Object.keys(options.actions).join(', ')})`,
     );
   }
-  return run(input as Record<string, unknown>);
+  return run(input);
+}
+
+/** A request's JSON body, an object (`{}` when empty), or the error `code` saying why it is not one. */
+export function jsonObjectOf(body: Buffer, code: string): Record<string, unknown> {
+  const text = body.toString('utf8');
+  let input: unknown;
+  try {
+    input = text === '' ? {} : JSON.parse(text);
+  } catch {
+    throw new AwsApiError(code, 'The request body is not valid JSON');
+  }
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    throw new AwsApiError(code, 'The request body must be a JSON object');
+  }
+  return input as Record<string, unknown>;
 }
 
 /** An error as AWS answers it: `__type` in the body, and the x-amzn-errortype header. */
@@ -136,10 +143,11 @@ function sendError(
   code: string,
   message: Record<string, string>,
 ): void {
-  send(response, contentType, status, { __type: code, ...message }, { 'x-amzn-errortype': code });
+  sendAwsJson(response, contentType, status, { __type: code, ...message }, { 'x-amzn-errortype': code });
 }
 
-function send(
+/** A JSON answer as the AWS services write it: Dates as epoch seconds, a request id. */
+export function sendAwsJson(
   response: ServerResponse,
   contentType: string,
   status: number,

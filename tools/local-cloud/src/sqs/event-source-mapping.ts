@@ -32,6 +32,8 @@ export interface SqsEventSourceOptions {
   region: string;
   /** Poll loops running at once, each with one batch in flight at most. Default 2. */
   pollers?: number;
+  /** False: created disabled, polling only once enabled. Default true. */
+  enabled?: boolean;
   /** Fault injection (src/faults): wraps how a batch is handed to the function. */
   deliver?: (
     records: SQSRecord[],
@@ -56,10 +58,18 @@ export interface BatchEvent {
   time: string;
 }
 
+/** `disabling`: told to stop polling, with batches still in flight. */
+export type EventSourceState = 'enabled' | 'disabling' | 'disabled';
+
 export interface SqsEventSource {
-  /** Returns a function that removes the listener. */
+  /** Returns a function that removes the listener. Listeners stay across disable() and enable(). */
   onBatch(listener: (batch: BatchEvent) => void): () => void;
-  /** Stops polling and resolves once the batches in flight have been handled. */
+  readonly state: EventSourceState;
+  /** Polls again (at once, alongside batches a disable() left in flight). Refused after stop(). */
+  enable(): void;
+  /** Stops polling and resolves once the batches in flight have been handled; enable() resumes. */
+  disable(): Promise<void>;
+  /** Stops polling for good and resolves once the batches in flight have been handled. */
   stop(): Promise<void>;
 }
 
@@ -73,14 +83,43 @@ export function startSqsEventSource(options: SqsEventSourceOptions): SqsEventSou
   const { batchSize } = options;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`Invalid batchSize ${batchSize}`);
   const poller = new SqsPoller(options);
-  const loops = Array.from({ length: options.pollers ?? 2 }, () => poller.poll());
-  let stopped: Promise<void> | undefined;
+  const pollers = options.pollers ?? 2;
+  // The current run's loops (none while disabled), and every halted run's, until they end.
+  let current: { controller: AbortController; loops: Promise<unknown> } | undefined;
+  let halted: Promise<void> = Promise.resolve();
+  let ending = 0;
+  let stopped = false;
+  const run = () => {
+    const controller = new AbortController();
+    const loops = Promise.all(Array.from({ length: pollers }, () => poller.poll(controller.signal)));
+    current = { controller, loops };
+  };
+  const halt = (): Promise<void> => {
+    if (current) {
+      current.controller.abort();
+      ending += 1;
+      const ended = current.loops.then(() => {
+        ending -= 1;
+      });
+      halted = Promise.all([halted, ended]).then(() => undefined);
+      current = undefined;
+    }
+    return halted;
+  };
+  if (options.enabled !== false) run();
   return {
     onBatch: (listener) => poller.listeners.add(listener),
+    get state() {
+      return current ? 'enabled' : ending > 0 ? 'disabling' : 'disabled';
+    },
+    enable() {
+      if (stopped) throw new Error('The event source is stopped');
+      if (!current) run();
+    },
+    disable: halt,
     stop() {
-      poller.stop();
-      stopped ??= Promise.all(loops).then(() => undefined);
-      return stopped;
+      stopped = true;
+      return halt();
     },
   };
 }
@@ -91,9 +130,6 @@ class SqsPoller {
   readonly #options: SqsEventSourceOptions;
   readonly #log: ServiceLog;
   readonly #windowMs: number;
-  // Cuts short backoff and batching-window waits on stop(). Receives are never aborted: a message a
-  // receive takes out of the queue after its caller left would stay invisible for nothing.
-  readonly #stopping = new AbortController();
 
   constructor(options: SqsEventSourceOptions) {
     this.#options = options;
@@ -105,35 +141,31 @@ class SqsPoller {
     this.listeners = new Listeners((error) => this.#log.warn(`A batch listener failed: ${describe(error)}`));
   }
 
-  stop(): void {
-    this.#stopping.abort();
-  }
-
-  /** One poll loop, until stop(); a failed receive is retried with a growing backoff. */
-  async poll(): Promise<void> {
+  /**
+   * One poll loop, until `halted` aborts; a failed receive is retried with a growing backoff. The
+   * signal cuts short backoff and batching-window waits, never a receive: a message a receive takes
+   * out of the queue after its caller left would stay invisible for nothing.
+   */
+  async poll(halted: AbortSignal): Promise<void> {
     try {
       let failures = 0;
-      while (!this.#stopping.signal.aborted) {
+      while (!halted.aborted) {
         let messages: Message[];
         try {
-          messages = await this.#gatherBatch();
+          messages = await this.#gatherBatch(halted);
           failures = 0;
         } catch (error) {
           failures += 1;
           const delay = backoffMs(failures);
           this.#log.warn(`ReceiveMessage failed; retrying in ${delay} ms: ${describe(error)}`);
-          await this.#pause(delay);
+          await pause(delay, halted);
           continue;
         }
-        if (messages.length > 0) await this.#handleBatch(messages);
+        if (messages.length > 0) await this.#handleBatch(messages, halted);
       }
     } catch (error) {
       this.#log.error(`The poller stopped unexpectedly: ${describe(error)}`);
     }
-  }
-
-  #pause(ms: number): Promise<void> {
-    return sleep(ms, undefined, { signal: this.#stopping.signal }).catch(() => undefined);
   }
 
   async #receive(maxMessages: number, waitSeconds: number): Promise<Message[]> {
@@ -154,20 +186,20 @@ class SqsPoller {
    * the batch is full or the batching window (counted from that first message) closes. Throws only
    * when the first receive fails, with nothing in hand.
    */
-  async #gatherBatch(): Promise<Message[]> {
+  async #gatherBatch(halted: AbortSignal): Promise<Message[]> {
     const { batchSize } = this.#options;
     const batch = await this.#receive(batchSize, pollWaitSeconds);
     if (batch.length === 0) return batch;
     const windowCloses = Date.now() + this.#windowMs;
     try {
-      while (batch.length < batchSize && !this.#stopping.signal.aborted) {
+      while (batch.length < batchSize && !halted.aborted) {
         const remainingMs = windowCloses - Date.now();
         if (remainingMs <= 0) break;
         if (remainingMs >= pollWaitSeconds * 1000) {
           batch.push(...(await this.#receive(batchSize - batch.length, pollWaitSeconds)));
         } else {
           // Long polls wait in whole seconds: sleep out the rest of the window, then take what came.
-          await this.#pause(remainingMs);
+          await pause(remainingMs, halted);
           batch.push(...(await this.#receive(batchSize - batch.length, 0)));
           break;
         }
@@ -195,15 +227,15 @@ class SqsPoller {
   }
 
   /** Deletes the records' messages, 10 per request; returns how many SQS confirmed. */
-  async #deleteMessages(records: SQSRecord[]): Promise<number> {
+  async #deleteMessages(records: SQSRecord[], halted: AbortSignal): Promise<number> {
     let deleted = 0;
     for (let start = 0; start < records.length; start += maxMessagesPerReceive) {
-      deleted += await this.#deleteChunk(records.slice(start, start + maxMessagesPerReceive));
+      deleted += await this.#deleteChunk(records.slice(start, start + maxMessagesPerReceive), halted);
     }
     return deleted;
   }
 
-  async #deleteChunk(chunk: SQSRecord[]): Promise<number> {
+  async #deleteChunk(chunk: SQSRecord[], halted: AbortSignal): Promise<number> {
     const entries = chunk.map((record, index) => ({
       Id: String(index),
       ReceiptHandle: record.receiptHandle,
@@ -230,7 +262,7 @@ class SqsPoller {
           );
         } else {
           this.#log.warn(`DeleteMessageBatch failed; retrying: ${describe(error)}`, { messageIds });
-          await this.#pause(backoffMs(attempt));
+          await pause(backoffMs(attempt), halted);
         }
       }
     }
@@ -256,7 +288,7 @@ class SqsPoller {
     }
   }
 
-  async #handleBatch(messages: Message[]): Promise<void> {
+  async #handleBatch(messages: Message[], halted: AbortSignal): Promise<void> {
     const { queueArn, functionName, region, deliver } = this.#options;
     const started = performance.now();
     const records = messages.map((message) => toSqsRecord(message, { queueArn, region }));
@@ -269,7 +301,10 @@ class SqsPoller {
         : new Set<string>();
     const isKept = (record: SQSRecord) => retained === 'all' || retained.has(record.messageId);
     const kept = records.filter(isKept);
-    const deleted = await this.#deleteMessages(records.filter((record) => !isKept(record)));
+    const deleted = await this.#deleteMessages(
+      records.filter((record) => !isKept(record)),
+      halted,
+    );
     const outcome = kept.length === 0 ? 'success' : kept.length === records.length ? 'failed' : 'partial';
 
     this.#logOutcome(result, retained, kept, records.length);
@@ -286,6 +321,11 @@ class SqsPoller {
       time: new Date().toISOString(),
     });
   }
+}
+
+/** Waits `ms`, or less when `halted` aborts. */
+function pause(ms: number, halted: AbortSignal): Promise<void> {
+  return sleep(ms, undefined, { signal: halted }).catch(() => undefined);
 }
 
 function describe(error: unknown): string {

@@ -11,6 +11,7 @@ import { createLocalIam, type LocalIam } from '../iam/local-iam.ts';
 import type { IamService, ResourceNames } from '../iam/requested-access.ts';
 import { localSecret } from '../identity/local-identity.ts';
 import { createLambdaRuntime, type LambdaRuntime } from '../lambda/lambda-runtime.ts';
+import { createEventSourceMappingApi, type RunningMapping } from '../lambda-api/event-source-mapping-api.ts';
 import {
   createSecretsManagerService,
   type SecretsManagerService,
@@ -28,8 +29,15 @@ import { dynamoDbClient, type EmulatorClients } from './local-resources.ts';
 import { deliverToTarget } from './rule-targets.ts';
 import { LOCAL_ACCOUNT_ID, type Startup } from './startup.ts';
 
-/** What handlers get as AWS_ENDPOINT_URL_*: the local endpoint of every service. */
-export type LocalEndpoints = Record<
+/**
+ * The local endpoint of every service, as AWS_ENDPOINT_URL_* names them. Functions get all but
+ * Lambda's: its REST calls would pass the IAM gateways unchecked, so a function's Lambda call gets
+ * the endpoint that refuses.
+ */
+export type LocalEndpoints = FunctionEndpoints & { lambda: string };
+
+/** What handlers get as AWS_ENDPOINT_URL_*. */
+type FunctionEndpoints = Record<
   'dynamodb' | 'sqs' | 'kinesis' | 'eventbridge' | 'sfn' | 'cognito' | 'secretsmanager' | 'ssm',
   string
 >;
@@ -78,7 +86,7 @@ export interface ServiceInputs {
 }
 
 /** The service each gated endpoint serves, as IAM's action prefixes name it. */
-const IAM_SERVICES: Record<Exclude<keyof LocalEndpoints, 'sqs'>, Exclude<IamService, 'lambda'>> = {
+const IAM_SERVICES: Record<Exclude<keyof FunctionEndpoints, 'sqs'>, Exclude<IamService, 'lambda'>> = {
   dynamodb: 'dynamodb',
   kinesis: 'kinesis',
   eventbridge: 'events',
@@ -113,7 +121,7 @@ export async function startServices(startup: Startup, inputs: ServiceInputs) {
     iam,
   );
   stepFunctionsService = stepFunctions;
-  const serviceEndpoints: LocalEndpoints = {
+  const serviceEndpoints: FunctionEndpoints = {
     dynamodb: faults?.dynamodbEndpoint ?? emulators.dynamodb.endpoint,
     sqs: emulators.sqs.endpoint,
     kinesis: emulators.kinesis.endpoint,
@@ -123,7 +131,7 @@ export async function startServices(startup: Startup, inputs: ServiceInputs) {
     secretsmanager: inputs.secretsManager.endpoint,
     ssm: inputs.ssm.endpoint,
   };
-  const endpoints = iam
+  const functionEndpoints = iam
     ? await guardedEndpoints(startup, serviceEndpoints, emulators.sqs, iam)
     : serviceEndpoints;
   const lambda = createLambdaRuntime({
@@ -136,13 +144,23 @@ export async function startServices(startup: Startup, inputs: ServiceInputs) {
       memoryMb: fn.memoryMb,
       ...(fn.reservedConcurrency ? { maxConcurrency: fn.reservedConcurrency } : {}),
     })),
-    baseEnvironment: { ...functionEndpoints(startup.region, endpoints), ...faults?.environment },
+    baseEnvironment: { ...functionSettings(startup.region, functionEndpoints), ...faults?.environment },
     log: faults?.log ?? startup.log,
   });
   runtime = lambda;
   // Stopped after their event sources and Step Functions, which are added after it.
   stoppers.add(() => lambda.stop());
-  const eventSources = startEventSources(startup, inputs, lambda);
+  const { eventSources, mappings } = startEventSources(startup, inputs, lambda);
+  const lambdaApi = await createEventSourceMappingApi({
+    mappings,
+    functionByArn: new Map(model.functions.map((fn) => [fn.arn, fn.name])),
+    log: startup.log,
+    region: startup.region,
+    accountId: LOCAL_ACCOUNT_ID,
+  });
+  // Added after the event sources, so stopped before them: no update reaches a stopped poller.
+  stoppers.add(() => lambdaApi.stop());
+  const endpoints: LocalEndpoints = { ...functionEndpoints, lambda: lambdaApi.endpoint };
   // Executions are aborted (and so resumable with --persist) first, while the functions their
   // tasks wait on still run: a task cut off by a stopping runtime failed, and the workflow would
   // catch the failure. Stopping again later is a no-op.
@@ -188,10 +206,10 @@ function startIam(
  */
 async function guardedEndpoints(
   { stoppers }: Startup,
-  endpoints: LocalEndpoints,
+  endpoints: FunctionEndpoints,
   sqs: LocalFauxqs,
   iam: LocalIam,
-): Promise<LocalEndpoints> {
+): Promise<FunctionEndpoints> {
   sqs.guard((headers, input) => {
     const call = functionCallOf(iam, headers);
     return call && deniedAnswer(iam, 'sqs', call, input);
@@ -217,7 +235,9 @@ function roleCredentials(iam: LocalIam, functionName: string): Record<string, st
  * The standard `AWS_ENDPOINT_URL_<SERVICE>` variables the AWS SDKs and CLI read themselves: what the
  * functions get, and what the banner tells a person to export to reach the same endpoints.
  */
-export function endpointEnvironment(endpoints: LocalEndpoints): Record<string, string> {
+export function endpointEnvironment(
+  endpoints: FunctionEndpoints & { lambda?: string },
+): Record<string, string> {
   return {
     AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
     AWS_ENDPOINT_URL_SQS: endpoints.sqs,
@@ -227,6 +247,7 @@ export function endpointEnvironment(endpoints: LocalEndpoints): Record<string, s
     AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoints.secretsmanager,
     AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: endpoints.cognito,
     AWS_ENDPOINT_URL_SSM: endpoints.ssm,
+    ...(endpoints.lambda ? { AWS_ENDPOINT_URL_LAMBDA: endpoints.lambda } : {}),
   };
 }
 
@@ -234,7 +255,7 @@ export function endpointEnvironment(endpoints: LocalEndpoints): Record<string, s
  * What every function gets: the region, dummy credentials (each function's own replace them when
  * IAM is enforced), and the local endpoint of each service.
  */
-function functionEndpoints(region: string, endpoints: LocalEndpoints): Record<string, string> {
+function functionSettings(region: string, endpoints: FunctionEndpoints): Record<string, string> {
   return {
     AWS_REGION: region,
     AWS_DEFAULT_REGION: region,
@@ -322,14 +343,17 @@ function ruleTarget({ id, arn, input, inputPath }: RuleTargetModel): RuleTarget 
   };
 }
 
+/**
+ * The templates' SQS event source mappings, by function name as `cloud.eventSources` has them, and
+ * each with its model for the Lambda API. A mapping declared disabled is created not polling.
+ */
 function startEventSources(
   { region, log, stoppers }: Startup,
   { model, clients, faults }: ServiceInputs,
   lambda: LambdaRuntime,
-): Map<string, SqsEventSource> {
+): { eventSources: Map<string, SqsEventSource>; mappings: RunningMapping[] } {
   const queueByArn = new Map(model.queues.map((queue) => [queue.arn, queue]));
-  const eventSources = new Map<string, SqsEventSource>();
-  for (const mapping of model.eventSourceMappings) {
+  const mappings = model.eventSourceMappings.map((mapping): RunningMapping => {
     const queue = queueByArn.get(mapping.queueArn);
     if (!queue)
       throw new Error(`Event source ${mapping.queueArn} of ${mapping.functionName} is not a local queue`);
@@ -345,11 +369,13 @@ function startEventSources(
       invoker: lambda,
       log,
       region,
+      enabled: mapping.enabled,
       ...(mapping.maximumConcurrency ? { pollers: mapping.maximumConcurrency } : {}),
       ...(deliver ? { deliver } : {}),
     });
-    eventSources.set(mapping.functionName, source);
-  }
-  stoppers.add(() => Promise.all([...eventSources.values()].map((source) => source.stop())));
-  return eventSources;
+    return { model: mapping, source };
+  });
+  stoppers.add(() => Promise.all(mappings.map(({ source }) => source.stop())));
+  const eventSources = new Map(mappings.map(({ model: mapping, source }) => [mapping.functionName, source]));
+  return { eventSources, mappings };
 }

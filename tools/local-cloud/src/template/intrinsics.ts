@@ -2,6 +2,7 @@ import { queueUrl } from '../sqs/queue-url.ts';
 import type { AssemblyStack, CloudFormationResource } from './cloud-assembly.ts';
 import {
   apiResourceId,
+  eventSourceMappingUuid,
   secretArnSuffix,
   secretNameSuffix,
   userPoolClientId,
@@ -156,6 +157,16 @@ export class TemplateResolver {
         const alias = this.resolveString(props.Name, `${logicalId}.Name`);
         const arn = `${functionName.startsWith('arn:') ? functionName : `arn:aws:lambda:${region}:${accountId}:function:${functionName}`}:${alias}`;
         return { ref: arn, attributes: { AliasArn: arn } };
+      }
+      case 'AWS::Lambda::EventSourceMapping': {
+        const uuid = eventSourceMappingUuid(seed);
+        return {
+          ref: uuid,
+          attributes: {
+            Id: uuid,
+            EventSourceMappingArn: `arn:aws:lambda:${region}:${accountId}:event-source-mapping:${uuid}`,
+          },
+        };
       }
       case 'AWS::StepFunctions::StateMachine': {
         const name = named('StateMachineName');

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
  */
 const LETTERS_AND_DIGITS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const LOWERCASE_AND_DIGITS = 'abcdefghijklmnopqrstuvwxyz0123456789';
+const HEX_DIGITS = '0123456789abcdef';
 
 function stableId(seed: string, length: number, alphabet: string): string {
   const bytes = createHash('sha512').update(seed).digest();
@@ -31,3 +32,9 @@ export const secretNameSuffix = (seed: string) => stableId(seed, 12, LETTERS_AND
 
 /** API Gateway's ids of an API's resources (an authorizer's): lowercase letters and digits. */
 export const apiResourceId = (seed: string) => stableId(seed, 6, LOWERCASE_AND_DIGITS);
+
+/** Lambda's UUID of an event source mapping: 8-4-4-4-12 lowercase hex digits. */
+export function eventSourceMappingUuid(seed: string): string {
+  const hex = stableId(seed, 32, HEX_DIGITS);
+  return [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20)].join('-');
+}

@@ -118,6 +118,12 @@ export interface FunctionModel {
 }
 
 export interface EventSourceMappingModel {
+  /** Lambda's id of the mapping, stable for where the template declares it; what its `Ref` is. */
+  uuid: string;
+  /** `arn:aws:lambda:<region>:<account>:event-source-mapping:<uuid>` */
+  arn: string;
+  /** False: declared with `Enabled: false`, so it does not poll until enabled through the Lambda API. */
+  enabled: boolean;
   functionName: string;
   queueArn: string;
   batchSize: number;

@@ -99,18 +99,21 @@ function readRuleTarget(target: Record<string, unknown>): RuleTargetModel {
   };
 }
 
-/** An enabled SQS event source; another source is a note; a disabled one, nothing. */
+/** An SQS event source, enabled or not (the Lambda API may enable it); another source is a note. */
 function readEventSourceMapping(
   resolver: TemplateResolver,
   logicalId: string,
   functionName: FunctionNamer,
-): EventSourceMappingModel | string | undefined {
+): EventSourceMappingModel | string {
   const props = resolver.properties(logicalId);
   const source = String(props.EventSourceArn);
   if (!source.startsWith('arn:aws:sqs:'))
     return `${logicalId}: only SQS event sources run locally (${source})`;
-  if (props.Enabled === false) return undefined;
+  const identity = resolver.identity(logicalId);
   return {
+    uuid: identity.ref,
+    arn: String(identity.attributes.EventSourceMappingArn),
+    enabled: props.Enabled !== false,
     functionName: functionName(String(props.FunctionName)),
     queueArn: source,
     batchSize: Number(props.BatchSize ?? 10),

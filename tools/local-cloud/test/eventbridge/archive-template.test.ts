@@ -4,8 +4,7 @@ import { join } from 'node:path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readAssemblyStacks } from '../../src/template/cloud-assembly.ts';
-import { buildLocalModel } from '../../src/template/local-model.ts';
+import { localModelOf } from '../fixtures/local-cloud-app.ts';
 
 /** The archives of a synthesized template, as the local EventBridge keeps them. */
 const folders: string[] = [];
@@ -20,11 +19,7 @@ function modelOf(addArchives: (bus: events.EventBus) => void) {
   const stack = new Stack(app, 'Data', { env: { region: 'eu-west-1' }, stackName: 'data-test' });
   addArchives(new events.EventBus(stack, 'EventBus', { eventBusName: 'shop-test-events' }));
   app.synth();
-  return buildLocalModel(readAssemblyStacks(outdir), {
-    region: 'eu-west-1',
-    accountId: '000000000000',
-    sqsEndpoint: 'http://127.0.0.1:9',
-  });
+  return localModelOf(outdir);
 }
 
 describe('the archives of a template', () => {

@@ -395,6 +395,45 @@ describe.concurrent('SQS event source mapping', () => {
 
     expect(await isEmpty(queue.url)).toBe(true);
   });
+  it('pauses on disable() once its batch in flight is handled, and delivers what waited on enable(), to the same listeners', async () => {
+    const queue = await createQueue();
+    let finish: () => void = () => undefined;
+    const fn = aFunction(async (_, call) => {
+      if (call === 1) await new Promise<void>((resolve) => (finish = resolve));
+      return ok();
+    });
+    const { mapping, batchEvents } = startMapping(queue, fn.invoker, { pollers: 1 });
+    await send(queue.url, ['in flight']);
+    await eventually(() => fn.batches.length === 1, 'the batch in flight');
+
+    const disabled = mapping.disable();
+    expect(mapping.state).toBe('disabling');
+    finish();
+    await disabled;
+    expect(mapping.state).toBe('disabled');
+    await send(queue.url, ['waited']);
+    expect(await attribute(queue.url, 'ApproximateNumberOfMessages')).toBe('1');
+    expect(fn.batches).toHaveLength(1);
+
+    mapping.enable();
+    expect(mapping.state).toBe('enabled');
+    await eventually(
+      () => batchEvents.some((batch) => batch.bodies.includes('waited')),
+      'the waiting message',
+    );
+    expect(batchEvents.map((batch) => batch.bodies)).toEqual([['in flight'], ['waited']]);
+  });
+
+  it('starts disabled when asked, polling nothing until enabled', async () => {
+    const queue = await createQueue();
+    const fn = aFunction();
+    const { mapping } = startMapping(queue, fn.invoker, { enabled: false });
+    await send(queue.url, ['early']);
+
+    expect(mapping.state).toBe('disabled');
+    mapping.enable();
+    await eventually(() => fn.deliveries('early').length === 1, 'the message sent before enable()');
+  });
 });
 
 describe('SQS event source mapping, alone in the process', () => {

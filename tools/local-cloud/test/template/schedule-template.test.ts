@@ -2,8 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readAssemblyStacks } from '../../src/template/cloud-assembly.ts';
-import { buildLocalModel } from '../../src/template/local-model.ts';
+import { localModelOf } from '../fixtures/local-cloud-app.ts';
 import { synthesizeScheduleStack } from '../fixtures/schedule-stack.ts';
 import { temporaryFolders } from '../fixtures/temporary-folders.ts';
 
@@ -14,11 +13,7 @@ afterAll(() => folders.removeAll());
 function modelOf(customize?: Parameters<typeof synthesizeScheduleStack>[1]) {
   const outdir = folders.make('schedule-template-');
   synthesizeScheduleStack(outdir, customize);
-  return buildLocalModel(readAssemblyStacks(outdir), {
-    region: 'eu-west-1',
-    accountId: '000000000000',
-    sqsEndpoint: 'http://127.0.0.1:9',
-  });
+  return localModelOf(outdir);
 }
 
 const recorderArn = 'arn:aws:lambda:eu-west-1:000000000000:function:schedules-test-recorder';

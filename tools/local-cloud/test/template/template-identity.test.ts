@@ -11,9 +11,8 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type { CfnUserPool } from 'aws-cdk-lib/aws-cognito';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startLocalCloud } from '../../src/cloud.ts';
-import { readAssemblyStacks } from '../../src/template/cloud-assembly.ts';
-import { buildLocalModel } from '../../src/template/local-model.ts';
 import { synthesizeIdentityStack } from '../fixtures/identity-stack.ts';
+import { localModelOf } from '../fixtures/local-cloud-app.ts';
 
 /**
  * Identity read from the template: user pools, app clients, secrets and route authorizers, with
@@ -31,12 +30,7 @@ function modelOf(customize?: Parameters<typeof synthesizeIdentityStack>[1]) {
   synthesizeIdentityStack(outdir, customize);
   return {
     outdir,
-    model: () =>
-      buildLocalModel(readAssemblyStacks(outdir), {
-        region: 'eu-west-1',
-        accountId: '000000000000',
-        sqsEndpoint: 'http://127.0.0.1:9',
-      }),
+    model: () => localModelOf(outdir),
   };
 }
 
