@@ -69,4 +69,21 @@ describe.concurrent('a card payment', () => {
       await recordJourney(context, 'tok_outage', alice, order.orderId, EVENTS.PaymentFailed.type);
     },
   );
+
+  it.skipIf(slow)(
+    'with tok_capture_timeout has its unanswered capture refunded, then fails with the refund recorded',
+    async (context) => {
+      const placed = await alice.placeOrder({ method: 'card', token: 'tok_capture_timeout' });
+      const order = await settled(alice, placed.body.orderId, FINAL);
+      // The provider refunds the capture the order would have had, made or not.
+      const compensation = { action: 'refunded', refundId: expect.stringMatching(/^ref_[0-9A-Z]{26}$/) };
+      expect(order).toMatchObject({
+        status: 'PAYMENT_FAILED',
+        payment: { status: 'FAILED', reason: 'provider_unavailable', attempts: 1, compensation },
+      });
+      expect(order.invoiceId).toBeUndefined();
+      expect(await paymentItem(order.orderId)).toMatchObject({ status: 'FAILED', compensation });
+      await recordJourney(context, 'tok_capture_timeout', alice, order.orderId, EVENTS.PaymentFailed.type);
+    },
+  );
 });

@@ -64,6 +64,22 @@ describe.concurrent('an order', () => {
     expect(response).toMatchObject({ status: 401, body: { message: 'Unauthorized' } });
     expect(await dave.orderCount()).toBe(0);
   });
+
+  it("with a customer's token altered to name another customer is refused 401 by the API itself", async () => {
+    const [header, payload = '', signature] = (await dave.bearer()).replace(/^Bearer /, '').split('.');
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString());
+    const altered = Buffer.from(JSON.stringify({ ...claims, sub: await mallory.id() })).toString('base64url');
+    const forged = { authorization: `Bearer ${header}.${altered}.${signature}` };
+    for (const [method, path, body] of [
+      ['POST', '/orders', anOrder()],
+      ['GET', `/orders/${UNKNOWN_ORDER_ID}`, undefined],
+    ] as const) {
+      const response = await dave.call(method, path, body, forged);
+      expect(response, `${method} ${path}`).toMatchObject({ status: 401, body: { message: 'Unauthorized' } });
+    }
+    expect(await dave.orderCount()).toBe(0);
+    expect(await mallory.orderCount()).toBe(0);
+  });
 });
 
 /** A request of the corpus as it is: its body as given, the bank's signature or the customer's token. */

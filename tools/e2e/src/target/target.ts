@@ -19,6 +19,8 @@ export interface Target {
   tables: { orders: string; payments: string; invoices: string; idempotency: string };
   streamName: string;
   stateMachineArn: string;
+  /** The UUID of the event source mapping that hands invoice requests to the invoice function. */
+  invoiceConsumerMappingId: string;
 }
 
 /** What a stage publishes that the scenarios read, by the key the suite knows it by. */
@@ -33,6 +35,7 @@ const READ = {
   invoices: PARAMETERS.invoicesTableName,
   idempotency: PARAMETERS.idempotencyTableName,
   streamName: PARAMETERS.eventStreamName,
+  invoiceConsumerMappingId: PARAMETERS.invoiceRequestsEventSourceMappingId,
 } as const satisfies Record<string, ParameterRef>;
 
 export class TargetError extends Error {
@@ -83,6 +86,7 @@ export async function resolveStage(options: {
         idempotency: value('idempotency'),
       },
       streamName: value('streamName'),
+      invoiceConsumerMappingId: value('invoiceConsumerMappingId'),
       stateMachineArn: `arn:aws:states:${region}:${account}:stateMachine:${physicalName({ name: stage }, 'payment-workflow')}`,
     };
   } finally {
