@@ -9,6 +9,7 @@ import { eventually, settleDeadlineMs, target } from './support.ts';
  * Runs `work` while the invoice consumer is paused: its event source mapping disabled, as an
  * operator pauses a consumer (docs/runbook.md), so a paid order stays PAID; invoice requests wait in
  * their queue and are delivered once it is enabled again. The same Lambda calls on every target.
+ * Why a pause and not a test token: docs/adr/0014-scenario-suite-pauses-the-invoice-consumer.md.
  */
 export async function whileInvoicingPaused<T>(work: () => Promise<T>): Promise<T> {
   const lambda = new LambdaClient({ region: target.region });
