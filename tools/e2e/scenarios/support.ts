@@ -10,6 +10,7 @@ import type { OrderJourney } from '../src/e2e/report.ts';
 import type { Target } from '../src/target/target.ts';
 import { anOrder } from '../test/an-order.ts';
 import { apiCall } from '../test/api-call.ts';
+import { hasSettled } from '../test/settled-order.ts';
 import { eventStream } from './event-stream.ts';
 import { callbackTimeoutSeconds, retryBudgetSeconds } from './workflow-deadlines.ts';
 
@@ -137,21 +138,11 @@ export async function paymentItem(orderId: string): Promise<Record<string, unkno
 export const eventually = <T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs: number) =>
   waitFor(read, done, timeoutMs, 100);
 
-/**
- * The order once it reached one of `statuses` and took in every event of its payment: the
- * order-events queue does not keep order, so an InvoiceIssued can make the order INVOICED before
- * the PaymentCaptured that brings a card payment's attempts (at least one) arrives.
- */
+/** The order once it reached one of `statuses` and took in every event of its payment (hasSettled). */
 export async function settled(client: Customer, orderId: string, statuses: string[]) {
   const answer = await eventually(
     () => client.getOrder(orderId),
-    (response) =>
-      statuses.includes(response.body?.status) &&
-      !(
-        response.body.status === 'INVOICED' &&
-        response.body.payment.method === 'card' &&
-        response.body.payment.attempts === 0
-      ),
+    (response) => hasSettled(response.body, statuses),
     await settleDeadlineMs(),
   );
   return answer.body;

@@ -4,6 +4,7 @@ import type { LocalCloud, LogEntry } from '@shop/local-cloud';
 import { eventually } from '@shop/testing/eventually';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { anOrder, apiClient, awsClients, bank, plantBreach, startTestCloud } from './e2e-support.ts';
+import { hasSettled } from './settled-order.ts';
 
 /**
  * The whole system on the local cloud, driven through its HTTP API: the synthesized templates of
@@ -31,21 +32,11 @@ const refundsLogged = (orderId: string) =>
     .filter((entry) => entry.message === 'Payment refunded' && entry.fields?.orderId === orderId)
     .map((entry) => entry.fields?.refundId);
 
-/**
- * The order once it reached one of `statuses` and took in every event of its payment: the
- * order-events queue does not keep order, so an InvoiceIssued can make the order INVOICED before
- * the PaymentCaptured that brings a card payment's attempts (at least one) arrives.
- */
+/** The order once it reached one of `statuses` and took in every event of its payment (hasSettled). */
 const settled = (orderId: string, statuses: string[]) =>
   eventually(
     () => api.getOrder(orderId),
-    (response) =>
-      statuses.includes(response.body?.status) &&
-      !(
-        response.body.status === 'INVOICED' &&
-        response.body.payment.method === 'card' &&
-        response.body.payment.attempts === 0
-      ),
+    (response) => hasSettled(response.body, statuses),
   ).then((response) => response.body);
 
 async function paymentStatus(orderId: string): Promise<string | undefined> {

@@ -11,6 +11,7 @@ import type { OrderSummary, ShopMessage, ShopSnapshot } from '../src/local-app/p
 import { shopPlugin } from '../src/local-app/shop-plugin.ts';
 import { apiClient, awsClients } from './e2e-support.ts';
 import { startFlowPageCloud } from './flow-page-support.ts';
+import { hasSettled } from './settled-order.ts';
 
 /**
  * The flow page's server side, over HTTP as the browser uses it (no browser needed): the diagram
@@ -136,13 +137,10 @@ describe('the flow page on a running local cloud', () => {
     try {
       const placed = await apiClient(cloud).placeOrder({ method: 'card', token: 'tok_visa' });
       const orderId = placed.body.orderId as string;
-      // Settled once terminal with its card payment's attempts in: an InvoiceIssued can overtake the
-      // PaymentCaptured that brings them (the order-events queue does not keep order).
       const settled = await stream.until(
         (activity) =>
           orderIn(activity)?.orderId === orderId &&
-          ['INVOICED', 'PAYMENT_FAILED', 'CANCELLED'].includes(orderIn(activity)?.status ?? '') &&
-          !(orderIn(activity)?.status === 'INVOICED' && orderIn(activity)?.payment.attempts === 0),
+          hasSettled(orderIn(activity), ['INVOICED', 'PAYMENT_FAILED', 'CANCELLED']),
       );
       expect(orderIn(settled)).toMatchObject({ status: 'INVOICED' });
       const lit = new Set(
