@@ -36,9 +36,20 @@ interface Workflow {
 const files = readdirSync(workflowsDir).filter((file) => /\.ya?ml$/.test(file));
 const source = (file: string) => readFileSync(join(workflowsDir, file), 'utf8');
 const workflow = (file: string) => parse(source(file)) as Workflow;
+
 /** A GitHub Actions expression as written in a workflow: `${{ ... }}`. */
 const expression = (text: string) => `\${{ ${text} }}`;
 const steps = (file: string) => Object.values(workflow(file).jobs).flatMap((job) => job.steps);
+
+/** The deploy job's steps of `file`, and the index of its scenario suite step, checked to follow the deploy. */
+function scenarioSuiteAfterDeploy(file: string) {
+  const deploy = workflow(file).jobs.deploy?.steps ?? [];
+  const deployed = deploy.findIndex((step) => step.run?.startsWith('node infra/scripts/cdk.ts deploy '));
+  const suite = deploy.findIndex((step) => step.name === 'Scenario suite');
+  expect(deployed).toBeGreaterThan(-1);
+  expect(suite).toBeGreaterThan(deployed);
+  return { deploy, suite };
+}
 
 describe('GitHub workflows', () => {
   it('has the workflows the template promises', () => {
@@ -139,11 +150,7 @@ describe('GitHub workflows', () => {
   });
 
   it('runs the scenario suite against the preview once deployed, as the preview’s scenario suite role', () => {
-    const deploy = workflow('preview.yml').jobs.deploy?.steps ?? [];
-    const deployed = deploy.findIndex((step) => step.run?.startsWith('node infra/scripts/cdk.ts deploy '));
-    const suite = deploy.findIndex((step) => step.name === 'Scenario suite');
-    expect(deployed).toBeGreaterThan(-1);
-    expect(suite).toBeGreaterThan(deployed);
+    const { deploy, suite } = scenarioSuiteAfterDeploy('preview.yml');
     const lines = deploy[suite]?.run?.trim().split('\n') ?? [];
     // A run script stops at its first failing command: the suite's exit status is the step's.
     expect(lines.at(-1)).toBe('AWS_PROFILE=scenario-suite npm run e2e -- --stage "$STAGE"');
@@ -155,11 +162,7 @@ describe('GitHub workflows', () => {
   });
 
   it('runs the scenario suite against test once deploy.yml deployed it, and never against prod', () => {
-    const deploy = workflow('deploy.yml').jobs.deploy?.steps ?? [];
-    const deployed = deploy.findIndex((step) => step.run?.startsWith('node infra/scripts/cdk.ts deploy '));
-    const suite = deploy.findIndex((step) => step.name === 'Scenario suite');
-    expect(deployed).toBeGreaterThan(-1);
-    expect(suite).toBeGreaterThan(deployed);
+    const { deploy, suite } = scenarioSuiteAfterDeploy('deploy.yml');
     expect(deploy[suite]?.if).toBe("env.STAGE == 'test'");
     expect(deploy[suite]?.run?.trim().split('\n').at(-1)).toBe(
       'AWS_PROFILE=scenario-suite npm run e2e -- --stage "$STAGE"',
